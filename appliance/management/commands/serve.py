@@ -1,0 +1,30 @@
+"""`manage.py serve`: the web process (ASGI, uvicorn)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the web admin and the device API."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=settings.HEARTH_WEB_HOST)
+        parser.add_argument("--port", type=int, default=settings.HEARTH_WEB_PORT)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        uvicorn.run(
+            "appliance.asgi:application",
+            host=options["host"],
+            port=options["port"],
+            loop="uvloop",
+            http="httptools",
+            lifespan="off",
+            access_log=False,  # the audit log records requests; an access log would add IPs and paths only
+            timeout_graceful_shutdown=5,
+            log_level="info",
+        )

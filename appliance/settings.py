@@ -1,0 +1,261 @@
+"""Hearth's settings: one flat module, read from the environment.
+
+Defaults serve a first run on a laptop: SQLite in WAL mode and Redis on localhost,
+state under ./var. The appliance sets the same variables in /etc/hearth/hearth.env.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import django_stubs_ext
+from cryptography.fernet import Fernet
+
+# Lets admin.ModelAdmin[Model] and friends be written at run time as the types say.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    """Read a string from the environment."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a boolean (1/0, true/false, yes/no, on/off) from the environment."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be a boolean, got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer from the environment."""
+    raw = os.environ.get(name)
+    return default if raw is None or raw == "" else int(raw)
+
+
+def env_float(name: str, default: float) -> float:
+    """Read a float from the environment."""
+    raw = os.environ.get(name)
+    return default if raw is None or raw == "" else float(raw)
+
+
+def env_secret(name: str, generate: str | None = None) -> str:
+    """Read a secret from NAME, or from the file named by NAME_FILE.
+
+    With neither set and `generate` naming a file, the secret is created once in that
+    file (mode 0600), so a first run on a laptop needs no setup and has no default secret.
+    """
+    if os.environ.get(name):
+        return os.environ[name]
+    path = os.environ.get(f"{name}_FILE") or generate
+    if not path:
+        raise RuntimeError(f"{name} or {name}_FILE must be set")
+    file = Path(path)
+    if not file.exists() and generate is not None and path == generate:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(
+                Fernet.generate_key().decode()
+                if name == "HEARTH_FERNET_KEY"
+                else secrets.token_urlsafe(50)
+            )
+    return file.read_text().strip()
+
+
+DATA_DIR = Path(env_str("HEARTH_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("HEARTH_DEBUG", False)
+SECRET_KEY = env_secret("HEARTH_SECRET_KEY", generate=str(DATA_DIR / "secret_key"))
+# Provider keys are encrypted at rest with this key (Fernet).
+FERNET_KEY = env_secret("HEARTH_FERNET_KEY", generate=str(DATA_DIR / "fernet_key"))
+
+
+def _allowed_hosts(raw: str) -> list[str]:
+    hosts = [h.strip() for h in raw.split(",") if h.strip()]
+    if "auto" in hosts:
+        # The box's own names and addresses; never "*": the Host check is what stops
+        # DNS rebinding from a web page in the household's browser.
+        hosts.remove("auto")
+        hosts += ["hearth.local", "localhost", "127.0.0.1", "[::1]", socket.gethostname()]
+        try:
+            hosts += socket.gethostbyname_ex(socket.gethostname())[2]
+        except OSError:
+            pass
+    return hosts
+
+
+ALLOWED_HOSTS = _allowed_hosts(env_str("HEARTH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],hearth.local"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "appliance",
+    "devices",
+    "policies",
+    "gateway",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "appliance.urls"
+ASGI_APPLICATION = "appliance.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict[str, object]:
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("HEARTH_SQLITE_PATH", str(DATA_DIR / "hearth.sqlite3")),
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+            "OPTIONS": {
+                # WAL lets the web process read while a worker writes; FULL because the
+                # audit log must survive a power cut; IMMEDIATE so that sealing the audit
+                # chain takes the write lock before it reads the chain's head.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise ValueError("DATABASE_URL must be a postgres:// URL")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parsed.path.lstrip("/"),
+        "USER": parsed.username or "",
+        "PASSWORD": parsed.password or "",
+        "HOST": parsed.hostname or "",
+        "PORT": str(parsed.port or ""),
+    }
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("HEARTH_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Redis, Celery ---------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
+# A worker killed mid-request must not lose the request: acknowledge after the task
+# ran, and put it back when the worker process dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long a taken but unacknowledged request waits before Redis hands it to another
+# worker. A long stream outlives it safely: a running task holds a lease (below) and a
+# redelivered copy waits for the lease instead of starting again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("HEARTH_VISIBILITY_TIMEOUT", 60)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "upstream"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "probe-providers": {"task": "gateway.tasks.probe_providers", "schedule": 30.0},
+    "seal-abandoned-audit": {"task": "gateway.tasks.seal_abandoned", "schedule": 60.0},
+}
+
+# --- The request path ----------------------------------------------------------------
+# A worker serving a request renews this lease; a redelivered copy of the request takes
+# over only once it has lapsed (the first worker died).
+HEARTH_LEASE_SECONDS = env_float("HEARTH_LEASE_SECONDS", 15.0)
+# The web process gives up on a request that shows no sign of life for this long.
+HEARTH_RELAY_IDLE_SECONDS = env_float("HEARTH_RELAY_IDLE_SECONDS", 300.0)
+HEARTH_MAX_BODY_BYTES = env_int("HEARTH_MAX_BODY_BYTES", 16 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = HEARTH_MAX_BODY_BYTES
+HEARTH_MAX_TOKENS = env_int("HEARTH_MAX_TOKENS", 8192)
+HEARTH_MAX_PROMPT_CHARS = env_int("HEARTH_MAX_PROMPT_CHARS", 400_000)
+HEARTH_CONNECT_TIMEOUT = env_float("HEARTH_CONNECT_TIMEOUT", 5.0)
+# Default silence allowed from the home engine before failing over (other providers
+# have their own setting in the admin).
+HEARTH_FIRST_BYTE_TIMEOUT = env_float("HEARTH_FIRST_BYTE_TIMEOUT", 60.0)
+# Home requests in flight beyond which the router prefers another allowed tier.
+HEARTH_HOME_QUEUE_SOFT_LIMIT = env_int("HEARTH_HOME_QUEUE_SOFT_LIMIT", 8)
+
+# --- The home engine ------------------------------------------------------------------
+HEARTH_HOME_ENGINE = env_str("HEARTH_HOME_ENGINE", "llamacpp")  # llamacpp | vllm
+HEARTH_HOME_MODEL = env_str("HEARTH_HOME_MODEL", "")  # empty: the bundled SmolLM2 GGUF
+HEARTH_HOME_MODEL_NAME = env_str("HEARTH_HOME_MODEL_NAME", "home")
+HEARTH_HOME_HOST = "127.0.0.1"  # loopback only: the engine has no authentication
+HEARTH_HOME_PORT = env_int("HEARTH_HOME_PORT", 8081)
+HEARTH_HOME_THREADS = env_int("HEARTH_HOME_THREADS", 1)
+HEARTH_HOME_CONTEXT = env_int("HEARTH_HOME_CONTEXT", 2048)
+HEARTH_VLLM_ARGS = env_str("HEARTH_VLLM_ARGS", "")
+
+# --- The web process -------------------------------------------------------------------
+HEARTH_WEB_HOST = env_str("HEARTH_WEB_HOST", "127.0.0.1")
+HEARTH_WEB_PORT = env_int("HEARTH_WEB_PORT", 8080)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("HEARTH_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,176 @@
+"""The processes of a Hearth box, started the same way by `make run` and by the tests.
+
+Redis, Mosquitto, the Celery workers and beat, the home engine and the web process,
+each on a private port on loopback, with their state under one folder.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def http_ok(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310  (loopback only)
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    return check
+
+
+def which(name: str, *extra: str) -> str:
+    """Return the path of a program, looking in sbin folders too."""
+    found = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", *extra]))
+    if not found:
+        raise RuntimeError(f"{name} is not installed; `make run` installs it")
+    return found
+
+
+@dataclass
+class Ports:
+    redis: int = field(default_factory=free_port)
+    mqtt: int = field(default_factory=free_port)
+    engine: int = field(default_factory=free_port)
+    web: int = field(default_factory=free_port)
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    ready: Callable[[], bool] | None = None
+    ready_seconds: float = 60.0
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class Stack:
+    """A set of processes started in order and stopped in reverse."""
+
+    data_dir: Path
+    ports: Ports
+    env: dict[str, str] = field(default_factory=dict)
+    services: list[Service] = field(default_factory=list)
+    log_dir: Path | None = None
+
+    def child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="appliance.settings",
+            HEARTH_DATA_DIR=str(self.data_dir),
+            REDIS_URL=self.redis_url,
+            HEARTH_HOME_PORT=str(self.ports.engine),
+            HEARTH_WEB_PORT=str(self.ports.web),
+            HEARTH_MQTT_PORT=str(self.ports.mqtt),
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.env)
+        return env
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.ports.redis}/0"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.web}"
+
+    # --- the services ---------------------------------------------------------------
+    def redis(self) -> Service:
+        # No persistence: the broker carries prompts in transit and must never write them to disk.
+        argv = [which("redis-server"), "--port", str(self.ports.redis), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.data_dir), "--protected-mode", "yes"]
+        return Service("redis", argv, lambda: port_open(self.ports.redis), 15)
+
+    def mosquitto(self) -> Service:
+        conf, passwd = self.data_dir / "mosquitto.conf", self.data_dir / "mosquitto.passwd"
+        passwd.touch(mode=0o600, exist_ok=True)
+        passwd.chmod(0o600)
+        conf.write_text(
+            f"listener {self.ports.mqtt} 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\npersistence false\nuser {getpass.getuser()}\n"
+        )
+        return Service("mosquitto", [which("mosquitto"), "-c", str(conf)], lambda: port_open(self.ports.mqtt), 15)
+
+    def worker(self, queue: str, pool: str, concurrency: int) -> Service:
+        argv = [
+            sys.executable, "-m", "celery", "-A", "appliance", "worker", "-Q", queue, "-P", pool,
+            "-c", str(concurrency), "-n", f"{queue}-{self.ports.web}@%h", "-l", "warning",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        return Service(f"worker-{queue}", argv)
+
+    def beat(self) -> Service:
+        argv = [sys.executable, "-m", "celery", "-A", "appliance", "beat", "-l", "warning", "-s", str(self.data_dir / "celerybeat-schedule")]
+        return Service("beat", argv)
+
+    def engine(self) -> Service:
+        argv = [sys.executable, "manage.py", "home_engine"]
+        return Service("home-engine", argv, http_ok(f"http://127.0.0.1:{self.ports.engine}/v1/models"), 120)
+
+    def web(self) -> Service:
+        argv = [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.ports.web)]
+        return Service("web", argv, http_ok(f"{self.web_url}/healthz"), 60)
+
+    def workers(self) -> list[Service]:
+        return [self.worker("classify", "prefork", 1), self.worker("home", "threads", 16), self.worker("upstream", "threads", 32)]
+
+    # --- running them ---------------------------------------------------------------
+    def start(self, service: Service) -> Service:
+        out: int | object = subprocess.DEVNULL
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{service.name}.log", "ab")  # noqa: SIM115  (lives as long as the process)
+        service.process = subprocess.Popen(service.argv, cwd=ROOT, env=self.child_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # type: ignore[arg-type]
+        self.services.append(service)
+        if service.ready is not None:
+            deadline = time.monotonic() + service.ready_seconds
+            while not service.ready():
+                if service.process.poll() is not None:
+                    raise RuntimeError(f"{service.name} exited with code {service.process.returncode} while starting")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{service.name} did not become ready in {service.ready_seconds:.0f} s")
+                time.sleep(0.1)
+        return service
+
+    def stop(self, service: Service, timeout: float = 10.0) -> None:
+        process = service.process
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def stop_all(self) -> None:
+        for service in reversed(self.services):
+            self.stop(service)
+        self.services.clear()

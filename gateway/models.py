@@ -1,0 +1,116 @@
+"""Providers and the household audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from devices.choices import Tier
+from devices.models import Device
+
+from . import crypto
+from .choices import Family, Kind, Outcome
+
+
+class Provider(models.Model):
+    """Somewhere a request can be answered: the home engine or an outside API."""
+
+    name = models.SlugField(max_length=50, unique=True)
+    family = models.CharField(max_length=20, choices=Family.choices, default=Family.OPENAI)
+    tier = models.CharField(max_length=10, choices=Tier.choices)
+    # Where this provider's key may go, and the only place requests for it are sent.
+    base_url = models.URLField(max_length=300)
+    api_key_encrypted = models.TextField(blank=True, editable=False)
+    key_prefix = models.CharField(max_length=8, blank=True, editable=False)
+    model_names = models.JSONField(default=list, help_text="Model names this provider serves; the first is its default.")
+    zero_data_retention = models.BooleanField(default=False)
+    jurisdiction = models.CharField(max_length=40, blank=True, help_text="Where data is processed, e.g. EU, US, home.")
+    price_in_per_mtok = models.DecimalField("price in per million tokens", max_digits=10, decimal_places=4, default=Decimal(0))
+    price_out_per_mtok = models.DecimalField("price out per million tokens", max_digits=10, decimal_places=4, default=Decimal(0))
+    quality = models.PositiveSmallIntegerField(default=5, help_text="1 (weak) to 10 (best), the household's judgement.")
+    first_byte_timeout = models.PositiveSmallIntegerField(
+        "first-byte timeout (s)", default=60, help_text="Silence after which Hearth fails over to the next allowed provider."
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["tier", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_api_key(self, key: str) -> None:
+        self.api_key_encrypted = crypto.encrypt(key) if key else ""
+        self.key_prefix = crypto.mask(key)
+
+    def api_key(self) -> str:
+        return crypto.decrypt(self.api_key_encrypted) if self.api_key_encrypted else ""
+
+
+class AuditEvent(models.Model):
+    """One request: who asked, where it went, how it ended. Never its text."""
+
+    request_id = models.UUIDField(unique=True)
+    created_at = models.DateTimeField()
+    device = models.ForeignKey(Device, null=True, on_delete=models.SET_NULL, related_name="audit_events")
+    device_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    model_requested = models.CharField(max_length=200)
+    stream = models.BooleanField(default=False)
+    allowed_tiers = models.JSONField(default=list)
+    tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
+    provider_name = models.CharField(max_length=50, blank=True)
+    model_used = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    ttft_ms = models.PositiveIntegerField(null=True, blank=True)
+    total_ms = models.PositiveIntegerField(null=True, blank=True)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    cost = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal(0))
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The hash chain: rows are sealed in the order they complete.
+    chain_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["outcome", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.device_name} {self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    CHAINED_FIELDS = (
+        "request_id", "created_at", "device_name", "kind", "model_requested", "stream",
+        "allowed_tiers", "tier", "provider_name", "model_used", "outcome", "reason", "attempts",
+        "ttft_ms", "total_ms", "prompt_tokens", "completion_tokens", "cost", "completed_at",
+        "chain_seq",
+    )  # fmt: skip
+
+    def compute_hash(self, prev_hash: str) -> str:
+        """Return the hash sealing this row onto the chain after `prev_hash`."""
+        record: dict[str, Any] = {name: getattr(self, name) for name in self.CHAINED_FIELDS}
+        record["prev_hash"] = prev_hash
+        canonical = json.dumps(record, sort_keys=True, default=_canonical, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal("0.000001")), "f")
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+class ChainHead(models.Model):
+    """The audit chain's last sealed row; locked while a row is sealed."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,121 @@
+"""The relay between a worker serving a request and the web process holding the client.
+
+Each request has a Redis list the worker appends events to and the web process pops
+from, so chunks reach the client one by one as they arrive. The list expires soon after
+the request: answer text lives in Redis only in transit, and the appliance's Redis
+never writes to disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator
+from typing import Literal, TypedDict
+
+import redis.asyncio as aioredis
+from django.conf import settings
+
+TTL_SECONDS = 600
+
+
+class StartEvent(TypedDict):
+    type: Literal["start"]
+    provider: str
+    tier: str
+
+
+class ChunkEvent(TypedDict):
+    """One OpenAI-shaped stream chunk, already serialised."""
+
+    type: Literal["chunk"]
+    data: str
+
+
+class ResponseEvent(TypedDict):
+    """A whole OpenAI-shaped response, already serialised."""
+
+    type: Literal["response"]
+    data: str
+
+
+class ErrorEvent(TypedDict):
+    type: Literal["error"]
+    status: int
+    message: str
+    error_type: str
+    code: str
+
+
+class EndEvent(TypedDict):
+    type: Literal["end"]
+
+
+RelayEvent = StartEvent | ChunkEvent | ResponseEvent | ErrorEvent | EndEvent
+
+
+def out_key(request_id: str) -> str:
+    return f"hearth:req:{request_id}:out"
+
+
+def cancel_key(request_id: str) -> str:
+    return f"hearth:req:{request_id}:cancel"
+
+
+def lease_key(request_id: str) -> str:
+    return f"hearth:req:{request_id}:lease"
+
+
+def emitted_key(request_id: str) -> str:
+    return f"hearth:req:{request_id}:emitted"
+
+
+def done_key(request_id: str) -> str:
+    return f"hearth:req:{request_id}:done"
+
+
+_local = threading.local()
+
+
+def client() -> aioredis.Redis:
+    """Return a Redis client bound to the running event loop (one per loop and thread)."""
+    loop = asyncio.get_running_loop()
+    cached = getattr(_local, "client", None)
+    if cached is None or cached[0] is not loop:
+        # No socket timeout: BLPOP waits server-side for as long as it was told to.
+        redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=1024, health_check_interval=30, socket_timeout=None, socket_connect_timeout=5)
+        _local.client = cached = (loop, redis)
+    return cached[1]
+
+
+async def publish(request_id: str, *events: RelayEvent) -> None:
+    """Append events to a request's relay."""
+    key = out_key(request_id)
+    async with client().pipeline(transaction=False) as pipe:
+        pipe.rpush(key, *(json.dumps(e) for e in events))
+        pipe.expire(key, TTL_SECONDS)
+        await pipe.execute()
+
+
+async def events(request_id: str, idle_seconds: float) -> AsyncIterator[RelayEvent]:
+    """Yield a request's events as they arrive; stop after `idle_seconds` of silence."""
+    redis, key = client(), out_key(request_id)
+    while True:
+        popped = await redis.blpop([key], timeout=idle_seconds)
+        if popped is None:
+            yield {"type": "error", "status": 504, "message": "The request timed out waiting for a worker.", "error_type": "timeout", "code": "worker_timeout"}
+            return
+        yield json.loads(popped[1])
+        # Drain what is already waiting without another blocking round trip.
+        while more := await redis.lpop(key, 64):
+            for raw in more:
+                yield json.loads(raw)
+
+
+async def cancel(request_id: str) -> None:
+    """Tell the worker serving a request that its client went away."""
+    async with client().pipeline(transaction=False) as pipe:
+        pipe.set(cancel_key(request_id), 1, ex=TTL_SECONDS)
+        pipe.delete(out_key(request_id))
+        await pipe.execute()

@@ -1,0 +1,112 @@
+"""Choosing providers: only those of the allowed tiers, best first."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from devices.choices import TIER_RANK
+
+from . import relay
+from .choices import Family, Kind
+from .models import Provider
+
+AUTO_MODEL = "hearth-auto"
+SOVEREIGNTY = {"home": 30.0, "trusted": 15.0, "cloud": 0.0}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    name: str
+    tier: str
+    family: str
+    models: tuple[str, ...]
+    quality: int
+    price: Decimal  # per million tokens, in and out averaged
+    zero_data_retention: bool
+
+
+@dataclass(frozen=True)
+class Route:
+    """Providers to try in order, all of allowed tiers, and the worker queue to use."""
+
+    candidates: tuple[Candidate, ...]
+    queue: str
+
+
+class NoRoute(Exception):
+    def __init__(self, status: int, message: str, code: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+def _load() -> list[Candidate]:
+    return [
+        Candidate(
+            p.id, p.name, p.tier, p.family, tuple(p.model_names), p.quality,
+            (p.price_in_per_mtok + p.price_out_per_mtok) / 2, p.zero_data_retention,
+        )  # fmt: skip
+        for p in Provider.objects.filter(enabled=True)
+    ]
+
+
+async def providers() -> list[Candidate]:
+    """Return the enabled providers; read on every request so a change applies at once."""
+    return await sync_to_async(_load, thread_sensitive=False)()
+
+
+def allowed(candidates: list[Candidate], max_tier: str, kind: Kind) -> list[Candidate]:
+    rank = TIER_RANK[max_tier]
+    return [c for c in candidates if TIER_RANK[c.tier] <= rank and (kind != Kind.EMBEDDING or c.family == Family.OPENAI)]
+
+
+def models_for(candidates: list[Candidate]) -> list[str]:
+    """Return the model names a device may ask for, `hearth-auto` first."""
+    names = [AUTO_MODEL]
+    for c in candidates:
+        names += [m for m in c.models if m not in names]
+    return names
+
+
+async def plan(max_tier: str, kind: Kind, model: str) -> Route:
+    """Return the providers to try for a request, or raise NoRoute."""
+    usable = allowed(await providers(), max_tier, kind)
+    if model != AUTO_MODEL:
+        usable = [c for c in usable if model in c.models]
+        if not usable:
+            raise NoRoute(404, f"The model '{model}' does not exist or this device may not use it.", "model_not_found")
+    if not usable:
+        raise NoRoute(503, f"No provider of an allowed tier (up to {max_tier}) is configured for this request.", "no_provider")
+    state = await _state([c.id for c in usable])
+    ranked = sorted(usable, key=lambda c: score(c, state.get(c.id, {})), reverse=True)
+    return Route(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream")
+
+
+def score(c: Candidate, state: dict[str, float]) -> float:
+    """Score a provider: quality, cost, latency, sovereignty, health, home queue."""
+    value = c.quality * 10.0 - float(c.price) * 2.0 + SOVEREIGNTY[c.tier] + (5.0 if c.zero_data_retention else 0.0)
+    value -= state.get("ewma_ms", 0.0) / 100.0
+    if state.get("fail_until", 0.0) > time.time():
+        value -= 1000.0  # recently failed: last resort, still allowed
+    if c.tier == "home":
+        over = state.get("inflight", 0.0) - settings.HEARTH_HOME_QUEUE_SOFT_LIMIT
+        if over >= 0:
+            value -= (over + 1) * 20.0
+    return value
+
+
+def state_key(provider_id: int) -> str:
+    return f"hearth:provider:{provider_id}"
+
+
+async def _state(ids: list[int]) -> dict[int, dict[str, float]]:
+    async with relay.client().pipeline(transaction=False) as pipe:
+        for i in ids:
+            pipe.hgetall(state_key(i))
+        rows = await pipe.execute()
+    return {i: {k.decode(): float(v) for k, v in row.items()} for i, row in zip(ids, rows, strict=True)}

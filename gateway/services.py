@@ -1,0 +1,141 @@
+"""Verbs that write: audit rows, the audit chain, the home provider."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from devices.models import Device
+
+from .choices import Family, Kind, Outcome
+from .models import AuditEvent, ChainHead, Provider
+
+
+@dataclass(frozen=True)
+class Result:
+    """How a request ended, as the worker saw it."""
+
+    outcome: Outcome
+    reason: str = ""
+    tier: str = ""
+    provider_name: str = ""
+    model_used: str = ""
+    attempts: int = 0
+    ttft_ms: int | None = None
+    total_ms: int | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost: Decimal = Decimal(0)
+
+
+async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
+    """Write the audit row of a request before anything is sent anywhere; return its id."""
+    request_id = str(uuid.uuid4())
+    await AuditEvent.objects.acreate(
+        request_id=request_id,
+        created_at=timezone.now(),
+        device=device,
+        device_name=device.name,
+        kind=kind,
+        model_requested=model,
+        stream=stream,
+        allowed_tiers=allowed_tiers,
+    )
+    return request_id
+
+
+async def refuse(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], reason: str) -> None:
+    """Record a request that no allowed provider could take."""
+    request_id = await open_audit(device, kind, model, stream, allowed_tiers)
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(close_audit)(request_id, Result(Outcome.REFUSED, reason=reason[:300]))
+
+
+def close_audit(request_id: str, result: Result) -> None:
+    """Complete a request's audit row and seal it onto the chain."""
+    with transaction.atomic():
+        event = AuditEvent.objects.filter(request_id=request_id).first()
+        if event is None or event.chain_seq is not None:
+            return  # purged, or already sealed by an earlier delivery of the same request
+        for name in Result.__dataclass_fields__:
+            value = getattr(result, name)
+            setattr(event, name, value[:300] if isinstance(value, str) else value)
+        event.completed_at = timezone.now()
+        if event.total_ms is None:
+            event.total_ms = int((event.completed_at - event.created_at).total_seconds() * 1000)
+        _seal(event)
+
+
+def _seal(event: AuditEvent) -> None:
+    # Callers hold a transaction; on SQLite it is IMMEDIATE, elsewhere the row lock
+    # serialises sealers so two rows never take the same place on the chain.
+    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    event.chain_seq = head.seq + 1
+    event.prev_hash = head.hash
+    event.row_hash = event.compute_hash(head.hash)
+    event.save()
+    head.seq, head.hash = event.chain_seq, event.row_hash
+    head.save()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_bad: AuditEvent | None
+    problem: str = ""
+
+
+def verify_chain() -> ChainReport:
+    """Recompute the audit chain; return the first row that does not match."""
+    prev, expected_seq, checked = "0" * 64, 1, 0
+    for event in AuditEvent.objects.filter(chain_seq__isnull=False).order_by("chain_seq").iterator(chunk_size=2000):
+        if event.chain_seq != expected_seq:
+            return ChainReport(checked, event, f"row {expected_seq} of the chain is missing")
+        if event.prev_hash != prev:
+            return ChainReport(checked, event, "its link to the previous row does not match")
+        if event.compute_hash(prev) != event.row_hash:
+            return ChainReport(checked, event, "its content does not match its hash")
+        prev, expected_seq, checked = event.row_hash, expected_seq + 1, checked + 1
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
+        return ChainReport(checked, None, "rows at the end of the chain are missing")
+    return ChainReport(checked, None)
+
+
+def seal_abandoned(older_than: timedelta) -> int:
+    """Close rows of requests that never completed (their worker and retries are gone)."""
+    cutoff = timezone.now() - older_than
+    ids = list(AuditEvent.objects.filter(outcome=Outcome.PENDING, created_at__lt=cutoff).values_list("request_id", flat=True)[:500])
+    for request_id in ids:
+        close_audit(str(request_id), Result(Outcome.ABANDONED, reason="the request never completed"))
+    return len(ids)
+
+
+def ensure_home_provider(**_: Any) -> None:
+    """Create or update the provider row of the home engine from the settings."""
+    url = f"http://{settings.HEARTH_HOME_HOST}:{settings.HEARTH_HOME_PORT}/v1"
+    provider, created = Provider.objects.get_or_create(
+        name="home",
+        defaults={
+            "family": Family.OPENAI,
+            "tier": "home",
+            "base_url": url,
+            "model_names": [settings.HEARTH_HOME_MODEL_NAME],
+            "jurisdiction": "home",
+            "zero_data_retention": True,
+            "quality": 5,
+            "first_byte_timeout": int(settings.HEARTH_FIRST_BYTE_TIMEOUT),
+        },
+    )
+    if not created and (provider.base_url != url or provider.model_names[:1] != [settings.HEARTH_HOME_MODEL_NAME]):
+        provider.base_url = url
+        provider.model_names = [settings.HEARTH_HOME_MODEL_NAME]
+        provider.save(update_fields=["base_url", "model_names"])

@@ -1,0 +1,94 @@
+"""Celery tasks of the request path."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from celery import Task, shared_task
+from django.conf import settings
+
+from . import services, worker
+from .choices import Kind
+from .models import Provider
+from .providers import ProviderConfig, adapter_for
+
+log = logging.getLogger(__name__)
+_local = threading.local()
+
+
+def _run(coro: Any) -> Any:
+    """Run a coroutine on this worker thread's own long-lived loop.
+
+    The loop outlives the task so its HTTP and Redis connections are reused.
+    """
+    state = getattr(_local, "state", None)
+    if state is None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        state = _local.state = (loop, loop.run_until_complete(_make_client()))
+    return state[0].run_until_complete(coro(state[1]))
+
+
+async def _make_client() -> Any:
+    return worker.http_client()
+
+
+def _configs(ids: list[int]) -> list[ProviderConfig]:
+    rows = {p.id: p for p in Provider.objects.filter(id__in=ids, enabled=True)}
+    return [
+        ProviderConfig(
+            p.id, p.name, p.family, p.tier, p.base_url, p.api_key(), tuple(p.model_names),
+            p.price_in_per_mtok, p.price_out_per_mtok, float(p.first_byte_timeout),
+        )  # fmt: skip
+        for i in ids
+        if (p := rows.get(i)) is not None
+    ]
+
+
+# Why a task: the upstream call is slow I/O and must survive the web process's restarts;
+# queues per tier let home and outside calls be scaled apart. Retry policy: a copy that
+# finds another worker holding the request's lease waits and looks again, so a request
+# whose worker died is taken over, and a live one is never served twice.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=240, ignore_result=True)
+def serve_request(
+    self: Task[Any, Any], request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool,
+    include_usage: bool, prompt_chars: int, provider_ids: list[int],
+) -> None:  # fmt: skip
+    job = worker.Job(request_id, Kind(kind), model, body, stream, include_usage, prompt_chars)
+    providers = _configs(provider_ids)
+    try:
+        result = _run(lambda client: worker.serve(job, providers, client))
+    except worker.LeaseHeld:
+        raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
+    if result is not None:
+        services.close_audit(request_id, result)
+
+
+# Why a task: a periodic probe that costs nothing (listing models) keeps the router's
+# view of provider health fresh. No retry: the next beat is the retry.
+@shared_task(ignore_result=True)
+def probe_providers() -> None:
+    providers = _configs(list(Provider.objects.filter(enabled=True).values_list("id", flat=True)))
+
+    async def probe(client: Any) -> None:
+        for provider in providers:
+            try:
+                await asyncio.wait_for(adapter_for(provider, client).list_models(), 10)
+            except Exception as exc:  # noqa: BLE001  (any failure marks it unhealthy)
+                log.warning("health probe of %s failed: %s", provider.name, type(exc).__name__)
+                await worker._note(provider, failed=True)
+
+    _run(probe)
+
+
+# Why a task: rows whose request never completed (every delivery lost) are closed and
+# sealed so the chain has no holes. No retry: it runs every minute.
+@shared_task(ignore_result=True)
+def seal_abandoned() -> None:
+    count = services.seal_abandoned(timedelta(hours=1))
+    if count:
+        log.info("closed %d audit rows of requests that never completed", count)

@@ -1,0 +1,158 @@
+"""The OpenAI-compatible API for devices: parse, call one service, respond."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from devices.choices import tiers_up_to
+from devices.models import Device
+from devices.services import authenticate
+
+from . import relay, router, schema, services, tasks
+from .errors import ApiError
+from .relay import RelayEvent
+
+log = logging.getLogger(__name__)
+
+Validator = Callable[[Mapping[str, Any]], schema.ApiRequest]
+
+
+def api_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Authenticate the device and turn every failure into the OpenAI error shape."""
+
+    @csrf_exempt
+    async def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            device = await _device(request)
+            return await view(request, device, *args, **kwargs)
+        except ApiError as exc:
+            return exc.response()
+        except Exception:
+            log.exception("unexpected error serving %s", request.path)
+            return ApiError(500, "Hearth hit an internal error; the request was not served.", "server_error").response()
+
+    return wrapped
+
+
+async def _device(request: HttpRequest) -> Device:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "Missing device key: send it as 'Authorization: Bearer <key>'.", "invalid_request_error", "missing_api_key")
+    device = await authenticate(key.strip())
+    if device is None:
+        raise ApiError(401, "Incorrect device key, or the key was revoked.", "invalid_request_error", "invalid_api_key")
+    return device
+
+
+def _method(request: HttpRequest, method: str) -> None:
+    if request.method != method:
+        raise ApiError(405, f"Use {method} for {request.path}.", "invalid_request_error", "method_not_allowed")
+
+
+@api_view
+async def models(request: HttpRequest, device: Device) -> HttpResponse:
+    _method(request, "GET")
+    usable = router.allowed(await router.providers(), device.max_tier, schema.Kind.CHAT)
+    created = int(time.time())
+    data = [{"id": name, "object": "model", "created": created, "owned_by": "hearth"} for name in router.models_for(usable)]
+    return JsonResponse({"object": "list", "data": data})
+
+
+@api_view
+async def chat_completions(request: HttpRequest, device: Device) -> HttpResponse:
+    return await _serve(request, device, schema.chat_request)
+
+
+@api_view
+async def completions(request: HttpRequest, device: Device) -> HttpResponse:
+    return await _serve(request, device, schema.completion_request)
+
+
+@api_view
+async def embeddings(request: HttpRequest, device: Device) -> HttpResponse:
+    return await _serve(request, device, schema.embedding_request)
+
+
+def _body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise ApiError(413, f"The request body is larger than {settings.HEARTH_MAX_BODY_BYTES} bytes.", "invalid_request_error", "request_too_large") from None
+
+
+async def _serve(request: HttpRequest, device: Device, validate: Validator) -> HttpResponse:
+    _method(request, "POST")
+    api = validate(schema.parse_json(_body(request)))
+    tiers = tiers_up_to(device.max_tier)
+    try:
+        route = await router.plan(device.max_tier, api.kind, api.model)
+    except router.NoRoute as exc:
+        if exc.status == 503:
+            await services.refuse(device, api.kind, api.model, api.stream, tiers, exc.message)
+        raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
+    request_id = await services.open_audit(device, api.kind, api.model, api.stream, tiers)
+    await sync_to_async(tasks.serve_request.apply_async, thread_sensitive=False)(
+        args=(request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, [c.id for c in route.candidates]),
+        queue=route.queue,
+    )
+    events = relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS)
+    try:
+        first = await anext(events)
+    except asyncio.CancelledError:
+        await relay.cancel(request_id)
+        raise
+    headers = {"X-Request-Id": request_id}
+    if first["type"] == "error":
+        await events.aclose()
+        raise ApiError(first["status"], first["message"], first["error_type"], first["code"])
+    if first["type"] != "start":
+        raise ApiError(500, "The worker's answer was out of order.", "server_error")
+    headers |= {"X-Hearth-Tier": first["tier"], "X-Hearth-Provider": first["provider"]}
+    if not api.stream:
+        return await _whole(events, headers)
+    response = StreamingHttpResponse(_sse(request_id, events), content_type="text/event-stream", headers=headers)
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+async def _whole(events: AsyncIterator[RelayEvent], headers: dict[str, str]) -> HttpResponse:
+    async for event in events:
+        if event["type"] == "response":
+            return HttpResponse(event["data"], content_type="application/json", headers=headers)
+        if event["type"] == "error":
+            raise ApiError(event["status"], event["message"], event["error_type"], event["code"])
+    raise ApiError(502, "The worker ended without an answer.", "upstream_error")
+
+
+async def _sse(request_id: str, events: AsyncIterator[RelayEvent]) -> AsyncIterator[bytes]:
+    finished = False
+    try:
+        async for event in events:
+            if event["type"] == "chunk":
+                yield b"data: " + event["data"].encode() + b"\n\n"
+            elif event["type"] == "error":
+                error = {"error": {"message": event["message"], "type": event["error_type"], "code": event["code"]}}
+                yield b"data: " + json.dumps(error).encode() + b"\n\n"
+                finished = True
+                return
+            elif event["type"] == "end":
+                yield b"data: [DONE]\n\n"
+                finished = True
+                return
+    finally:
+        if not finished:
+            # The client went away (or we did): stop the worker's upstream call.
+            await asyncio.shield(relay.cancel(request_id))

@@ -1,0 +1,252 @@
+"""Serving one request inside a worker: try the planned providers, relay the answer.
+
+Runs on an event loop of the worker thread, so that a client going away cancels the
+upstream call at once, even while the provider is silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import struct
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from . import relay
+from .choices import Kind, Outcome
+from .providers import ProviderConfig, UpstreamError, adapter_for
+from .relay import ErrorEvent
+from .router import state_key
+from .services import Result
+
+log = logging.getLogger(__name__)
+
+FAIL_SECONDS = 30  # a provider that failed is tried last for this long
+POLL_SECONDS = 0.25  # how often the worker looks for a cancelled request
+
+
+class LeaseHeld(Exception):
+    """Another worker is serving this request right now."""
+
+
+@dataclass(frozen=True)
+class Job:
+    request_id: str
+    kind: Kind
+    model: str
+    body: dict[str, Any]
+    stream: bool
+    include_usage: bool
+    prompt_chars: int
+
+
+def _upstream_body(body: dict[str, Any]) -> dict[str, Any]:
+    """Return the body for the provider: embeddings are always asked for as floats."""
+    return {k: v for k, v in body.items() if k != "encoding_format"}
+
+
+def _pool(response: dict[str, Any]) -> None:
+    """Mean-pool per-token embeddings into one vector per input.
+
+    llama.cpp's server answers per token for a model without a pooling layer (the
+    bundled chat model); every other engine already answers one vector per input.
+    """
+    for item in response.get("data") or []:
+        vector = item.get("embedding")
+        if isinstance(vector, list) and vector and isinstance(vector[0], list):
+            item["embedding"] = [sum(column) / len(vector) for column in zip(*vector, strict=True)]
+
+
+def _to_base64(response: dict[str, Any]) -> None:
+    """Encode embeddings as OpenAI's base64 form: little-endian float32."""
+    for item in response.get("data") or []:
+        vector = item.get("embedding")
+        if isinstance(vector, list) and vector:
+            item["embedding"] = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+
+
+def _error(status: int, message: str, code: str, error_type: str = "upstream_error") -> ErrorEvent:
+    return {"type": "error", "status": status, "message": message, "error_type": error_type, "code": code}
+
+
+def http_client() -> httpx.AsyncClient:
+    timeout = httpx.Timeout(60.0, connect=settings.HEARTH_CONNECT_TIMEOUT)  # each request sets its own
+    # trust_env=False: no proxy or netrc setting of the host redirects a request.
+    return httpx.AsyncClient(timeout=timeout, trust_env=False, follow_redirects=False, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+
+
+async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient) -> Result | None:
+    """Serve a request once; None when it was already served or is served elsewhere."""
+    redis, rid = relay.client(), job.request_id
+    if await redis.exists(relay.done_key(rid)):
+        return None
+    token = uuid.uuid4().hex
+    lease_ms = int(settings.HEARTH_LEASE_SECONDS * 1000)
+    if not await redis.set(relay.lease_key(rid), token, nx=True, px=lease_ms):
+        raise LeaseHeld
+    try:
+        if await redis.exists(relay.emitted_key(rid)):
+            # An earlier worker died after the client had part of the answer: saying so
+            # is honest, starting again would repeat text.
+            await relay.publish(rid, _error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"})
+            return Result(Outcome.INTERRUPTED, reason="the worker serving the request stopped mid-answer")
+        return await _watched(job, providers, client, token, lease_ms)
+    except Exception:
+        log.exception("request %s failed inside the worker", rid)
+        await relay.publish(rid, _error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error"), {"type": "end"})
+        return Result(Outcome.UPSTREAM_ERROR, reason="internal error in the worker")
+    finally:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.set(relay.done_key(rid), 1, ex=relay.TTL_SECONDS)
+            pipe.delete(relay.lease_key(rid))
+            await pipe.execute()
+
+
+async def _watched(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, token: str, lease_ms: int) -> Result:
+    """Run the request while renewing the lease and watching for a cancel."""
+    redis, rid = relay.client(), job.request_id
+    work = asyncio.ensure_future(_attempt(job, providers, client))
+    renew_every = max(1, int(lease_ms / 3000 / POLL_SECONDS))
+    tick = 0
+    while not work.done():
+        await asyncio.wait([work], timeout=POLL_SECONDS)
+        if work.done():
+            break
+        tick += 1
+        if await redis.exists(relay.cancel_key(rid)):
+            work.cancel()
+            try:
+                await work
+            except asyncio.CancelledError:
+                pass
+            return Result(Outcome.CANCELLED, reason="the client went away")
+        if tick % renew_every == 0:
+            await redis.set(relay.lease_key(rid), token, px=lease_ms, xx=True)
+    return work.result()
+
+
+async def _note(provider: ProviderConfig, *, failed: bool = False, ttft_ms: float | None = None, inflight: int = 0) -> None:
+    key = state_key(provider.id)
+    async with relay.client().pipeline(transaction=False) as pipe:
+        if failed:
+            pipe.hset(key, "fail_until", time.time() + FAIL_SECONDS)
+        if ttft_ms is not None:
+            pipe.hget(key, "ewma_ms")
+        if inflight:
+            pipe.hincrby(key, "inflight", inflight)
+        pipe.expire(key, 3600)
+        out = await pipe.execute()
+    if ttft_ms is not None:
+        previous = out[1 if failed else 0]
+        ewma = ttft_ms if previous is None else 0.8 * float(previous) + 0.2 * ttft_ms
+        await relay.client().hset(key, mapping={"ewma_ms": ewma, "fail_until": 0})
+
+
+async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient) -> Result:
+    """Try the providers in order; fail over only before the first byte."""
+    started = time.monotonic()
+    reasons: list[str] = []
+    for attempt, provider in enumerate(providers, start=1):
+        adapter = adapter_for(provider, client)
+        if not adapter.supports(job.kind):
+            continue
+        body = {**job.body, "model": provider.model_for(job.model)}
+        t0 = time.monotonic()
+        await _note(provider, inflight=1)
+        try:
+            if job.stream:
+                stream = adapter.stream(job.kind, body).__aiter__()
+                first = await asyncio.wait_for(stream.__anext__(), provider.timeout)
+            else:
+                whole = await adapter.call(job.kind, _upstream_body(body))
+                if job.kind == Kind.EMBEDDING:
+                    _pool(whole)
+                    if body.get("encoding_format") == "base64":
+                        _to_base64(whole)
+        except (UpstreamError, TimeoutError, StopAsyncIteration) as exc:
+            await _note(provider, inflight=-1, failed=True)
+            message = exc.message if isinstance(exc, UpstreamError) else "the provider sent nothing in time"
+            reasons.append(f"{provider.name}: {message}")
+            log.warning("provider %s failed before the first byte of request %s: %s", provider.name, job.request_id, message)
+            if isinstance(exc, UpstreamError) and not exc.retryable:
+                await relay.publish(job.request_id, _error(502, f"The provider {provider.name} rejected the request ({message}).", "upstream_rejected"))
+                return Result(Outcome.REJECTED, reason="; ".join(reasons), attempts=attempt, tier=provider.tier, provider_name=provider.name)
+            continue
+        except BaseException:
+            await _note(provider, inflight=-1)
+            raise
+        ttft_ms = (time.monotonic() - t0) * 1000
+        await _note(provider, ttft_ms=ttft_ms)
+        try:
+            start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier}
+            if not job.stream:
+                await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
+                usage = whole.get("usage") or {}
+                return _done(job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+            await relay.client().set(relay.emitted_key(job.request_id), 1, ex=relay.TTL_SECONDS)
+            await relay.publish(job.request_id, start)
+            return await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, first, stream)
+        finally:
+            await _note(provider, inflight=-1)
+    await relay.publish(job.request_id, _error(503, "No allowed provider could answer: " + "; ".join(reasons), "no_provider_available", "service_unavailable"))
+    return Result(Outcome.UPSTREAM_ERROR, reason="; ".join(reasons) or "no provider supports this request", attempts=len(providers))
+
+
+async def _relay_stream(
+    job: Job, provider: ProviderConfig, model: str, attempt: int, ttft_ms: float, started: float,
+    first: dict[str, Any], rest: AsyncIterator[dict[str, Any]],
+) -> Result:  # fmt: skip
+    usage: dict[str, Any] = {}
+    pieces = 0
+
+    async def forward(chunk: dict[str, Any]) -> None:
+        nonlocal pieces, usage
+        if chunk.get("usage"):
+            usage = chunk["usage"]
+        if not chunk.get("choices"):
+            if not (job.include_usage and usage):
+                return  # a usage-only chunk the client did not ask for
+        else:
+            pieces += 1
+            if not job.include_usage:
+                chunk.pop("usage", None)
+        await relay.publish(job.request_id, {"type": "chunk", "data": json.dumps(chunk)})
+
+    try:
+        await forward(first)
+        async for chunk in rest:
+            await forward(chunk)
+    except (UpstreamError, TimeoutError) as exc:
+        message = exc.message if isinstance(exc, UpstreamError) else "the provider stalled"
+        log.warning("provider %s failed mid-answer of request %s: %s", provider.name, job.request_id, message)
+        await relay.publish(job.request_id, _error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
+        return _done(job, provider, model, attempt, ttft_ms, started, None, pieces, Outcome.FAILED_MIDSTREAM, message)
+    finally:
+        aclose = getattr(rest, "aclose", None)
+        if aclose is not None:
+            await aclose()  # close the provider's connection now, even when cancelled
+    await relay.publish(job.request_id, {"type": "end"})
+    return _done(job, provider, model, attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens") or pieces)
+
+
+def _done(
+    job: Job, provider: ProviderConfig, model: str, attempt: int, ttft_ms: float, started: float,
+    prompt_tokens: int | None, completion_tokens: int | None, outcome: Outcome = Outcome.OK, reason: str = "",
+) -> Result:  # fmt: skip
+    if prompt_tokens is None:
+        prompt_tokens = max(1, job.prompt_chars // 4)  # an estimate when the provider gave none
+    cost = (Decimal(prompt_tokens) * provider.price_in_per_mtok + Decimal(completion_tokens or 0) * provider.price_out_per_mtok) / Decimal(1_000_000)
+    return Result(
+        outcome, reason=reason, tier=provider.tier, provider_name=provider.name, model_used=model,
+        attempts=attempt, ttft_ms=int(ttft_ms), total_ms=int((time.monotonic() - started) * 1000),
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost=cost,
+    )  # fmt: skip

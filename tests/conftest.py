@@ -1,0 +1,156 @@
+"""Session fixtures: real Redis, Celery workers, the llama.cpp home engine, the web process
+and a capture upstream, all on free ports on loopback."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from django.conf import settings
+
+from appliance import celery_app
+from appliance.stack import Ports, Stack
+from devices import services as device_services
+from devices.models import Device
+from gateway.models import AuditEvent, Provider
+from tests.support.capture import CaptureUpstream
+
+ARTIFACTS = Path(os.environ.get("HEARTH_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    data = Path(tempfile.mkdtemp(prefix="hearth-test-"))
+    s = Stack(
+        data,
+        Ports(),
+        log_dir=ARTIFACTS / "logs",
+        env={
+            # Share the test process's secrets so both can read provider keys.
+            "HEARTH_SECRET_KEY": settings.SECRET_KEY,
+            "HEARTH_FERNET_KEY": settings.FERNET_KEY,
+            # Short timers so failure paths are tested in seconds, not minutes.
+            "HEARTH_VISIBILITY_TIMEOUT": "4",
+            "HEARTH_LEASE_SECONDS": "2",
+            "HEARTH_RELAY_IDLE_SECONDS": "60",
+        },
+    )
+    s.start(s.redis())
+    settings.REDIS_URL = s.redis_url
+    celery_app.conf.broker_url = s.redis_url
+    yield s
+    s.stop_all()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(stack: Stack, django_db_setup: None) -> None:
+    """The test database, created once Redis (which `migrate` checks) is up."""
+
+
+@dataclass
+class Live:
+    """The running box: its web URL and its processes."""
+
+    stack: Stack
+    url: str
+
+    @property
+    def api(self) -> str:
+        return self.url + "/v1"
+
+
+@pytest.fixture(scope="session")
+def live(stack: Stack, django_db_setup: None, django_db_blocker: Any) -> Live:
+    from gateway.services import ensure_home_provider
+
+    settings.HEARTH_HOME_PORT = stack.ports.engine
+    with django_db_blocker.unblock():
+        ensure_home_provider()
+    stack.env["HEARTH_SQLITE_PATH"] = str(settings.DATABASES["default"]["NAME"])
+    stack.start(stack.engine())
+    stack.start(stack.worker("home", "threads", 8))
+    stack.start(stack.worker("upstream", "threads", 16))
+    stack.start(stack.web())
+    return Live(stack, stack.web_url)
+
+
+@pytest.fixture(scope="session")
+def capture_server() -> Iterator[CaptureUpstream]:
+    server = CaptureUpstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def capture(capture_server: CaptureUpstream) -> CaptureUpstream:
+    capture_server.reset()
+    return capture_server
+
+
+def audited(device: Device, count: int = 1, timeout: float = 10.0) -> list[AuditEvent]:
+    """Return a device's audit rows once `count` of them are complete (the worker seals them
+    just after the client has its answer)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = list(AuditEvent.objects.filter(device=device).exclude(outcome="pending").order_by("created_at"))
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
+
+
+# --- personas ----------------------------------------------------------------------------
+
+
+@dataclass
+class PairedDevice:
+    device: Device
+    key: str
+
+
+@pytest.fixture
+def make_device(transactional_db: None) -> Callable[..., PairedDevice]:
+    counter = iter(range(1000))
+
+    def make(max_tier: str = "home", category: str = "laptop") -> PairedDevice:
+        issued = device_services.add_device(f"device-{next(counter)}", category, max_tier)
+        return PairedDevice(issued.device, issued.key)
+
+    return make
+
+
+@pytest.fixture
+def laptop(make_device: Callable[..., PairedDevice]) -> PairedDevice:
+    """A paired laptop allowed the home tier only (the default for a new device)."""
+    return make_device()
+
+
+@pytest.fixture
+def make_provider(transactional_db: None, capture: CaptureUpstream) -> Callable[..., Provider]:
+    def make(name: str, tier: str, *, family: str = "openai", key: str = "sk-test-capture-key-0001", quality: int = 9, url: str | None = None, models: list[str] | None = None) -> Provider:
+        provider = Provider(name=name, tier=tier, family=family, base_url=url or capture.url, model_names=models or [f"{name}-model"], quality=quality, first_byte_timeout=2, price_in_per_mtok=1, price_out_per_mtok=2)
+        provider.set_api_key(key)
+        provider.save()
+        return provider
+
+    return make
+
+
+@pytest.fixture
+def client_for(live: Live) -> Callable[[PairedDevice], httpx.Client]:
+    clients: list[httpx.Client] = []
+
+    def make(paired: PairedDevice) -> httpx.Client:
+        client = httpx.Client(base_url=live.api, headers={"Authorization": f"Bearer {paired.key}"}, timeout=60)
+        clients.append(client)
+        return client
+
+    yield make  # type: ignore[misc]
+    for c in clients:
+        c.close()
