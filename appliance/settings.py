@@ -211,7 +211,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # How long a taken but unacknowledged request waits before Redis hands it to another
 # worker. A long stream outlives it safely: a running task holds a lease (below) and a
 # redelivered copy waits for the lease instead of starting again.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("HEARTH_VISIBILITY_TIMEOUT", 60)}
+# Workers look for such lapsed requests every few seconds (kombu's default is 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("HEARTH_VISIBILITY_TIMEOUT", 60),
+    "unacked_restore_interval": env_int("HEARTH_RESTORE_INTERVAL", 5),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "upstream"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

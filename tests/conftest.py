@@ -38,6 +38,7 @@ def stack() -> Iterator[Stack]:
             "HEARTH_FERNET_KEY": settings.FERNET_KEY,
             # Short timers so failure paths are tested in seconds, not minutes.
             "HEARTH_VISIBILITY_TIMEOUT": "4",
+            "HEARTH_RESTORE_INTERVAL": "1",
             "HEARTH_LEASE_SECONDS": "2",
             "HEARTH_RELAY_IDLE_SECONDS": "60",
         },

@@ -205,6 +205,7 @@ class AnthropicAdapter(Adapter):
                 final["usage"] = _usage(usage)
                 yield final
                 return
+        raise UpstreamError("the provider's stream ended early", retryable=False)
 
     async def list_models(self) -> list[str]:
         response = await self._send("/models", None, self._headers(), stream=False)

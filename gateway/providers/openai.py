@@ -23,6 +23,7 @@ class OpenAIAdapter(Adapter):
         # Usage is always asked for, so that streamed requests are counted and costed.
         payload = {**body, "stream": True, "stream_options": {"include_usage": True}}
         response = await self._send(PATHS[kind], payload, self._headers() | {"Accept": "text/event-stream"}, stream=True)
+        finished = False
         async for _event, data in sse_events(response):
             if data.strip() == "[DONE]":
                 return
@@ -33,7 +34,11 @@ class OpenAIAdapter(Adapter):
             if isinstance(chunk, dict) and "error" in chunk:
                 raise UpstreamError("the provider reported an error mid-stream", retryable=False)
             if isinstance(chunk, dict):
+                finished = finished or any(c.get("finish_reason") for c in chunk.get("choices") or [] if isinstance(c, dict))
                 yield chunk
+        if not finished:
+            # The connection ended with neither [DONE] nor a finish reason: cut short.
+            raise UpstreamError("the provider's stream ended early", retryable=False)
 
     async def call(self, kind: Kind, body: dict[str, Any]) -> dict[str, Any]:
         response = await self._send(PATHS[kind], {**body, "stream": False} if kind != Kind.EMBEDDING else body, self._headers(), stream=False)

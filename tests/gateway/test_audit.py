@@ -1,0 +1,61 @@
+"""The household audit log: hash-chained rows, and `manage.py audit verify`."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.core.management import CommandError, call_command
+
+from devices.services import add_device
+from gateway import services
+from gateway.choices import Outcome
+from gateway.models import AuditEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _rows(n: int) -> list[AuditEvent]:
+    device = add_device("speaker", "speaker").device
+    for i in range(n):
+        request_id = async_to_sync(services.open_audit)(device, "chat", "hearth-auto", False, ["home"])
+        services.close_audit(request_id, services.Result(Outcome.OK, tier="home", provider_name="home", completion_tokens=i + 1))
+    return list(AuditEvent.objects.order_by("chain_seq"))
+
+
+def test_an_intact_chain_verifies() -> None:
+    _rows(5)
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "intact: 5 rows" in out.getvalue()
+
+
+def test_verify_names_the_first_row_whose_content_was_changed() -> None:
+    rows = _rows(5)
+    AuditEvent.objects.filter(pk=rows[2].pk).update(tier="cloud")  # someone hides where it went
+    with pytest.raises(CommandError) as raised:
+        call_command("audit", "verify")
+    assert f"row 3 (request {rows[2].request_id})" in str(raised.value)
+    assert "content does not match" in str(raised.value)
+
+
+def test_verify_notices_a_deleted_row() -> None:
+    rows = _rows(4)
+    AuditEvent.objects.filter(pk=rows[1].pk).delete()
+    report = services.verify_chain()
+    assert report.first_bad is not None and report.first_bad.chain_seq == 3
+    assert "row 2 of the chain is missing" in report.problem
+
+
+def test_verify_notices_rows_cut_from_the_end() -> None:
+    rows = _rows(3)
+    AuditEvent.objects.filter(pk=rows[2].pk).delete()
+    assert "end of the chain" in services.verify_chain().problem
+
+
+def test_a_row_is_sealed_once_even_if_closed_twice() -> None:
+    [row] = _rows(1)
+    services.close_audit(str(row.request_id), services.Result(Outcome.INTERRUPTED))
+    row.refresh_from_db()
+    assert row.outcome == "ok" and services.verify_chain().problem == ""

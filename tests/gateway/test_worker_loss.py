@@ -1,0 +1,55 @@
+"""A worker killed mid-answer: its request is redelivered, and the client never gets text twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Callable
+
+import pytest
+import redis
+from asgiref.sync import async_to_sync
+
+from gateway import relay, services, tasks
+from gateway.models import Provider
+from tests.conftest import Live, PairedDevice, audited
+from tests.support.capture import CaptureUpstream
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    phone = make_device(max_tier="cloud")
+    provider = make_provider("cloudy", "cloud")
+    capture.reset(chunks=[f"part{i} " for i in range(40)], chunk_delay=0.2)
+    stack = live.stack
+    victim = stack.start(stack.worker("victim", "threads", 2))
+    request_id = async_to_sync(services.open_audit)(phone.device, "chat", "cloudy-model", True, ["home", "trusted", "cloud"])
+    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 50}
+    tasks.serve_request.apply_async(args=(request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id]), queue="victim")
+
+    r = redis.Redis.from_url(stack.redis_url, socket_timeout=None)
+    seen: list[dict[str, object]] = []
+    while sum(e["type"] == "chunk" for e in seen) < 4:
+        popped = r.blpop([relay.out_key(request_id)], timeout=20)
+        assert popped is not None, "the victim worker never started answering"
+        seen.append(json.loads(popped[1]))
+    os.killpg(victim.process.pid, signal.SIGKILL)  # type: ignore[union-attr]
+    victim.process.wait()  # type: ignore[union-attr]
+    stack.start(stack.worker("victim", "threads", 2))  # a fresh worker on the same queue
+    while seen[-1]["type"] not in ("end",):
+        popped = r.blpop([relay.out_key(request_id)], timeout=40)
+        assert popped is not None, "the request was never taken over"
+        seen.append(json.loads(popped[1]))
+
+    texts = [json.loads(str(e["data"]))["choices"][0]["delta"].get("content") for e in seen if e["type"] == "chunk"]
+    words = [t for t in texts if t]
+    assert words == [f"part{i} " for i in range(len(words))], "each piece once, in order"
+    errors = [e for e in seen if e["type"] == "error"]
+    assert [e["code"] for e in errors] == ["worker_lost"]
+    assert len(capture.requests) == 1, "the provider was not asked again"
+    [event] = audited(phone.device, timeout=20)
+    assert event.outcome == "interrupted"
