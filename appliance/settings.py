@@ -67,11 +67,7 @@ def env_secret(name: str, generate: str | None = None) -> str:
         file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
-            out.write(
-                Fernet.generate_key().decode()
-                if name == "HEARTH_FERNET_KEY"
-                else secrets.token_urlsafe(50)
-            )
+            out.write(Fernet.generate_key().decode() if name == "HEARTH_FERNET_KEY" else secrets.token_urlsafe(50))
     return file.read_text().strip()
 
 

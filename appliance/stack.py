@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,7 +107,21 @@ class Stack:
     # --- the services ---------------------------------------------------------------
     def redis(self) -> Service:
         # No persistence: the broker carries prompts in transit and must never write them to disk.
-        argv = [which("redis-server"), "--port", str(self.ports.redis), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.data_dir), "--protected-mode", "yes"]
+        argv = [
+            which("redis-server"),
+            "--port",
+            str(self.ports.redis),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.data_dir),
+            "--protected-mode",
+            "yes",
+        ]
         return Service("redis", argv, lambda: port_open(self.ports.redis), 15)
 
     def mosquitto(self) -> Service:
@@ -127,7 +142,18 @@ class Stack:
         return Service(f"worker-{queue}", argv)
 
     def beat(self) -> Service:
-        argv = [sys.executable, "-m", "celery", "-A", "appliance", "beat", "-l", "warning", "-s", str(self.data_dir / "celerybeat-schedule")]
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "appliance",
+            "beat",
+            "-l",
+            "warning",
+            "-s",
+            str(self.data_dir / "celerybeat-schedule"),
+        ]
         return Service("beat", argv)
 
     def engine(self) -> Service:
@@ -143,11 +169,13 @@ class Stack:
 
     # --- running them ---------------------------------------------------------------
     def start(self, service: Service) -> Service:
-        out: int | object = subprocess.DEVNULL
+        out: Any = subprocess.DEVNULL
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{service.name}.log", "ab")  # noqa: SIM115  (lives as long as the process)
-        service.process = subprocess.Popen(service.argv, cwd=ROOT, env=self.child_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # type: ignore[arg-type]
+        service.process = subprocess.Popen(
+            service.argv, cwd=ROOT, env=self.child_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )  # type: ignore[arg-type]
         self.services.append(service)
         if service.ready is not None:
             deadline = time.monotonic() + service.ready_seconds

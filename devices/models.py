@@ -13,9 +13,7 @@ class Device(models.Model):
     name = models.CharField(max_length=100, unique=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
     # Private until proven otherwise: a new device may use the home tier only.
-    max_tier = models.CharField(
-        "highest allowed tier", max_length=10, choices=Tier.choices, default=Tier.HOME
-    )
+    max_tier = models.CharField("highest allowed tier", max_length=10, choices=Tier.choices, default=Tier.HOME)
     # SHA-256 of the key. Keys are 256 random bits, so a fast hash is enough and the
     # check is a single indexed lookup.
     key_hash = models.CharField(max_length=64, unique=True, editable=False)

@@ -39,7 +39,19 @@ class ProviderAdmin(admin.ModelAdmin[Provider]):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ["created_at", "device_name", "kind", "model_requested", "tier", "provider_name", "outcome", "ttft_ms", "total_ms", "completion_tokens", "cost"]
+    list_display = [
+        "created_at",
+        "device_name",
+        "kind",
+        "model_requested",
+        "tier",
+        "provider_name",
+        "outcome",
+        "ttft_ms",
+        "total_ms",
+        "completion_tokens",
+        "cost",
+    ]
     list_filter = ["tier", "outcome", "kind", "provider_name"]
     search_fields = ["device_name", "request_id"]
     date_hierarchy = "created_at"

@@ -84,7 +84,9 @@ def client() -> aioredis.Redis:
     cached = getattr(_local, "client", None)
     if cached is None or cached[0] is not loop:
         # No socket timeout: BLPOP waits server-side for as long as it was told to.
-        redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=1024, health_check_interval=30, socket_timeout=None, socket_connect_timeout=5)
+        redis = aioredis.Redis.from_url(
+            settings.REDIS_URL, max_connections=1024, health_check_interval=30, socket_timeout=None, socket_connect_timeout=5
+        )
         _local.client = cached = (loop, redis)
     return cached[1]
 
@@ -104,13 +106,19 @@ async def events(request_id: str, idle_seconds: float) -> AsyncIterator[RelayEve
     while True:
         popped = await redis.blpop([key], timeout=idle_seconds)
         if popped is None:
-            yield {"type": "error", "status": 504, "message": "The request timed out waiting for a worker.", "error_type": "timeout", "code": "worker_timeout"}
+            yield {
+                "type": "error",
+                "status": 504,
+                "message": "The request timed out waiting for a worker.",
+                "error_type": "timeout",
+                "code": "worker_timeout",
+            }
             return
-        yield json.loads(popped[1])
+        yield json.loads(popped[1])  # type: ignore[arg-type]
         # Drain what is already waiting without another blocking round trip.
         while more := await redis.lpop(key, 64):
             for raw in more:
-                yield json.loads(raw)
+                yield json.loads(raw)  # type: ignore[arg-type]
 
 
 async def cancel(request_id: str) -> None:

@@ -48,9 +48,15 @@ class NoRoute(Exception):
 def _load() -> list[Candidate]:
     return [
         Candidate(
-            p.id, p.name, p.tier, p.family, tuple(p.model_names), p.quality,
-            (p.price_in_per_mtok + p.price_out_per_mtok) / 2, p.zero_data_retention,
-        )  # fmt: skip
+            p.id,
+            p.name,
+            p.tier,
+            p.family,
+            tuple(p.model_names),
+            p.quality,
+            (p.price_in_per_mtok + p.price_out_per_mtok) / 2,
+            p.zero_data_retention,
+        )
         for p in Provider.objects.filter(enabled=True)
     ]
 

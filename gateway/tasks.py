@@ -41,9 +41,17 @@ def _configs(ids: list[int]) -> list[ProviderConfig]:
     rows = {p.id: p for p in Provider.objects.filter(id__in=ids, enabled=True)}
     return [
         ProviderConfig(
-            p.id, p.name, p.family, p.tier, p.base_url, p.api_key(), tuple(p.model_names),
-            p.price_in_per_mtok, p.price_out_per_mtok, float(p.first_byte_timeout),
-        )  # fmt: skip
+            p.id,
+            p.name,
+            p.family,
+            p.tier,
+            p.base_url,
+            p.api_key(),
+            tuple(p.model_names),
+            p.price_in_per_mtok,
+            p.price_out_per_mtok,
+            float(p.first_byte_timeout),
+        )
         for i in ids
         if (p := rows.get(i)) is not None
     ]
@@ -55,9 +63,16 @@ def _configs(ids: list[int]) -> list[ProviderConfig]:
 # whose worker died is taken over, and a live one is never served twice.
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=240, ignore_result=True)
 def serve_request(
-    self: Task[Any, Any], request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool,
-    include_usage: bool, prompt_chars: int, provider_ids: list[int],
-) -> None:  # fmt: skip
+    self: Task[Any, Any],
+    request_id: str,
+    kind: str,
+    model: str,
+    body: dict[str, Any],
+    stream: bool,
+    include_usage: bool,
+    prompt_chars: int,
+    provider_ids: list[int],
+) -> None:
     job = worker.Job(request_id, Kind(kind), model, body, stream, include_usage, prompt_chars)
     providers = _configs(provider_ids)
     try:

@@ -20,6 +20,7 @@ from devices.models import Device
 from devices.services import authenticate
 
 from . import relay, router, schema, services, tasks
+from .choices import Kind
 from .errors import ApiError
 from .relay import RelayEvent
 
@@ -32,10 +33,11 @@ def api_view(view: Callable[..., Any]) -> Callable[..., Any]:
     """Authenticate the device and turn every failure into the OpenAI error shape."""
 
     @csrf_exempt
-    async def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    async def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | StreamingHttpResponse:
         try:
             device = await _device(request)
-            return await view(request, device, *args, **kwargs)
+            response: HttpResponse | StreamingHttpResponse = await view(request, device, *args, **kwargs)
+            return response
         except ApiError as exc:
             return exc.response()
         except Exception:
@@ -64,24 +66,24 @@ def _method(request: HttpRequest, method: str) -> None:
 @api_view
 async def models(request: HttpRequest, device: Device) -> HttpResponse:
     _method(request, "GET")
-    usable = router.allowed(await router.providers(), device.max_tier, schema.Kind.CHAT)
+    usable = router.allowed(await router.providers(), device.max_tier, Kind.CHAT)
     created = int(time.time())
     data = [{"id": name, "object": "model", "created": created, "owned_by": "hearth"} for name in router.models_for(usable)]
     return JsonResponse({"object": "list", "data": data})
 
 
 @api_view
-async def chat_completions(request: HttpRequest, device: Device) -> HttpResponse:
+async def chat_completions(request: HttpRequest, device: Device) -> HttpResponse | StreamingHttpResponse:
     return await _serve(request, device, schema.chat_request)
 
 
 @api_view
-async def completions(request: HttpRequest, device: Device) -> HttpResponse:
+async def completions(request: HttpRequest, device: Device) -> HttpResponse | StreamingHttpResponse:
     return await _serve(request, device, schema.completion_request)
 
 
 @api_view
-async def embeddings(request: HttpRequest, device: Device) -> HttpResponse:
+async def embeddings(request: HttpRequest, device: Device) -> HttpResponse | StreamingHttpResponse:
     return await _serve(request, device, schema.embedding_request)
 
 
@@ -89,10 +91,12 @@ def _body(request: HttpRequest) -> bytes:
     try:
         return request.body
     except RequestDataTooBig:
-        raise ApiError(413, f"The request body is larger than {settings.HEARTH_MAX_BODY_BYTES} bytes.", "invalid_request_error", "request_too_large") from None
+        raise ApiError(
+            413, f"The request body is larger than {settings.HEARTH_MAX_BODY_BYTES} bytes.", "invalid_request_error", "request_too_large"
+        ) from None
 
 
-async def _serve(request: HttpRequest, device: Device, validate: Validator) -> HttpResponse:
+async def _serve(request: HttpRequest, device: Device, validate: Validator) -> HttpResponse | StreamingHttpResponse:
     _method(request, "POST")
     api = validate(schema.parse_json(_body(request)))
     tiers = tiers_up_to(device.max_tier)
@@ -115,7 +119,6 @@ async def _serve(request: HttpRequest, device: Device, validate: Validator) -> H
         raise
     headers = {"X-Request-Id": request_id}
     if first["type"] == "error":
-        await events.aclose()
         raise ApiError(first["status"], first["message"], first["error_type"], first["code"])
     if first["type"] != "start":
         raise ApiError(500, "The worker's answer was out of order.", "server_error")

@@ -81,7 +81,9 @@ def _error(status: int, message: str, code: str, error_type: str = "upstream_err
 def http_client() -> httpx.AsyncClient:
     timeout = httpx.Timeout(60.0, connect=settings.HEARTH_CONNECT_TIMEOUT)  # each request sets its own
     # trust_env=False: no proxy or netrc setting of the host redirects a request.
-    return httpx.AsyncClient(timeout=timeout, trust_env=False, follow_redirects=False, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+    return httpx.AsyncClient(
+        timeout=timeout, trust_env=False, follow_redirects=False, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    )
 
 
 async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient) -> Result | None:
@@ -97,12 +99,16 @@ async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncCl
         if await redis.exists(relay.emitted_key(rid)):
             # An earlier worker died after the client had part of the answer: saying so
             # is honest, starting again would repeat text.
-            await relay.publish(rid, _error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"})
+            await relay.publish(
+                rid, _error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"}
+            )
             return Result(Outcome.INTERRUPTED, reason="the worker serving the request stopped mid-answer")
         return await _watched(job, providers, client, token, lease_ms)
     except Exception:
         log.exception("request %s failed inside the worker", rid)
-        await relay.publish(rid, _error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error"), {"type": "end"})
+        await relay.publish(
+            rid, _error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error"), {"type": "end"}
+        )
         return Result(Outcome.UPSTREAM_ERROR, reason="internal error in the worker")
     finally:
         async with redis.pipeline(transaction=False) as pipe:
@@ -178,8 +184,12 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             reasons.append(f"{provider.name}: {message}")
             log.warning("provider %s failed before the first byte of request %s: %s", provider.name, job.request_id, message)
             if isinstance(exc, UpstreamError) and not exc.retryable:
-                await relay.publish(job.request_id, _error(502, f"The provider {provider.name} rejected the request ({message}).", "upstream_rejected"))
-                return Result(Outcome.REJECTED, reason="; ".join(reasons), attempts=attempt, tier=provider.tier, provider_name=provider.name)
+                await relay.publish(
+                    job.request_id, _error(502, f"The provider {provider.name} rejected the request ({message}).", "upstream_rejected")
+                )
+                return Result(
+                    Outcome.REJECTED, reason="; ".join(reasons), attempts=attempt, tier=provider.tier, provider_name=provider.name
+                )
             continue
         except BaseException:
             await _note(provider, inflight=-1)
@@ -191,13 +201,18 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             if not job.stream:
                 await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
                 usage = whole.get("usage") or {}
-                return _done(job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+                return _done(
+                    job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens")
+                )
             await relay.client().set(relay.emitted_key(job.request_id), 1, ex=relay.TTL_SECONDS)
             await relay.publish(job.request_id, start)
             return await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, first, stream)
         finally:
             await _note(provider, inflight=-1)
-    await relay.publish(job.request_id, _error(503, "No allowed provider could answer: " + "; ".join(reasons), "no_provider_available", "service_unavailable"))
+    await relay.publish(
+        job.request_id,
+        _error(503, "No allowed provider could answer: " + "; ".join(reasons), "no_provider_available", "service_unavailable"),
+    )
     return Result(Outcome.UPSTREAM_ERROR, reason="; ".join(reasons) or "no provider supports this request", attempts=len(providers))
 
 
@@ -244,7 +259,9 @@ def _done(
 ) -> Result:  # fmt: skip
     if prompt_tokens is None:
         prompt_tokens = max(1, job.prompt_chars // 4)  # an estimate when the provider gave none
-    cost = (Decimal(prompt_tokens) * provider.price_in_per_mtok + Decimal(completion_tokens or 0) * provider.price_out_per_mtok) / Decimal(1_000_000)
+    cost = (Decimal(prompt_tokens) * provider.price_in_per_mtok + Decimal(completion_tokens or 0) * provider.price_out_per_mtok) / Decimal(
+        1_000_000
+    )
     return Result(
         outcome, reason=reason, tier=provider.tier, provider_name=provider.name, model_used=model,
         attempts=attempt, ttft_ms=int(ttft_ms), total_ms=int((time.monotonic() - started) * 1000),

@@ -45,7 +45,7 @@ def stack() -> Iterator[Stack]:
     )
     s.start(s.redis())
     settings.REDIS_URL = s.redis_url
-    celery_app.conf.broker_url = s.redis_url
+    celery_app.conf.update(broker_url=s.redis_url)
     yield s
     s.stop_all()
 
@@ -134,8 +134,27 @@ def laptop(make_device: Callable[..., PairedDevice]) -> PairedDevice:
 
 @pytest.fixture
 def make_provider(transactional_db: None, capture: CaptureUpstream) -> Callable[..., Provider]:
-    def make(name: str, tier: str, *, family: str = "openai", key: str = "sk-test-capture-key-0001", quality: int = 9, url: str | None = None, models: list[str] | None = None) -> Provider:
-        provider = Provider(name=name, tier=tier, family=family, base_url=url or capture.url, model_names=models or [f"{name}-model"], quality=quality, first_byte_timeout=2, price_in_per_mtok=1, price_out_per_mtok=2)
+    def make(
+        name: str,
+        tier: str,
+        *,
+        family: str = "openai",
+        key: str = "sk-test-capture-key-0001",
+        quality: int = 9,
+        url: str | None = None,
+        models: list[str] | None = None,
+    ) -> Provider:
+        provider = Provider(
+            name=name,
+            tier=tier,
+            family=family,
+            base_url=url or capture.url,
+            model_names=models or [f"{name}-model"],
+            quality=quality,
+            first_byte_timeout=2,
+            price_in_per_mtok=1,
+            price_out_per_mtok=2,
+        )
         provider.set_api_key(key)
         provider.save()
         return provider
@@ -144,7 +163,7 @@ def make_provider(transactional_db: None, capture: CaptureUpstream) -> Callable[
 
 
 @pytest.fixture
-def client_for(live: Live) -> Callable[[PairedDevice], httpx.Client]:
+def client_for(live: Live) -> Iterator[Callable[[PairedDevice], httpx.Client]]:
     clients: list[httpx.Client] = []
 
     def make(paired: PairedDevice) -> httpx.Client:
@@ -152,6 +171,6 @@ def client_for(live: Live) -> Callable[[PairedDevice], httpx.Client]:
         clients.append(client)
         return client
 
-    yield make  # type: ignore[misc]
+    yield make
     for c in clients:
         c.close()

@@ -4,27 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('category', models.CharField(choices=[('camera', 'Camera'), ('speaker', 'Speaker or voice assistant'), ('vacuum', 'Vacuum or robot'), ('tv', 'TV'), ('kids', "Kids' device"), ('laptop', 'Phone, laptop or app'), ('appliance', 'Appliance or sensor'), ('other', 'Other')], default='other', max_length=20)),
-                ('max_tier', models.CharField(choices=[('home', 'Home (on the box)'), ('trusted', 'Trusted provider'), ('cloud', 'Cloud provider')], default='home', max_length=10, verbose_name='highest allowed tier')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('key_prefix', models.CharField(editable=False, help_text="The key's first characters, to recognise it.", max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("camera", "Camera"),
+                            ("speaker", "Speaker or voice assistant"),
+                            ("vacuum", "Vacuum or robot"),
+                            ("tv", "TV"),
+                            ("kids", "Kids' device"),
+                            ("laptop", "Phone, laptop or app"),
+                            ("appliance", "Appliance or sensor"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "max_tier",
+                    models.CharField(
+                        choices=[("home", "Home (on the box)"), ("trusted", "Trusted provider"), ("cloud", "Cloud provider")],
+                        default="home",
+                        max_length=10,
+                        verbose_name="highest allowed tier",
+                    ),
+                ),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("key_prefix", models.CharField(editable=False, help_text="The key's first characters, to recognise it.", max_length=16)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

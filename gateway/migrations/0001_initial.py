@@ -6,76 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('devices', '0001_initial'),
+        ("devices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                ("hash", models.CharField(default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(unique=True)),
-                ('family', models.CharField(choices=[('openai', 'OpenAI-compatible'), ('anthropic', 'Anthropic Messages')], default='openai', max_length=20)),
-                ('tier', models.CharField(choices=[('home', 'Home (on the box)'), ('trusted', 'Trusted provider'), ('cloud', 'Cloud provider')], max_length=10)),
-                ('base_url', models.URLField(max_length=300)),
-                ('api_key_encrypted', models.TextField(blank=True, editable=False)),
-                ('key_prefix', models.CharField(blank=True, editable=False, max_length=8)),
-                ('model_names', models.JSONField(default=list, help_text='Model names this provider serves; the first is its default.')),
-                ('zero_data_retention', models.BooleanField(default=False)),
-                ('jurisdiction', models.CharField(blank=True, help_text='Where data is processed, e.g. EU, US, home.', max_length=40)),
-                ('price_in_per_mtok', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=10, verbose_name='price in per million tokens')),
-                ('price_out_per_mtok', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=10, verbose_name='price out per million tokens')),
-                ('quality', models.PositiveSmallIntegerField(default=5, help_text="1 (weak) to 10 (best), the household's judgement.")),
-                ('first_byte_timeout', models.PositiveSmallIntegerField(default=60, help_text='Silence after which Hearth fails over to the next allowed provider.', verbose_name='first-byte timeout (s)')),
-                ('enabled', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.SlugField(unique=True)),
+                (
+                    "family",
+                    models.CharField(
+                        choices=[("openai", "OpenAI-compatible"), ("anthropic", "Anthropic Messages")], default="openai", max_length=20
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("home", "Home (on the box)"), ("trusted", "Trusted provider"), ("cloud", "Cloud provider")], max_length=10
+                    ),
+                ),
+                ("base_url", models.URLField(max_length=300)),
+                ("api_key_encrypted", models.TextField(blank=True, editable=False)),
+                ("key_prefix", models.CharField(blank=True, editable=False, max_length=8)),
+                ("model_names", models.JSONField(default=list, help_text="Model names this provider serves; the first is its default.")),
+                ("zero_data_retention", models.BooleanField(default=False)),
+                ("jurisdiction", models.CharField(blank=True, help_text="Where data is processed, e.g. EU, US, home.", max_length=40)),
+                (
+                    "price_in_per_mtok",
+                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=10, verbose_name="price in per million tokens"),
+                ),
+                (
+                    "price_out_per_mtok",
+                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=10, verbose_name="price out per million tokens"),
+                ),
+                ("quality", models.PositiveSmallIntegerField(default=5, help_text="1 (weak) to 10 (best), the household's judgement.")),
+                (
+                    "first_byte_timeout",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        help_text="Silence after which Hearth fails over to the next allowed provider.",
+                        verbose_name="first-byte timeout (s)",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['tier', 'name'],
+                "ordering": ["tier", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_id', models.UUIDField(unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('device_name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('chat', 'Chat completion'), ('completion', 'Text completion'), ('embedding', 'Embedding')], max_length=12)),
-                ('model_requested', models.CharField(max_length=200)),
-                ('stream', models.BooleanField(default=False)),
-                ('allowed_tiers', models.JSONField(default=list)),
-                ('tier', models.CharField(blank=True, choices=[('home', 'Home (on the box)'), ('trusted', 'Trusted provider'), ('cloud', 'Cloud provider')], max_length=10)),
-                ('provider_name', models.CharField(blank=True, max_length=50)),
-                ('model_used', models.CharField(blank=True, max_length=200)),
-                ('outcome', models.CharField(choices=[('pending', 'In progress'), ('ok', 'Answered'), ('refused', 'No allowed provider'), ('upstream_error', 'Provider failed'), ('rejected', 'Provider rejected the request'), ('failed_midstream', 'Provider failed mid-answer'), ('interrupted', 'Worker lost mid-answer'), ('cancelled', 'Client went away'), ('abandoned', 'Never completed')], default='pending', max_length=20)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('ttft_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('total_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('prompt_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('completion_tokens', models.PositiveIntegerField(blank=True, null=True)),
-                ('cost', models.DecimalField(decimal_places=6, default=Decimal('0'), max_digits=12)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('chain_seq', models.PositiveBigIntegerField(blank=True, null=True, unique=True)),
-                ('prev_hash', models.CharField(blank=True, max_length=64)),
-                ('row_hash', models.CharField(blank=True, max_length=64)),
-                ('device', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='devices.device')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("request_id", models.UUIDField(unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("device_name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("chat", "Chat completion"), ("completion", "Text completion"), ("embedding", "Embedding")], max_length=12
+                    ),
+                ),
+                ("model_requested", models.CharField(max_length=200)),
+                ("stream", models.BooleanField(default=False)),
+                ("allowed_tiers", models.JSONField(default=list)),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("home", "Home (on the box)"), ("trusted", "Trusted provider"), ("cloud", "Cloud provider")],
+                        max_length=10,
+                    ),
+                ),
+                ("provider_name", models.CharField(blank=True, max_length=50)),
+                ("model_used", models.CharField(blank=True, max_length=200)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "In progress"),
+                            ("ok", "Answered"),
+                            ("refused", "No allowed provider"),
+                            ("upstream_error", "Provider failed"),
+                            ("rejected", "Provider rejected the request"),
+                            ("failed_midstream", "Provider failed mid-answer"),
+                            ("interrupted", "Worker lost mid-answer"),
+                            ("cancelled", "Client went away"),
+                            ("abandoned", "Never completed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("ttft_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("total_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("prompt_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                ("completion_tokens", models.PositiveIntegerField(blank=True, null=True)),
+                ("cost", models.DecimalField(decimal_places=6, default=Decimal("0"), max_digits=12)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("chain_seq", models.PositiveBigIntegerField(blank=True, null=True, unique=True)),
+                ("prev_hash", models.CharField(blank=True, max_length=64)),
+                ("row_hash", models.CharField(blank=True, max_length=64)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="audit_events", to="devices.device"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['outcome', 'created_at'], name='gateway_aud_outcome_7db17c_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["outcome", "created_at"], name="gateway_aud_outcome_7db17c_idx")],
             },
         ),
     ]

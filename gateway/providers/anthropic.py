@@ -122,7 +122,11 @@ def from_messages_response(data: dict[str, Any]) -> dict[str, Any]:
             text.append(block.get("text", ""))
         elif block.get("type") == "tool_use":
             calls.append(
-                {"id": block.get("id", ""), "type": "function", "function": {"name": block.get("name", ""), "arguments": json.dumps(block.get("input") or {})}}
+                {
+                    "id": block.get("id", ""),
+                    "type": "function",
+                    "function": {"name": block.get("name", ""), "arguments": json.dumps(block.get("input") or {})},
+                }
             )
     message: dict[str, Any] = {"role": "assistant", "content": "".join(text) if text or not calls else None}
     if calls:
@@ -183,7 +187,12 @@ class AnthropicAdapter(Adapter):
                 block = message.get("content_block") or {}
                 if block.get("type") == "tool_use":
                     index = tool_index.setdefault(message.get("index", 0), len(tool_index))
-                    call = {"index": index, "id": block.get("id", ""), "type": "function", "function": {"name": block.get("name", ""), "arguments": ""}}
+                    call = {
+                        "index": index,
+                        "id": block.get("id", ""),
+                        "type": "function",
+                        "function": {"name": block.get("name", ""), "arguments": ""},
+                    }
                     yield chunk({"tool_calls": [call]})
             elif kind_ == "content_block_delta":
                 delta = message.get("delta") or {}

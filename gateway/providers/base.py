@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-
 from django.conf import settings
 
 from ..choices import Kind
@@ -117,7 +116,7 @@ class Adapter(ABC):
 
 async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
     """Yield (event, data) pairs of a server-sent-events body."""
-    event, data = "", []
+    event, data = "", list[str]()
     try:
         async for line in response.aiter_lines():
             if line == "":

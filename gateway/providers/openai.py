@@ -41,7 +41,9 @@ class OpenAIAdapter(Adapter):
             raise UpstreamError("the provider's stream ended early", retryable=False)
 
     async def call(self, kind: Kind, body: dict[str, Any]) -> dict[str, Any]:
-        response = await self._send(PATHS[kind], {**body, "stream": False} if kind != Kind.EMBEDDING else body, self._headers(), stream=False)
+        response = await self._send(
+            PATHS[kind], {**body, "stream": False} if kind != Kind.EMBEDDING else body, self._headers(), stream=False
+        )
         data = await self._json(response)
         if not isinstance(data, dict):
             raise UpstreamError("the provider answered with an unexpected shape", retryable=True)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from devices.services import add_device
 from gateway import services
-from gateway.choices import Outcome
+from gateway.choices import Kind, Outcome
 from gateway.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _rows(n: int) -> list[AuditEvent]:
     device = add_device("speaker", "speaker").device
     for i in range(n):
-        request_id = async_to_sync(services.open_audit)(device, "chat", "hearth-auto", False, ["home"])
+        request_id = async_to_sync(services.open_audit)(device, Kind.CHAT, "hearth-auto", False, ["home"])
         services.close_audit(request_id, services.Result(Outcome.OK, tier="home", provider_name="home", completion_tokens=i + 1))
     return list(AuditEvent.objects.order_by("chain_seq"))
 

@@ -37,8 +37,15 @@ CASES = [
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_request_bodies_get_an_openai_error_and_no_audit_row(live: Live, laptop: PairedDevice, body: bytes, status: int, code: str | None) -> None:
-    response = httpx.post(f"{live.api}/chat/completions", content=body, headers={"Authorization": f"Bearer {laptop.key}", "Content-Type": "application/json"}, timeout=30)
+def test_bad_request_bodies_get_an_openai_error_and_no_audit_row(
+    live: Live, laptop: PairedDevice, body: bytes, status: int, code: str | None
+) -> None:
+    response = httpx.post(
+        f"{live.api}/chat/completions",
+        content=body,
+        headers={"Authorization": f"Bearer {laptop.key}", "Content-Type": "application/json"},
+        timeout=30,
+    )
     assert response.status_code == status
     error = response.json()["error"]
     assert error["message"] and error["type"]
@@ -55,7 +62,9 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(live: Live, laptop: 
     assert response.json()["error"]["code"] == "request_too_large"
 
 
-@pytest.mark.parametrize("header", ["", "Bearer", "Bearer hk-not-a-real-key", "Basic dXNlcjpwYXNz", "Bearer ' OR 1=1 --", "Bearer " + "hk-" + "x" * 5000])
+@pytest.mark.parametrize(
+    "header", ["", "Bearer", "Bearer hk-not-a-real-key", "Basic dXNlcjpwYXNz", "Bearer ' OR 1=1 --", "Bearer " + "hk-" + "x" * 5000]
+)
 def test_missing_or_unknown_keys_get_401(live: Live, header: str) -> None:
     headers = {"Authorization": header} if header else {}
     response = httpx.post(f"{live.api}/chat/completions", json=GOOD, headers=headers, timeout=30)

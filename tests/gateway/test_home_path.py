@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openai
 import pytest
+from django.conf import settings
 
 from tests.conftest import Live, PairedDevice, audited
 
@@ -28,7 +31,12 @@ def test_openai_client_gets_a_whole_answer_and_usage(live: Live, laptop: PairedD
     client = openai.OpenAI(base_url=live.api, api_key=laptop.key)
     completion = client.chat.completions.create(
         model="hearth-auto",
-        messages=[{"role": "system", "content": "Answer briefly."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "Name a fruit."}],
+        messages=[
+            {"role": "system", "content": "Answer briefly."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello!"},
+            {"role": "user", "content": "Name a fruit."},
+        ],
         max_tokens=10,
         temperature=0.2,
         stop=["\n\n"],
@@ -47,10 +55,8 @@ def test_the_request_is_audited_with_tier_and_timings_but_no_text(live: Live, la
     assert event.completion_tokens and event.prompt_tokens
     assert event.chain_seq is not None and event.row_hash
     # Nothing of the prompt is stored anywhere in the database files.
-    from django.conf import settings
-
-    db = str(settings.DATABASES["default"]["NAME"])
-    stored = b"".join(open(p, "rb").read() for p in (db, db + "-wal") if __import__("os").path.exists(p))
+    db = Path(str(settings.DATABASES["default"]["NAME"]))
+    stored = b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal")) if p.exists())
     assert marker.encode() not in stored
 
 

@@ -29,7 +29,9 @@ def test_a_cloud_request_reaches_its_provider_with_its_key_and_nothing_else(
     phone = make_device(max_tier="cloud")
     make_provider("cloudy", "cloud", key="sk-cloudy-secret-123456")
     client = openai.OpenAI(base_url=live.api, api_key=phone.key)
-    answer = client.chat.completions.create(model="cloudy-model", messages=[{"role": "user", "content": "hello there"}], max_tokens=5, temperature=0.5, user="kid")
+    answer = client.chat.completions.create(
+        model="cloudy-model", messages=[{"role": "user", "content": "hello there"}], max_tokens=5, temperature=0.5, user="kid"
+    )
     assert answer.choices[0].message.content == "Hello from the capture upstream."
     [sent] = capture.requests
     assert sent.path == "/v1/chat/completions"
@@ -59,15 +61,24 @@ def test_the_provider_key_never_appears_in_any_log(
     assert phone.key.encode() not in logs
 
 
-@pytest.mark.parametrize("failure", [{"mode": "refuse"}, {"mode": "stall", "stall_seconds": 10}, {"mode": "status", "status": 429}, {"mode": "status", "status": 500}])
+@pytest.mark.parametrize(
+    "failure",
+    [{"mode": "refuse"}, {"mode": "stall", "stall_seconds": 10}, {"mode": "status", "status": 429}, {"mode": "status", "status": 500}],
+)
 def test_a_failing_trusted_provider_fails_over_to_home_before_the_first_byte(
-    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream, failure: dict[str, object]
+    live: Live,
+    make_device: Callable[..., PairedDevice],
+    make_provider: Callable[..., Provider],
+    capture: CaptureUpstream,
+    failure: dict[str, object],
 ) -> None:
     tablet = make_device(max_tier="trusted")
     make_provider("zdr", "trusted", quality=10)
     Provider.objects.filter(name="home").update(quality=1)  # so the trusted one is tried first
     capture.reset(**failure)  # type: ignore[arg-type]
-    with httpx.stream("POST", f"{live.api}/chat/completions", json={**ASK, "stream": True}, headers={"Authorization": f"Bearer {tablet.key}"}, timeout=60) as response:
+    with httpx.stream(
+        "POST", f"{live.api}/chat/completions", json={**ASK, "stream": True}, headers={"Authorization": f"Bearer {tablet.key}"}, timeout=60
+    ) as response:
         assert response.status_code == 200
         assert response.headers["x-hearth-tier"] == "home"
         events = sse_events(response)
@@ -114,7 +125,13 @@ def test_a_stream_cut_after_the_first_byte_ends_with_an_error_event_and_no_repea
     phone = make_device(max_tier="cloud")
     make_provider("cloudy", "cloud")
     capture.reset(mode="cut", cut_after=3)
-    with httpx.stream("POST", f"{live.api}/chat/completions", json={**ASK, "model": "cloudy-model", "stream": True}, headers={"Authorization": f"Bearer {phone.key}"}, timeout=30) as response:
+    with httpx.stream(
+        "POST",
+        f"{live.api}/chat/completions",
+        json={**ASK, "model": "cloudy-model", "stream": True},
+        headers={"Authorization": f"Bearer {phone.key}"},
+        timeout=30,
+    ) as response:
         events = sse_events(response)
     contents = [json.loads(e)["choices"][0]["delta"].get("content") for e in events[:-1]]
     assert contents == ["", "Hello", " from"], "the chunks before the cut, each once"
@@ -132,7 +149,13 @@ def test_chunks_are_relayed_one_to_one_as_they_arrive(
     make_provider("cloudy", "cloud")
     capture.reset(chunks=[f"w{i} " for i in range(20)], chunk_delay=0.05)
     arrivals = []
-    with httpx.stream("POST", f"{live.api}/chat/completions", json={**ASK, "model": "cloudy-model", "stream": True}, headers={"Authorization": f"Bearer {phone.key}"}, timeout=30) as response:
+    with httpx.stream(
+        "POST",
+        f"{live.api}/chat/completions",
+        json={**ASK, "model": "cloudy-model", "stream": True},
+        headers={"Authorization": f"Bearer {phone.key}"},
+        timeout=30,
+    ) as response:
         for line in response.iter_lines():
             if line.startswith("data: {"):
                 arrivals.append(time.monotonic())
@@ -146,7 +169,13 @@ def test_a_client_that_goes_away_cancels_the_upstream_call_within_a_second(
     phone = make_device(max_tier="cloud")
     make_provider("cloudy", "cloud")
     capture.reset(chunks=["tick "] * 200, chunk_delay=0.1)
-    with httpx.stream("POST", f"{live.api}/chat/completions", json={**ASK, "model": "cloudy-model", "stream": True}, headers={"Authorization": f"Bearer {phone.key}"}, timeout=30) as response:
+    with httpx.stream(
+        "POST",
+        f"{live.api}/chat/completions",
+        json={**ASK, "model": "cloudy-model", "stream": True},
+        headers={"Authorization": f"Bearer {phone.key}"},
+        timeout=30,
+    ) as response:
         lines = response.iter_lines()
         while not next(lines).startswith("data: {"):
             pass
@@ -168,7 +197,16 @@ def test_anthropic_providers_are_translated_both_ways_with_tool_calls(
     make_provider("claude", "cloud", family="anthropic", key="sk-ant-test-777")
     capture.reset(tool_call={"name": "lights", "arguments": '{"room": "kitchen", "on": true}'})
     client = openai.OpenAI(base_url=live.api, api_key=phone.key)
-    tools = [{"type": "function", "function": {"name": "lights", "description": "Switch lights", "parameters": {"type": "object", "properties": {"room": {"type": "string"}, "on": {"type": "boolean"}}}}}]
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "lights",
+                "description": "Switch lights",
+                "parameters": {"type": "object", "properties": {"room": {"type": "string"}, "on": {"type": "boolean"}}},
+            },
+        }
+    ]
     messages = [{"role": "system", "content": "You run the house."}, {"role": "user", "content": "Kitchen lights on"}]
     if stream:
         chunks = list(client.chat.completions.create(model="claude-model", messages=messages, tools=tools, stream=True))  # type: ignore[arg-type]
@@ -197,8 +235,19 @@ def test_tool_calls_pass_through_openai_compatible_providers_streamed(
     make_provider("cloudy", "cloud")
     capture.reset(tool_call={"name": "timer", "arguments": '{"minutes": 12}'})
     client = openai.OpenAI(base_url=live.api, api_key=phone.key)
-    tools = [{"type": "function", "function": {"name": "timer", "parameters": {"type": "object", "properties": {"minutes": {"type": "integer"}}}}}]
-    chunks = list(client.chat.completions.create(model="cloudy-model", messages=[{"role": "user", "content": "12 minute timer"}], tools=tools, tool_choice="auto", stream=True))  # type: ignore[arg-type]
-    arguments = "".join(c.choices[0].delta.tool_calls[0].function.arguments or "" for c in chunks if c.choices and c.choices[0].delta.tool_calls)  # type: ignore[index,union-attr]
+    tools = [
+        {
+            "type": "function",
+            "function": {"name": "timer", "parameters": {"type": "object", "properties": {"minutes": {"type": "integer"}}}},
+        }
+    ]
+    chunks = list(
+        client.chat.completions.create(
+            model="cloudy-model", messages=[{"role": "user", "content": "12 minute timer"}], tools=tools, tool_choice="auto", stream=True
+        )
+    )  # type: ignore[arg-type]
+    arguments = "".join(
+        c.choices[0].delta.tool_calls[0].function.arguments or "" for c in chunks if c.choices and c.choices[0].delta.tool_calls
+    )  # type: ignore[index,union-attr]
     assert json.loads(arguments) == {"minutes": 12}
     assert capture.requests[0].json()["tools"] == tools

@@ -12,6 +12,7 @@ import redis
 from asgiref.sync import async_to_sync
 
 from gateway import relay, services, tasks
+from gateway.choices import Kind
 from gateway.models import Provider
 from tests.conftest import Live, PairedDevice, audited
 from tests.support.capture import CaptureUpstream
@@ -27,7 +28,7 @@ def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
     capture.reset(chunks=[f"part{i} " for i in range(40)], chunk_delay=0.2)
     stack = live.stack
     victim = stack.start(stack.worker("victim", "threads", 2))
-    request_id = async_to_sync(services.open_audit)(phone.device, "chat", "cloudy-model", True, ["home", "trusted", "cloud"])
+    request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
     body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 50}
     tasks.serve_request.apply_async(args=(request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id]), queue="victim")
 

