@@ -1,0 +1,162 @@
+"""The on-box sensitivity classifier: labels with confidences, run with onnxruntime."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from policies.classification.text import LABELS, prepare
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+__all__ = [
+    "LABELS",
+    "Classification",
+    "ClassificationError",
+    "ClassifierUnavailable",
+    "LabelScore",
+    "classify",
+    "model_path",
+    "scores",
+]
+
+DEFAULT_MODEL = Path(__file__).parent / "model" / "classifier.onnx"
+THRESHOLD = 0.5
+
+
+class ClassificationError(Exception):
+    """The text could not be classified; the caller must fail closed."""
+
+
+class ClassifierUnavailable(ClassificationError):
+    """The model file is missing, corrupt or does not match its recorded hash."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScore:
+    """One sensitivity label and the model's confidence in it (0..1)."""
+
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """Labels at or above the threshold (at least the top one), highest first."""
+
+    labels: tuple[LabelScore, ...]
+    version: str
+
+
+def model_path() -> Path:
+    """Return the model file in use: HEARTH_CLASSIFIER_MODEL (setting or env) or the shipped one."""
+    configured: Any = None
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            configured = getattr(settings, "HEARTH_CLASSIFIER_MODEL", None)
+    except ImportError:  # pragma: no cover - Django is always installed in the appliance
+        configured = None
+    configured = configured or os.environ.get("HEARTH_CLASSIFIER_MODEL")
+    return Path(configured) if configured else DEFAULT_MODEL
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    path: Path
+    session: onnxruntime.InferenceSession
+    input_name: str
+    output_name: str
+    labels: tuple[str, ...]
+    version: str
+
+
+_lock = threading.Lock()
+_loaded: _Loaded | None = None
+
+
+def _load(path: Path) -> _Loaded:
+    import onnxruntime
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ClassifierUnavailable(f"classifier model not readable: {path.name}") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    meta_path = path.with_suffix(".json")
+    labels: tuple[str, ...] = LABELS
+    if meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+        except ValueError as exc:
+            raise ClassifierUnavailable("classifier metadata is not valid JSON") from exc
+        if meta.get("sha256") != digest:
+            raise ClassifierUnavailable("classifier model does not match its recorded sha256")
+        labels = tuple(meta.get("labels", LABELS))
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # one request is tiny; threads only add contention
+    options.inter_op_num_threads = 1
+    try:
+        session = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises several private exception types
+        raise ClassifierUnavailable("classifier model could not be loaded") from exc
+    outputs = session.get_outputs()
+    output_name = next((o.name for o in outputs if "prob" in o.name), outputs[-1].name)
+    return _Loaded(
+        path=path,
+        session=session,
+        input_name=session.get_inputs()[0].name,
+        output_name=output_name,
+        labels=labels,
+        version=f"tfidf-lr-{digest[:12]}",
+    )
+
+
+def _model() -> _Loaded:
+    global _loaded
+    path = model_path()
+    current = _loaded
+    if current is not None and current.path == path:
+        return current
+    with _lock:
+        if _loaded is None or _loaded.path != path:
+            _loaded = _load(path)
+        return _loaded
+
+
+def reset() -> None:
+    """Forget the loaded model (tests that swap HEARTH_CLASSIFIER_MODEL call this)."""
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+def scores(text: str) -> tuple[dict[str, float], str]:
+    """Return every label's confidence and the model version."""
+    model = _model()
+    prepared = prepare(text) or "empty"
+    try:
+        result = model.session.run([model.output_name], {model.input_name: np.array([[prepared]])})
+    except Exception as exc:
+        raise ClassificationError("classifier failed on this input") from exc
+    probs = np.asarray(result[0], dtype=np.float64).reshape(-1)
+    if probs.shape[0] != len(model.labels) or not np.all(np.isfinite(probs)):
+        raise ClassificationError("classifier returned an unexpected output")
+    return {name: float(p) for name, p in zip(model.labels, probs, strict=True)}, model.version
+
+
+def classify(text: str) -> Classification:
+    """Classify text into sensitivity labels with confidences."""
+    by_label, version = scores(text)
+    ranked = sorted(by_label.items(), key=lambda kv: kv[1], reverse=True)
+    picked = [LabelScore(n, round(p, 4)) for n, p in ranked if p >= THRESHOLD] or [LabelScore(ranked[0][0], round(ranked[0][1], 4))]
+    return Classification(labels=tuple(picked), version=version)

@@ -1,0 +1,124 @@
+"""Names of people: a first-name gazetteer plus context cues (titles, kinship, "named")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from policies.detectors.base import Candidate
+
+_DATA = Path(__file__).parent / "data"
+
+
+def _words(name: str) -> frozenset[str]:
+    return frozenset((_DATA / name).read_text("utf-8").split())
+
+
+# First names that are also everyday words: they need a cue or a surname beside them.
+_AMBIGUOUS = _words("ambiguous_names.txt")
+_STOP_CAP = _words("stop_words.txt")
+_KIN = (
+    r"(?:son|daughter|kid|child|boy|girl|wife|husband|partner|friend|boyfriend|girlfriend|boss"
+    r"|colleague|coworker|co-worker|neighbou?r|mom|mum|mother|dad|father|sister|brother|aunt|uncle"
+    r"|cousin|grandma|grandpa|grandmother|grandfather|niece|nephew|teacher|doctor|nanny|babysitter"
+    r"|roommate|flatmate|landlord|tenant|client|patient|fiancée?|ex|baby|toddler|stepson|stepdaughter"
+    r"|sohn|tochter|frau|mann|freund|freundin|chef|chefin|kollege|kollegin|nachbar|nachbarin|mutter"
+    r"|vater|schwester|bruder|oma|opa|tante|onkel|enkel|enkelin"
+    r"|fils|fille|femme|mari|ami|amie|copain|copine|patron|voisin|voisine|mère|père|sœur|soeur|frère"
+    r"|hijo|hija|esposa|esposo|marido|amigo|amiga|jefe|jefa|vecino|vecina|madre|padre|hermana|hermano)"
+)
+_NAME = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]+(?:[\-'’][^\W\d_]{2,})?"  # "O'Brien", not "Emma's"
+_NAME_ANYCASE = r"[^\W\d_][^\W\d_]+"
+_TWO = rf"{_NAME}(?:\s+{_NAME})?"
+_TITLE_OPT = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?\s+)?"
+_TWO_ANY = rf"{_NAME_ANYCASE}(?:\s+{_NAME_ANYCASE})?"
+_CUE_BEFORE = re.compile(
+    rf"(?i:\b(?:my|our|mein(?:e|em|en|er)?|unser(?:e|em|en|er)?|ma|mon|notre|mi|nuestr[oa]|his|her|their)"
+    rf"\s+(?:\w+\s+)?{_KIN}(?:'s)?,?\s+)(?P<kin>{_NAME_ANYCASE}(?:\s+{_NAME})?)"
+    rf"|(?i:\b(?:named|called|name is|name's|heißt|hei[sß]t|namens|s'appelle|je m'appelle|se llama|me llamo"
+    rf"|dear|liebe|lieber|cher|chère|querida|querido)\s+{_TITLE_OPT})(?P<strong>{_TWO_ANY})"
+    rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+(?P<title>{_TWO})"
+    rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring"
+    rf"|congratulate|thank|erinnere|frag|sag|ruf|schreib|rappelle|dis à|appelle|recuerda a|dile a|llama a)\s+{_TITLE_OPT})"
+    rf"(?P<verb>{_TWO_ANY})"
+    rf"|(?i:\b(?:i'm|i am|this is|hi|hello|hey|with|from|for|to|and|und|et|y|mit|von|für|avec|con|para)\s+)"
+    rf"(?P<weak>{_TWO})"
+    rf"|(?<![\w.])(?P<pair>{_TWO_ANY})(?=\s+(?i:and i|and me|und ich|et moi|y yo)\b)"
+)
+# Capitalised words after a verb cue that are not people.
+_NOT_NAMES = _words("not_names.txt")
+_CAP_RUN = re.compile(rf"(?<![\w@.])(?P<run>{_NAME}(?:\s+(?:van|von|de|del|da|di|le|la|der|den|van der|de la)?\s*{_NAME}){{0,3}})")
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    def load(name: str) -> frozenset[str]:
+        path = _DATA / name
+        return frozenset(line.strip().casefold() for line in path.read_text("utf-8").splitlines() if line.strip())
+
+    return load("first_names.txt"), load("last_names.txt")
+
+
+def _trim_to_names(words: list[str], first: frozenset[str], last: frozenset[str]) -> int:
+    """Return how many leading words form the name (first name, then surname-like words)."""
+    n = 1
+    while n < len(words):
+        w = words[n].casefold()
+        if w in _STOP_CAP:
+            break
+        if w in first or w in last or w in {"van", "von", "de", "del", "da", "di", "le", "la", "der", "den"}:
+            n += 1
+            continue
+        # an unknown capitalised word right after a first name is usually a surname
+        if n == 1:
+            n += 1
+            continue
+        break
+    return n
+
+
+def find_people(text: str) -> list[Candidate]:
+    """Find people's names by gazetteer and by cue words around them."""
+    first, last = _gazetteer()
+    found: list[Candidate] = []
+    for m in _CUE_BEFORE.finditer(text):
+        group = next(g for g in ("kin", "strong", "title", "verb", "weak", "pair") if m.group(g) is not None)
+        value = m.group(group)
+        words = value.split()
+        head = words[0].casefold()
+        if head in _STOP_CAP or head in _NOT_NAMES or words[0].isupper():
+            continue
+        if group == "weak" and head not in first:
+            continue  # "with Python", "to Paris": only known first names after weak cues
+        if not value[0].isupper() and group != "strong" and head not in first:
+            continue  # lower case: only known first names, except after "named", "dear"...
+        if (len(words) == 2 and not words[1][0].isupper() and words[1].casefold() not in first | last) and (
+            group != "strong" or words[1].casefold() in _STOP_CAP
+        ):
+            words = words[:1]
+        if group in ("verb", "pair", "weak") and head in _AMBIGUOUS and len(words) == 1:
+            continue
+        if len(words) == 2 and (words[1].casefold() in _STOP_CAP or words[1].casefold() in _NOT_NAMES):
+            words = words[:1]
+        keep = _trim_to_names(words, first, last) if len(words) > 1 else 1
+        end = m.start(group) + len(" ".join(words[:keep]))
+        found.append(Candidate("PERSON", m.start(group), end))
+    for m in _CAP_RUN.finditer(text):
+        words = m.group("run").split()
+        for i, word in enumerate(words):
+            w = word.casefold()
+            if w not in first or word.isupper():
+                continue
+            rest = words[i + 1 :]
+            has_surname = bool(rest) and rest[0].casefold() not in _STOP_CAP
+            if w in _AMBIGUOUS and not (has_surname and (rest[0].casefold() in last or rest[0].casefold() in first)):
+                continue
+            if w in _STOP_CAP:
+                continue
+            keep = _trim_to_names(words[i:], first, last) if rest else 1
+            start = m.start("run") + len(" ".join(words[:i])) + (1 if i else 0)
+            end = start + len(" ".join(words[i : i + keep]))
+            found.append(Candidate("PERSON", start, end))
+            break
+    return found
