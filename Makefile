@@ -50,6 +50,7 @@ $(VENV)/.installed: requirements.txt requirements-model.txt
 	touch $@
 
 bench: system venv  ## the overhead benchmark against the direct call and LiteLLM's proxy
+	[ -x bench/.venv/bin/litellm ] || { $(PY) -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements-overhead.txt; }
 	$(BIN)/python bench/overhead.py
 
 image:  ## build the flashable image (see image-build/)
