@@ -40,7 +40,7 @@ def command(port: int | None = None) -> list[str]:
     name = settings.HEARTH_HOME_MODEL_NAME
     if settings.HEARTH_HOME_ENGINE == "vllm":
         return [
-            "vllm", "serve", model_path(), "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
+            settings.HEARTH_VLLM_BIN, "serve", model_path(), "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
             "--served-model-name", name, "--disable-log-requests", *shlex.split(settings.HEARTH_VLLM_ARGS),
         ]  # fmt: skip
     if importlib.util.find_spec("llama_cpp") is None:

@@ -247,6 +247,7 @@ HEARTH_HOME_PORT = env_int("HEARTH_HOME_PORT", 8081)
 HEARTH_HOME_THREADS = env_int("HEARTH_HOME_THREADS", 1)
 HEARTH_HOME_CONTEXT = env_int("HEARTH_HOME_CONTEXT", 2048)
 HEARTH_VLLM_ARGS = env_str("HEARTH_VLLM_ARGS", "")
+HEARTH_VLLM_BIN = env_str("HEARTH_VLLM_BIN", "vllm")  # vLLM lives in a venv of its own on the image
 
 # --- The web process -------------------------------------------------------------------
 HEARTH_WEB_HOST = env_str("HEARTH_WEB_HOST", "127.0.0.1")
