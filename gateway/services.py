@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,12 @@ class Result:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cost: Decimal = Decimal(0)
+    labels: list[tuple[str, float]] = field(default_factory=list)
+    redactions: dict[str, int] = field(default_factory=dict)
+    classifier_version: str = ""
+    people: int = 0
+    faces: int = 0
+    screening_failed: str = ""
 
 
 async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:

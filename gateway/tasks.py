@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
+
+from policies.screening import Screening
 
 from . import services, worker
 from .choices import Kind
@@ -64,6 +67,7 @@ def _configs(ids: list[int]) -> list[ProviderConfig]:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=240, ignore_result=True)
 def serve_request(
     self: Task[Any, Any],
+    screening: Screening,
     request_id: str,
     kind: str,
     model: str,
@@ -73,14 +77,31 @@ def serve_request(
     prompt_chars: int,
     provider_ids: list[int],
 ) -> None:
-    job = worker.Job(request_id, Kind(kind), model, body, stream, include_usage, prompt_chars)
+    """Serve a screened request: the link after policies' classify_request in the chain."""
+    spans = tuple((int(i), str(k), int(s), int(e)) for i, k, s, e in screening["spans"])
+    job = worker.Job(request_id, Kind(kind), model, body, stream, include_usage, prompt_chars, spans)
     providers = _configs(provider_ids)
+    refusal = ""
+    if screening["failed"]:
+        # Private until proven otherwise: what could not be screened stays home.
+        providers = [p for p in providers if p.tier == "home"]
+        refusal = (
+            f"The request could not be screened ({screening['failed']}), so only the home engine may answer it, and it is not available."
+        )
     try:
-        result = _run(lambda client: worker.serve(job, providers, client))
+        result = _run(lambda client: worker.serve(job, providers, client, refusal))
     except worker.LeaseHeld:
         raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
     if result is not None:
-        services.close_audit(request_id, result)
+        screened = replace(
+            result,
+            labels=[(str(name), float(conf)) for name, conf in screening["labels"]],
+            classifier_version=screening["version"],
+            people=screening["people"],
+            faces=screening["faces"],
+            screening_failed=screening["failed"][:200],
+        )
+        services.close_audit(request_id, screened)
 
 
 # Why a task: a periodic probe that costs nothing (listing models) keeps the router's

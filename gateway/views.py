@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from celery import chain
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -18,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from devices.choices import tiers_up_to
 from devices.models import Device
 from devices.services import authenticate
+from policies.tasks import classify_request
 
 from . import relay, router, schema, services, tasks
 from .choices import Kind
@@ -107,10 +109,15 @@ async def _serve(request: HttpRequest, device: Device, validate: Validator) -> H
             await services.refuse(device, api.kind, api.model, api.stream, tiers, exc.message)
         raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
     request_id = await services.open_audit(device, api.kind, api.model, api.stream, tiers)
-    await sync_to_async(tasks.serve_request.apply_async, thread_sensitive=False)(
-        args=(request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, [c.id for c in route.candidates]),
-        queue=route.queue,
+    # Screened on the classify queue first; the screening goes to the serving worker as
+    # the first argument of the next link (labels and span offsets, never values).
+    work = chain(
+        classify_request.s(api.kind, api.body).set(queue="classify"),
+        tasks.serve_request.s(
+            request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, [c.id for c in route.candidates]
+        ).set(queue=route.queue),
     )
+    await sync_to_async(work.apply_async, thread_sensitive=False)()
     events = relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS)
     try:
         first = await anext(events)

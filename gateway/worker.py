@@ -14,12 +14,16 @@ import struct
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from django.conf import settings
+
+from policies.detectors import Span
+from policies.redaction import Redactor, StreamRestorer
+from policies.segments import rewritten
 
 from . import relay
 from .choices import Kind, Outcome
@@ -47,6 +51,78 @@ class Job:
     stream: bool
     include_usage: bool
     prompt_chars: int
+    spans: tuple[tuple[int, str, int, int], ...] = field(default=())
+
+
+def outbound(job: Job, provider: ProviderConfig) -> tuple[dict[str, Any], Redactor | None]:
+    """Return the body as this provider may receive it, and the redactor that made it.
+
+    Nothing is redacted for the home tier. For any other, every span screening found
+    becomes a placeholder; the map stays in this process.
+    """
+    body = {**job.body, "model": provider.model_for(job.model)}
+    if provider.tier == "home" or not job.spans:
+        return body, None
+    by_segment: dict[int, list[Span]] = {}
+    for segment, kind, start, end in job.spans:
+        by_segment.setdefault(segment, []).append(Span(kind, start, end))
+    current = 0
+    redactor = Redactor(detector=lambda text, terms: by_segment.get(current, []))
+
+    def redact(index: int, text: str) -> str:
+        nonlocal current
+        current = index
+        return redactor.redact(text)
+
+    return rewritten(job.kind, body, redact), redactor
+
+
+def restore_whole(response: dict[str, Any], redactor: Redactor) -> None:
+    """Put the real values back into a whole answer."""
+    for choice in response.get("choices") or []:
+        message = choice.get("message") or {}
+        if isinstance(message.get("content"), str):
+            message["content"] = redactor.restore(message["content"])
+        for call in message.get("tool_calls") or []:
+            fn = call.get("function") or {}
+            if isinstance(fn.get("arguments"), str):
+                fn["arguments"] = redactor.restore(fn["arguments"], json_escape=True)
+        if isinstance(choice.get("text"), str):
+            choice["text"] = redactor.restore(choice["text"])
+
+
+class StreamRestoration:
+    """Put the real values back into a streamed answer, chunk by chunk."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self.text = redactor.stream_restorer()
+        self.tools: dict[int, StreamRestorer] = {}
+
+    def chunk(self, chunk: dict[str, Any]) -> None:
+        for choice in chunk.get("choices") or []:
+            delta = choice.get("delta")
+            target, key = (delta, "content") if isinstance(delta, dict) else (choice, "text")
+            if isinstance(target.get(key), str):
+                target[key] = self.text.feed(target[key])
+            for call in (delta or {}).get("tool_calls") or [] if isinstance(delta, dict) else []:
+                fn = call.get("function") or {}
+                if isinstance(fn.get("arguments"), str):
+                    restorer = self.tools.setdefault(call.get("index", 0), self.redactor.stream_restorer(json_escape=True))
+                    fn["arguments"] = restorer.feed(fn["arguments"])
+            if choice.get("finish_reason"):
+                self._flush(choice, target, key)
+
+    def _flush(self, choice: dict[str, Any], target: dict[str, Any], key: str) -> None:
+        rest = self.text.flush()
+        if rest:
+            target[key] = (target.get(key) or "") + rest
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            for index, restorer in self.tools.items():
+                tail = restorer.flush()
+                if tail:
+                    delta.setdefault("tool_calls", []).append({"index": index, "function": {"arguments": tail}})
 
 
 def _upstream_body(body: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +162,7 @@ def http_client() -> httpx.AsyncClient:
     )
 
 
-async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient) -> Result | None:
+async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, refusal: str = "") -> Result | None:
     """Serve a request once; None when it was already served or is served elsewhere."""
     redis, rid = relay.client(), job.request_id
     if await redis.exists(relay.done_key(rid)):
@@ -103,6 +179,10 @@ async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncCl
                 rid, _error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"}
             )
             return Result(Outcome.INTERRUPTED, reason="the worker serving the request stopped mid-answer")
+        if not providers:
+            message = refusal or "No allowed provider is available for this request."
+            await relay.publish(rid, _error(503, message, "no_provider", "service_unavailable"))
+            return Result(Outcome.REFUSED, reason=message[:300])
         return await _watched(job, providers, client, token, lease_ms)
     except Exception:
         log.exception("request %s failed inside the worker", rid)
@@ -165,7 +245,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
         adapter = adapter_for(provider, client)
         if not adapter.supports(job.kind):
             continue
-        body = {**job.body, "model": provider.model_for(job.model)}
+        body, redactor = outbound(job, provider)
         t0 = time.monotonic()
         await _note(provider, inflight=1)
         try:
@@ -174,6 +254,8 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
                 first = await asyncio.wait_for(stream.__anext__(), provider.timeout)
             else:
                 whole = await adapter.call(job.kind, _upstream_body(body))
+                if redactor is not None:
+                    restore_whole(whole, redactor)
                 if job.kind == Kind.EMBEDDING:
                     _pool(whole)
                     if body.get("encoding_format") == "base64":
@@ -198,15 +280,19 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
         await _note(provider, ttft_ms=ttft_ms)
         try:
             start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier}
+            redactions = redactor.counts() if redactor is not None else {}
             if not job.stream:
                 await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
                 usage = whole.get("usage") or {}
-                return _done(
+                result = _done(
                     job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens")
                 )
+                return replace(result, redactions=redactions)
             await relay.client().set(relay.emitted_key(job.request_id), 1, ex=relay.TTL_SECONDS)
             await relay.publish(job.request_id, start)
-            return await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, first, stream)
+            restoration = StreamRestoration(redactor) if redactor is not None else None
+            result = await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, first, stream, restoration)
+            return replace(result, redactions=redactions)
         finally:
             await _note(provider, inflight=-1)
     await relay.publish(
@@ -218,7 +304,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
 
 async def _relay_stream(
     job: Job, provider: ProviderConfig, model: str, attempt: int, ttft_ms: float, started: float,
-    first: dict[str, Any], rest: AsyncIterator[dict[str, Any]],
+    first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], restoration: StreamRestoration | None,
 ) -> Result:  # fmt: skip
     usage: dict[str, Any] = {}
     pieces = 0
@@ -234,6 +320,8 @@ async def _relay_stream(
             pieces += 1
             if not job.include_usage:
                 chunk.pop("usage", None)
+            if restoration is not None:
+                restoration.chunk(chunk)
         await relay.publish(job.request_id, {"type": "chunk", "data": json.dumps(chunk)})
 
     try:

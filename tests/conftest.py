@@ -76,6 +76,7 @@ def live(stack: Stack, django_db_setup: None, django_db_blocker: Any) -> Live:
         ensure_home_provider()
     stack.env["HEARTH_SQLITE_PATH"] = str(settings.DATABASES["default"]["NAME"])
     stack.start(stack.engine())
+    stack.start(stack.worker("classify", "prefork", 1))
     stack.start(stack.worker("home", "threads", 8))
     stack.start(stack.worker("upstream", "threads", 16))
     stack.start(stack.web())

@@ -14,6 +14,7 @@ from asgiref.sync import async_to_sync
 from gateway import relay, services, tasks
 from gateway.choices import Kind
 from gateway.models import Provider
+from policies.screening import not_screened
 from tests.conftest import Live, PairedDevice, audited
 from tests.support.capture import CaptureUpstream
 
@@ -30,7 +31,9 @@ def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
     victim = stack.start(stack.worker("victim", "threads", 2))
     request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
     body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 50}
-    tasks.serve_request.apply_async(args=(request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id]), queue="victim")
+    tasks.serve_request.apply_async(
+        args=(not_screened("") | {"failed": ""}, request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id]), queue="victim"
+    )
 
     r = redis.Redis.from_url(stack.redis_url, socket_timeout=None)
     seen: list[dict[str, object]] = []

@@ -1,0 +1,102 @@
+"""Screening a request before it is routed: sensitivity labels, personal-data spans,
+people and faces in images. Fails closed: anything that goes wrong keeps the request home."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from policies import classification, images
+from policies.detectors import Span, detect
+from policies.segments import image_urls, segments
+
+log = logging.getLogger(__name__)
+
+
+class Screening(TypedDict):
+    """What screening found, as plain data for a Celery message: never a value."""
+
+    labels: list[tuple[str, float]]
+    version: str
+    spans: list[tuple[int, str, int, int]]  # segment, kind, start, end
+    people: int
+    faces: int
+    failed: str  # why screening failed, empty when it did not
+
+
+@dataclass(frozen=True)
+class Failed(Exception):
+    reason: str
+
+
+def not_screened(reason: str) -> Screening:
+    """Return the screening of a request that could not be screened: treat it as most sensitive."""
+    return {"labels": [], "version": "", "spans": [], "people": 0, "faces": 0, "failed": reason}
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise Failed when the block runs longer than `seconds` (main thread of a process only)."""
+
+    def expired(signum: int, frame: Any) -> None:
+        raise Failed(f"classification took longer than {seconds * 1000:.0f} ms")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _image_bytes(url: str) -> bytes | None:
+    if not url.startswith("data:"):
+        return None  # a remote image is not fetched by the box; it is labelled unknown
+    try:
+        return base64.b64decode(url.partition(",")[2], validate=True)
+    except (binascii.Error, ValueError):
+        raise Failed("an image could not be decoded") from None
+
+
+def screen(kind: str, body: dict[str, Any], budget_seconds: float) -> Screening:
+    """Classify and scan a request within a time budget; fail closed."""
+    started = time.perf_counter()
+    try:
+        with _deadline(budget_seconds):
+            texts = segments(kind, body)
+            result = classification.classify("\n".join(texts))
+            spans: list[tuple[int, str, int, int]] = []
+            for i, text in enumerate(texts):
+                found: list[Span] = detect(text)
+                spans += [(i, s.kind, s.start, s.end) for s in found]
+            people = faces = 0
+            for url in image_urls(body) if kind == "chat" else []:
+                data = _image_bytes(url)
+                if data is None:
+                    raise Failed("an image is given by URL, so it could not be checked")
+                findings = images.inspect_image(data)
+                people, faces = people + findings.people, faces + findings.faces
+    except Failed as exc:
+        return not_screened(exc.reason)
+    except classification.ClassifierUnavailable:
+        return not_screened("the classifier model is missing or damaged")
+    except Exception as exc:  # noqa: BLE001  (fail closed on anything)
+        log.warning("screening failed: %s", type(exc).__name__)
+        return not_screened(f"classification failed ({type(exc).__name__})")
+    log.debug("screened in %.1f ms", (time.perf_counter() - started) * 1000)
+    return {
+        "labels": [(label.name, label.confidence) for label in result.labels],
+        "version": result.version,
+        "spans": spans,
+        "people": people,
+        "faces": faces,
+        "failed": "",
+    }
