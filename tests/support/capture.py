@@ -38,6 +38,7 @@ class Behaviour:
     first_delay: float = 0.0
     cut_after: int = 2
     tool_call: dict[str, Any] | None = None  # {"name": ..., "arguments": "json text"}
+    echo: int = 0  # answer with the last user message, in pieces of this many characters
 
 
 class CaptureUpstream:
@@ -128,6 +129,10 @@ class CaptureUpstream:
             await asyncio.sleep(b.first_delay)
         payload = req.json() if req.body else {}
         anthropic = req.path.endswith("/messages")
+        if b.echo:
+            said = [m.get("content") for m in payload.get("messages") or [] if m.get("role") == "user"]
+            text = said[-1] if said and isinstance(said[-1], str) else str(payload.get("prompt", ""))
+            b.chunks = [text[i : i + b.echo] for i in range(0, len(text), b.echo)]
         if payload.get("stream"):
             return await self._stream(writer, reader, payload, anthropic)
         if req.path.endswith("/embeddings"):
