@@ -8,14 +8,18 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from celery import chain
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from devices.choices import tiers_up_to
 from devices.models import Device
 
 from .choices import Family, Kind, Outcome
 from .models import AuditEvent, ChainHead, Provider
+from .schema import ApiRequest
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,36 @@ class Result:
     screening_failed: str = ""
 
 
+async def submit(device: Device, api: ApiRequest) -> str:
+    """Route a validated request, audit it and queue it; return its id. Raises router.NoRoute.
+
+    The request is screened on the classify queue first; the screening reaches the serving
+    worker as the first argument of the chain's next link (labels and span offsets, never
+    values). Both the HTTP API and the MQTT bridge come through here.
+    """
+    from policies.tasks import classify_request
+
+    from . import router, tasks
+
+    tiers = tiers_up_to(device.max_tier)
+    try:
+        route = await router.plan(device.max_tier, api.kind, api.model)
+    except router.NoRoute as exc:
+        if exc.status == 503:
+            await refuse(device, api.kind, api.model, api.stream, tiers, exc.message)
+        raise
+    request_id = await open_audit(device, api.kind, api.model, api.stream, tiers)
+    ids = [c.id for c in route.candidates]
+    work = chain(
+        classify_request.s(api.kind, api.body).set(queue="classify"),
+        tasks.serve_request.s(request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids).set(
+            queue=route.queue
+        ),
+    )
+    await sync_to_async(work.apply_async, thread_sensitive=False)()
+    return request_id
+
+
 async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
     """Write the audit row of a request before anything is sent anywhere; return its id."""
     request_id = str(uuid.uuid4())
@@ -60,8 +94,6 @@ async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allow
 async def refuse(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], reason: str) -> None:
     """Record a request that no allowed provider could take."""
     request_id = await open_audit(device, kind, model, stream, allowed_tiers)
-    from asgiref.sync import sync_to_async
-
     await sync_to_async(close_audit)(request_id, Result(Outcome.REFUSED, reason=reason[:300]))
 
 

@@ -9,19 +9,15 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from asgiref.sync import sync_to_async
-from celery import chain
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from devices.choices import tiers_up_to
 from devices.models import Device
 from devices.services import authenticate
-from policies.tasks import classify_request
 
-from . import relay, router, schema, services, tasks
+from . import relay, router, schema, services
 from .choices import Kind
 from .errors import ApiError
 from .relay import RelayEvent
@@ -101,23 +97,10 @@ def _body(request: HttpRequest) -> bytes:
 async def _serve(request: HttpRequest, device: Device, validate: Validator) -> HttpResponse | StreamingHttpResponse:
     _method(request, "POST")
     api = validate(schema.parse_json(_body(request)))
-    tiers = tiers_up_to(device.max_tier)
     try:
-        route = await router.plan(device.max_tier, api.kind, api.model)
+        request_id = await services.submit(device, api)
     except router.NoRoute as exc:
-        if exc.status == 503:
-            await services.refuse(device, api.kind, api.model, api.stream, tiers, exc.message)
         raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
-    request_id = await services.open_audit(device, api.kind, api.model, api.stream, tiers)
-    # Screened on the classify queue first; the screening goes to the serving worker as
-    # the first argument of the next link (labels and span offsets, never values).
-    work = chain(
-        classify_request.s(api.kind, api.body).set(queue="classify"),
-        tasks.serve_request.s(
-            request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, [c.id for c in route.candidates]
-        ).set(queue=route.queue),
-    )
-    await sync_to_async(work.apply_async, thread_sensitive=False)()
     events = relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS)
     try:
         first = await anext(events)
