@@ -45,6 +45,7 @@ def stack() -> Iterator[Stack]:
     )
     s.start(s.redis())
     settings.REDIS_URL = s.redis_url
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [s.redis_url]
     celery_app.conf.update(broker_url=s.redis_url)
     yield s
     s.stop_all()

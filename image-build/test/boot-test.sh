@@ -25,7 +25,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 boot() { # disk serial-log
   cp "$OVMF_VARS" "$T/vars-$(basename "$2").fd"
   WEB_PORT="$(free_port)"
-  qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "${MEM_MIB:-2048}" \
+  qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "${MEM_MIB:-3072}" \
     -drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
     -drive if=pflash,format=raw,file="$T/vars-$(basename "$2").fd" \
     -drive file="$1",format=raw,if=virtio,cache=unsafe \
@@ -44,8 +44,10 @@ wait_serial() { # log regex timeout -> 0 when seen
   done
   return 1
 }
-http_code() { curl -s -o "$T/body" -w '%{http_code}' -m 20 -H "Host: localhost" "http://127.0.0.1:$WEB_PORT$1" || true; }
-fail() { say "FAIL: $*"; say "serial log: $SERIAL"; tail -n 60 "$SERIAL" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' >&2; exit 1; }
+http_code() { # path [Host header]
+  curl -s -o "$T/body" -w '%{http_code}' -m 20 -H "Host: ${2:-localhost}" "http://127.0.0.1:$WEB_PORT$1" || true
+}
+fail() { say "FAIL: $*"; say "serial log: $SERIAL"; grep -a "HEARTH-FAILED" "$SERIAL" | tr -d "\r" >&2 || true; tail -n 60 "$SERIAL" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' >&2; exit 1; }
 
 # ---- boot 1
 DISK="$T/disk1.img"; SERIAL="$T/serial-boot1.log"
@@ -67,6 +69,15 @@ say "GET /healthz -> 200 after $(( $(date +%s) - BOOT_START ))s: $(head -c 200 "
 code="$(http_code /admin/login/)"
 [ "$code" = 200 ] || fail "GET /admin/login/ answered $code"
 say "GET /admin/login/ -> 200"
+# HEARTH_ALLOWED_HOSTS=auto: the box's own address (QEMU's user network gives 10.0.2.15)
+# is accepted as Host, as a browser sends it when opened at http://<address>/.
+addr="$(grep -aoE 'HEARTH-READY address=[0-9.]+' "$SERIAL" | tail -n1 | cut -d= -f2)"
+code="$(http_code /admin/login/ "$addr")"
+[ "$code" = 200 ] || fail "GET /admin/login/ with Host: $addr answered $code"
+say "GET /admin/login/ with Host: $addr -> 200"
+code="$(http_code /admin/login/ evil.example)"
+[ "$code" = 400 ] || fail "GET /admin/login/ with Host: evil.example answered $code (want 400)"
+say "GET /admin/login/ with Host: evil.example -> 400"
 wait_serial "$SERIAL" 'HEARTH-STATUS' 120 || fail "no HEARTH-STATUS line"
 status="$(grep -a 'HEARTH-STATUS' "$SERIAL" | tail -n1 | tr -d '\r')"
 say "$status"
@@ -82,9 +93,11 @@ cp --sparse=always "$IMG" "$DISK"
 size=$(stat -c %s "$DISK"); truncate -s $(( size + GROW_GIB * 1024 * 1024 * 1024 )) "$DISK"
 say "boot 2: disk grown to $(du -h --apparent-size "$DISK" | cut -f1)"
 boot "$DISK" "$SERIAL"
-wait_serial "$SERIAL" 'hearth-growfs: .* file system [0-9]+ bytes' 600 || fail "no growfs report"
-line="$(grep -aoE 'hearth-growfs: .* file system [0-9]+ bytes' "$SERIAL" | tail -n1)"
-fs=$(echo "$line" | grep -oE 'file system [0-9]+' | grep -oE '[0-9]+')
+GROW_RE='hearth-growfs: disk .* file system from [0-9]+ to [0-9]+ bytes'
+wait_serial "$SERIAL" "$GROW_RE" 600 || fail "no growfs report"
+line="$(grep -aoE "$GROW_RE" "$SERIAL" | tail -n1)"
+fs=$(echo "$line" | grep -oE 'file system from [0-9]+ to [0-9]+' | grep -oE '[0-9]+$')
 say "$line"
+say "data file system before $(( $(echo "$line" | grep -oE 'file system from [0-9]+' | grep -oE '[0-9]+$') / 1048576 )) MiB, after $(( fs / 1048576 )) MiB"
 [ "$fs" -gt $(( (GROW_GIB * 1024 - 256) * 1024 * 1024 )) ] || fail "data file system is only $fs bytes"
 say "PASS: boots, services active, /healthz and /admin/login/ answer, data grew to $(( fs / 1024 / 1024 )) MiB"
