@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from typing import Any
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+websocket_urlpatterns: list[Any] = []
