@@ -20,6 +20,7 @@ class Outcome(models.TextChoices):
     PENDING = "pending", "In progress"
     OK = "ok", "Answered"
     REFUSED = "refused", "No allowed provider"
+    BLOCKED = "blocked", "Blocked by a rule"
     UPSTREAM_ERROR = "upstream_error", "Provider failed"
     REJECTED = "rejected", "Provider rejected the request"
     FAILED_MIDSTREAM = "failed_midstream", "Provider failed mid-answer"

@@ -81,6 +81,8 @@ class AuditEvent(models.Model):
     classifier_version = models.CharField(max_length=80, blank=True)
     people = models.PositiveSmallIntegerField(default=0)
     faces = models.PositiveSmallIntegerField(default=0)
+    rule = models.CharField(max_length=80, blank=True, help_text="The household rule that decided.")
+    explanation = models.CharField(max_length=500, blank=True)
     screening_failed = models.CharField(max_length=200, blank=True, help_text="Why the request could not be screened (it was kept home).")
     # The hash chain: rows are sealed in the order they complete.
     chain_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
@@ -98,7 +100,7 @@ class AuditEvent(models.Model):
         "request_id", "created_at", "device_name", "kind", "model_requested", "stream",
         "allowed_tiers", "tier", "provider_name", "model_used", "outcome", "reason", "attempts",
         "ttft_ms", "total_ms", "prompt_tokens", "completion_tokens", "cost", "completed_at",
-        "labels", "redactions", "classifier_version", "people", "faces", "screening_failed", "chain_seq",
+        "labels", "redactions", "classifier_version", "people", "faces", "screening_failed", "rule", "explanation", "chain_seq",
     )  # fmt: skip
 
     def compute_hash(self, prev_hash: str) -> str:

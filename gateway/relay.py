@@ -24,6 +24,7 @@ class StartEvent(TypedDict):
     type: Literal["start"]
     provider: str
     tier: str
+    explanation: str  # why this tier, in words; never a redacted value
 
 
 class ChunkEvent(TypedDict):

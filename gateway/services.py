@@ -43,6 +43,8 @@ class Result:
     people: int = 0
     faces: int = 0
     screening_failed: str = ""
+    rule: str = ""
+    explanation: str = ""
 
 
 async def submit(device: Device, api: ApiRequest) -> str:
@@ -66,7 +68,7 @@ async def submit(device: Device, api: ApiRequest) -> str:
     request_id = await open_audit(device, api.kind, api.model, api.stream, tiers)
     ids = [c.id for c in route.candidates]
     work = chain(
-        classify_request.s(api.kind, api.body).set(queue="classify"),
+        classify_request.s(api.kind, api.body, device.pk).set(queue="classify"),
         tasks.serve_request.s(request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids).set(
             queue=route.queue
         ),

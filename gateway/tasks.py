@@ -12,6 +12,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
+from devices.choices import TIER_RANK
 from policies.screening import Screening
 
 from . import services, worker
@@ -78,18 +79,24 @@ def serve_request(
     provider_ids: list[int],
 ) -> None:
     """Serve a screened request: the link after policies' classify_request in the chain."""
+    decision = screening["decision"]
     spans = tuple((int(i), str(k), int(s), int(e)) for i, k, s, e in screening["spans"])
-    job = worker.Job(request_id, Kind(kind), model, body, stream, include_usage, prompt_chars, spans)
-    providers = _configs(provider_ids)
-    refusal = ""
+    job = worker.Job(
+        request_id, Kind(kind), model, body, stream, include_usage, prompt_chars, spans,
+        redact=frozenset(decision["redact"]), blur_faces=decision["blur_faces"], explanation=decision["explanation"],
+    )  # fmt: skip
+    # The rules (or, when screening failed, "keep it home") cap the tier; never raise it.
+    providers = [p for p in _configs(provider_ids) if TIER_RANK[p.tier] <= TIER_RANK[decision["max_tier"]]]
+    if decision["prefer"]:
+        providers.sort(key=lambda p: p.tier != decision["prefer"])  # stable: the router's order within
     if screening["failed"]:
-        # Private until proven otherwise: what could not be screened stays home.
-        providers = [p for p in providers if p.tier == "home"]
         refusal = (
             f"The request could not be screened ({screening['failed']}), so only the home engine may answer it, and it is not available."
         )
+    else:
+        refusal = f"No provider the household's rules allow can answer ({decision['explanation']})."
     try:
-        result = _run(lambda client: worker.serve(job, providers, client, refusal))
+        result = _run(lambda client: worker.serve(job, providers, client, refusal, decision["blocked"]))
     except worker.LeaseHeld:
         raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
     if result is not None:
@@ -100,6 +107,8 @@ def serve_request(
             people=screening["people"],
             faces=screening["faces"],
             screening_failed=screening["failed"][:200],
+            rule=decision["rule"],
+            explanation=decision["explanation"][:500],
         )
         services.close_audit(request_id, screened)
 

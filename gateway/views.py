@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -112,13 +113,22 @@ async def _serve(request: HttpRequest, device: Device, validate: Validator) -> H
         raise ApiError(first["status"], first["message"], first["error_type"], first["code"])
     if first["type"] != "start":
         raise ApiError(500, "The worker's answer was out of order.", "server_error")
-    headers |= {"X-Hearth-Tier": first["tier"], "X-Hearth-Provider": first["provider"]}
+    headers |= {
+        "X-Hearth-Tier": first["tier"],
+        "X-Hearth-Provider": first["provider"],
+        "X-Hearth-Explanation": header_text(first["explanation"]),
+    }
     if not api.stream:
         return await _whole(events, headers)
     response = StreamingHttpResponse(_sse(request_id, events), content_type="text/event-stream", headers=headers)
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def header_text(text: str) -> str:
+    """Return text fit for an HTTP header: ASCII, non-ASCII characters percent-encoded."""
+    return quote(text[:500], safe=" !\"#$&'()*+,-./:;<=>?@[]^_`{|}~")
 
 
 async def _whole(events: AsyncIterator[RelayEvent], headers: dict[str, str]) -> HttpResponse:

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from policies import images
 from policies.detectors import Span
 from policies.redaction import Redactor, StreamRestorer
 from policies.segments import rewritten
@@ -52,6 +53,9 @@ class Job:
     include_usage: bool
     prompt_chars: int
     spans: tuple[tuple[int, str, int, int], ...] = field(default=())
+    redact: frozenset[str] = frozenset()  # the kinds of spans the rules replace when leaving home
+    blur_faces: bool = False
+    explanation: str = ""
 
 
 def outbound(job: Job, provider: ProviderConfig) -> tuple[dict[str, Any], Redactor | None]:
@@ -61,10 +65,15 @@ def outbound(job: Job, provider: ProviderConfig) -> tuple[dict[str, Any], Redact
     becomes a placeholder; the map stays in this process.
     """
     body = {**job.body, "model": provider.model_for(job.model)}
-    if provider.tier == "home" or not job.spans:
+    if provider.tier == "home":
+        return body, None
+    if job.blur_faces:
+        body = _blurred(body)
+    spans = [s for s in job.spans if s[1] in job.redact]
+    if not spans:
         return body, None
     by_segment: dict[int, list[Span]] = {}
-    for segment, kind, start, end in job.spans:
+    for segment, kind, start, end in spans:
         by_segment.setdefault(segment, []).append(Span(kind, start, end))
     current = 0
     redactor = Redactor(detector=lambda text, terms: by_segment.get(current, []))
@@ -75,6 +84,25 @@ def outbound(job: Job, provider: ProviderConfig) -> tuple[dict[str, Any], Redact
         return redactor.redact(text)
 
     return rewritten(job.kind, body, redact), redactor
+
+
+def _blurred(body: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of a chat body with faces blurred in every inline image."""
+    messages = []
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, list):
+            parts = []
+            for part in content:
+                url = (part.get("image_url") or {}).get("url", "") if part.get("type") == "image_url" else ""
+                if url.startswith("data:"):
+                    header, _, data = url.partition(",")
+                    blurred = base64.b64encode(images.blur_faces(base64.b64decode(data))).decode()
+                    part = {**part, "image_url": {**part["image_url"], "url": f"{header},{blurred}"}}
+                parts.append(part)
+            message = {**message, "content": parts}
+        messages.append(message)
+    return {**body, "messages": messages}
 
 
 def restore_whole(response: dict[str, Any], redactor: Redactor) -> None:
@@ -162,7 +190,9 @@ def http_client() -> httpx.AsyncClient:
     )
 
 
-async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, refusal: str = "") -> Result | None:
+async def serve(
+    job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, refusal: str = "", blocked: str = ""
+) -> Result | None:
     """Serve a request once; None when it was already served or is served elsewhere."""
     redis, rid = relay.client(), job.request_id
     if await redis.exists(relay.done_key(rid)):
@@ -179,6 +209,9 @@ async def serve(job: Job, providers: list[ProviderConfig], client: httpx.AsyncCl
                 rid, _error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"}
             )
             return Result(Outcome.INTERRUPTED, reason="the worker serving the request stopped mid-answer")
+        if blocked:
+            await relay.publish(rid, _error(403, blocked, "blocked_by_rule", "permission_error"))
+            return Result(Outcome.BLOCKED, reason=blocked[:300])
         if not providers:
             message = refusal or "No allowed provider is available for this request."
             await relay.publish(rid, _error(503, message, "no_provider", "service_unavailable"))
@@ -279,7 +312,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
         ttft_ms = (time.monotonic() - t0) * 1000
         await _note(provider, ttft_ms=ttft_ms)
         try:
-            start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier}
+            start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier, "explanation": job.explanation}
             redactions = redactor.counts() if redactor is not None else {}
             if not job.stream:
                 await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})

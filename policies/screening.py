@@ -20,15 +20,31 @@ from policies.segments import image_urls, segments
 log = logging.getLogger(__name__)
 
 
-class Screening(TypedDict):
-    """What screening found, as plain data for a Celery message: never a value."""
+class DecisionData(TypedDict):
+    """What the household's rules decided, for the serving worker."""
 
-    labels: list[tuple[str, float]]
+    rule: str
+    max_tier: str
+    prefer: str | None
+    redact: list[str]
+    blocked: str
+    blur_faces: bool
+    explanation: str
+
+
+class Screening(TypedDict):
+    """What screening found and what the rules decided, as plain data for a Celery
+    message: never a value."""
+
+    labels: list[tuple[str, float]]  # the labels that count (at or above 0.5, or the top one)
+    scores: dict[str, float]  # every label's confidence, for rules with their own thresholds
+    chars: int
     version: str
     spans: list[tuple[int, str, int, int]]  # segment, kind, start, end
     people: int
     faces: int
     failed: str  # why screening failed, empty when it did not
+    decision: DecisionData
 
 
 @dataclass(frozen=True)
@@ -36,9 +52,16 @@ class Failed(Exception):
     reason: str
 
 
+def keep_home(explanation: str) -> DecisionData:
+    return {"rule": "", "max_tier": "home", "prefer": None, "redact": [], "blocked": "", "blur_faces": False, "explanation": explanation}
+
+
 def not_screened(reason: str) -> Screening:
     """Return the screening of a request that could not be screened: treat it as most sensitive."""
-    return {"labels": [], "version": "", "spans": [], "people": 0, "faces": 0, "failed": reason}
+    return {
+        "labels": [], "scores": {}, "chars": 0, "version": "", "spans": [], "people": 0, "faces": 0, "failed": reason,
+        "decision": keep_home(f"stays home: the request could not be screened ({reason})"),
+    }  # fmt: skip
 
 
 @contextmanager
@@ -72,7 +95,7 @@ def screen(kind: str, body: dict[str, Any], budget_seconds: float) -> Screening:
     try:
         with _deadline(budget_seconds):
             texts = segments(kind, body)
-            result = classification.classify("\n".join(texts))
+            scores, version = classification.scores("\n".join(texts))
             spans: list[tuple[int, str, int, int]] = []
             for i, text in enumerate(texts):
                 found: list[Span] = detect(text)
@@ -92,11 +115,16 @@ def screen(kind: str, body: dict[str, Any], budget_seconds: float) -> Screening:
         log.warning("screening failed: %s", type(exc).__name__)
         return not_screened(f"classification failed ({type(exc).__name__})")
     log.debug("screened in %.1f ms", (time.perf_counter() - started) * 1000)
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    picked = [(n, round(p, 4)) for n, p in ranked if p >= classification.THRESHOLD] or [(ranked[0][0], round(ranked[0][1], 4))]
     return {
-        "labels": [(label.name, label.confidence) for label in result.labels],
-        "version": result.version,
+        "labels": picked,
+        "scores": {n: round(p, 4) for n, p in scores.items()},
+        "chars": sum(len(t) for t in texts),
+        "version": version,
         "spans": spans,
         "people": people,
         "faces": faces,
         "failed": "",
+        "decision": keep_home("stays home: no rule was applied"),
     }

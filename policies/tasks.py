@@ -1,18 +1,70 @@
-"""Celery tasks of the policies: screening requests on the `classify` queue."""
+"""Celery tasks of the policies: screening requests and applying the household's rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
 
-from policies.screening import Screening, screen
+from devices.models import Device
+from policies import services
+from policies.rules import Facts, decide
+from policies.screening import DecisionData, Screening, keep_home, screen
+from policies.segments import image_urls
+
+log = logging.getLogger(__name__)
+
+
+def presence() -> str:
+    """Return home, away or unknown: whether someone is home."""
+    return "unknown"
+
+
+def decision_for(
+    screening: Screening, kind: str, body: dict[str, Any], device_id: int, *, moment: dt.datetime | None = None, present: str | None = None
+) -> DecisionData:
+    """Apply the household's rules to a screened request (time and presence: now, unless given)."""
+    device = Device.objects.get(pk=device_id)
+    facts = Facts(
+        device=device.name,
+        category=device.category,
+        labels=screening["scores"],
+        data=frozenset(kind_ for _, kind_, _, _ in screening["spans"]),
+        images=len(image_urls(body)) if kind == "chat" else 0,
+        people=screening["people"],
+        faces=screening["faces"],
+        moment=moment or dt.datetime.now(ZoneInfo(settings.TIME_ZONE)),
+        presence=present or presence(),
+        kind="vision" if kind == "chat" and image_urls(body) else kind,
+        chars=screening["chars"],
+    )
+    d = decide(services.load_rules(), facts, device.max_tier)
+    return {
+        "rule": d.rule,
+        "max_tier": d.max_tier,
+        "prefer": d.prefer,
+        "redact": list(d.redact),
+        "blocked": d.blocked,
+        "blur_faces": d.blur_faces,
+        "explanation": d.explanation,
+    }
 
 
 # Why a task: classification and span detection are CPU-bound; a prefork pool on its own
 # queue keeps them off the threads that relay streams. No retry: it cannot fail (it fails
 # closed into "most sensitive"), and a lost worker is covered by acks_late.
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def classify_request(kind: str, body: dict[str, Any]) -> Screening:
-    return screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET)
+def classify_request(kind: str, body: dict[str, Any], device_id: int) -> Screening:
+    screening = screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET)
+    if screening["failed"]:
+        return screening
+    try:
+        screening["decision"] = decision_for(screening, kind, body, device_id)
+    except Exception as exc:  # noqa: BLE001  (fail closed: a broken rule keeps requests home)
+        log.warning("applying the rules failed: %s", type(exc).__name__)
+        screening["decision"] = keep_home(f"stays home: the household's rules could not be applied ({type(exc).__name__})")
+    return screening

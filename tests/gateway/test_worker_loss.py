@@ -20,6 +20,20 @@ from tests.support.capture import CaptureUpstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# A request screened clean, which the rules let go to the cloud.
+SCREENED = {
+    **not_screened(""),
+    "decision": {
+        "rule": "test",
+        "max_tier": "cloud",
+        "prefer": None,
+        "redact": [],
+        "blocked": "",
+        "blur_faces": False,
+        "explanation": "may go to the cloud",
+    },
+}
+
 
 def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
     live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
@@ -32,7 +46,7 @@ def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
     request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
     body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 50}
     tasks.serve_request.apply_async(
-        args=(not_screened("") | {"failed": ""}, request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id]), queue="victim"
+        args=(SCREENED, request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id]), queue="victim"
     )
 
     r = redis.Redis.from_url(stack.redis_url, socket_timeout=None)

@@ -1,0 +1,96 @@
+"""Verbs that change the household's rules: presets, import and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from devices.choices import TIER_RANK
+from policies.models import HouseholdRule
+from policies.rules import Rule, RuleError, parse_rule
+
+PRESETS = Path(__file__).resolve().parent / "presets"
+
+
+def presets() -> dict[str, dict[str, Any]]:
+    """Return the presets shipped with Hearth, by name."""
+    found = {}
+    for path in sorted(PRESETS.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        found[data["name"]] = data
+    return found
+
+
+def load_rules() -> list[Rule]:
+    """Return the household's rules in order."""
+    return [r.spec() for r in HouseholdRule.objects.all()]
+
+
+def _fit(actions: dict[str, Any], tiers_with_providers: set[str]) -> dict[str, Any]:
+    """Lower a preset's tiers to the most open tier this box has a provider for."""
+    if "max_tier" not in actions:
+        return actions
+    usable = [t for t in TIER_RANK if t == "home" or t in tiers_with_providers]
+    fitted = dict(actions)
+    for key in ("max_tier", "prefer"):
+        tier = fitted.get(key)
+        if tier and tier not in usable:
+            fitted[key] = max((t for t in usable if TIER_RANK[t] <= TIER_RANK[tier]), key=TIER_RANK.__getitem__)
+    if fitted.get("prefer") == fitted["max_tier"] == "home":
+        fitted.pop("prefer")
+    return fitted
+
+
+@transaction.atomic
+def replace_rules(rules: list[dict[str, Any]], tiers_with_providers: set[str] | None = None) -> list[HouseholdRule]:
+    """Replace all rules with these (validated first: a bad rule changes nothing)."""
+    rows = []
+    for position, raw in enumerate(rules):
+        if not isinstance(raw, dict):
+            raise RuleError(f"rule {position + 1} is not a mapping")
+        actions = raw.get("actions") or {}
+        if tiers_with_providers is not None:
+            actions = _fit(actions, tiers_with_providers)
+        parse_rule(raw.get("name", ""), raw.get("conditions") or {}, actions, raw.get("enabled", True))
+        rows.append(
+            HouseholdRule(
+                position=position,
+                name=raw["name"],
+                enabled=raw.get("enabled", True),
+                conditions=raw.get("conditions") or {},
+                actions=actions,
+            )
+        )
+    names = [r.name for r in rows]
+    if len(set(names)) != len(names):
+        raise RuleError("two rules have the same name")
+    HouseholdRule.objects.all().delete()
+    return HouseholdRule.objects.bulk_create(rows)
+
+
+def apply_preset(name: str, tiers_with_providers: set[str]) -> list[HouseholdRule]:
+    """Replace the rules with a preset, fitted to the tiers this box has providers for."""
+    preset = presets().get(name)
+    if preset is None:
+        raise RuleError(f"no preset named {name!r}; presets are {', '.join(presets())}")
+    return replace_rules(preset["rules"], tiers_with_providers)
+
+
+def export_yaml() -> str:
+    """Return the rules as YAML, to keep or to edit."""
+    rules = [{"name": r.name, "enabled": r.enabled, "conditions": r.conditions, "actions": r.actions} for r in HouseholdRule.objects.all()]
+    return str(yaml.safe_dump({"rules": rules}, sort_keys=False, allow_unicode=True))
+
+
+def import_yaml(text: str) -> list[HouseholdRule]:
+    """Replace the rules with those in a YAML document (safe loader: data only)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleError(f"the file is not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise RuleError("the file must hold a 'rules' list")
+    return replace_rules(data["rules"])
