@@ -74,3 +74,19 @@ def test_a_preset_fits_the_tiers_the_box_has() -> None:
     assert set(HouseholdRule.objects.values_list("actions__max_tier", flat=True)) == {"home"}
     services.apply_preset("household", {"trusted"})
     assert "cloud" not in set(HouseholdRule.objects.values_list("actions__max_tier", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_rules_command_applies_a_preset_and_refuses_an_unknown_one() -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("rules", "preset", "careful", stdout=out)
+    assert "preset 'careful'" in out.getvalue()
+    listing = io.StringIO()
+    call_command("rules", "list", stdout=listing, stderr=io.StringIO())
+    assert "Cameras stay home" in listing.getvalue() and "Private until proven otherwise" in listing.getvalue()
+    with pytest.raises(CommandError, match="no preset named 'reckless'"):
+        call_command("rules", "preset", "reckless", stdout=io.StringIO())
