@@ -41,8 +41,8 @@ from django.core.management import call_command
 
 from appliance.stack import Ports, Stack, free_port, port_open
 from devices.services import add_device
+from gateway.capture import CaptureUpstream
 from gateway.models import Provider
-from tests.support.capture import CaptureUpstream
 
 SCENARIOS: dict[str, dict[str, Any]] = {
     "instant": {"chunks": ["ok"]},

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 
 from devices.models import Device
@@ -52,6 +53,16 @@ def decision_for(
         "blur_faces": d.blur_faces,
         "explanation": d.explanation,
     }
+
+
+@worker_process_init.connect
+def warm_up(**_: Any) -> None:
+    """Load the classifier and the detectors when a worker process starts, so the first
+    request's screening budget is spent screening, not loading a model."""
+    try:
+        screen("chat", {"messages": [{"role": "user", "content": "Warm up: call +44 20 7946 0958 or mail a@example.org"}]}, 30.0)
+    except Exception as exc:  # noqa: BLE001  (a broken model shows on the first request, failing closed)
+        log.warning("warming up the classifier failed: %s", type(exc).__name__)
 
 
 # Why a task: classification and span detection are CPU-bound; a prefork pool on its own

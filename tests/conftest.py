@@ -19,8 +19,8 @@ from appliance import celery_app
 from appliance.stack import Ports, Stack
 from devices import services as device_services
 from devices.models import Device
+from gateway.capture import CaptureUpstream
 from gateway.models import AuditEvent, Provider
-from tests.support.capture import CaptureUpstream
 
 ARTIFACTS = Path(os.environ.get("HEARTH_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 

@@ -13,9 +13,9 @@ import openai
 import pytest
 from django.conf import settings
 
+from gateway.capture import CaptureUpstream
 from gateway.models import Provider
 from tests.conftest import Live, PairedDevice, audited
-from tests.support.capture import CaptureUpstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

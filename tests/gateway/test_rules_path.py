@@ -9,10 +9,10 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
+from gateway.capture import CaptureUpstream
 from gateway.models import Provider
 from policies import services
 from tests.conftest import Live, PairedDevice, audited
-from tests.support.capture import CaptureUpstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ASK = {"model": "hearth-auto", "messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 8}

@@ -12,11 +12,11 @@ import redis
 from asgiref.sync import async_to_sync
 
 from gateway import relay, services, tasks
+from gateway.capture import CaptureUpstream
 from gateway.choices import Kind
 from gateway.models import Provider
 from policies.screening import not_screened
 from tests.conftest import Live, PairedDevice, audited
-from tests.support.capture import CaptureUpstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -107,8 +107,8 @@ class CaptureUpstream:
         finally:
             try:
                 writer.close()
-            except Exception:
-                pass
+            except (OSError, RuntimeError):
+                pass  # the client already closed it
 
     async def _respond(self, req: Captured, writer: asyncio.StreamWriter, reader: asyncio.StreamReader) -> bool:
         b = self.behaviour

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from gateway.e2e import evaluation_gateway
         from policies.evaluation import (
             PRECISION_TARGET,
             RECALL_TARGETS,
@@ -50,16 +51,24 @@ class Command(BaseCommand):
             self.stdout.write(f"{kind:12} {s.precision:9.3f} {s.recall:7.3f} {s.f2:6.3f} {s.tp:5d} {s.fp:4d} {s.fn:4d}  {mark}")
         self.stdout.write(f"gold spans covered by any redaction: {covered}/{total} ({covered / max(1, total):.3f})")
         if options["end_to_end"]:
-            try:
-                from gateway.e2e import send_through_gateway  # type: ignore[import-not-found,unused-ignore]
-            except ImportError:
-                self.stdout.write("end-to-end: skipped (gateway.e2e.send_through_gateway is not available yet)")
-            else:
-                leaks = leak_rate(send_through_gateway)
-                self.stdout.write(f"end-to-end leak rate: {leaks.leaked}/{leaks.sent} = {leaks.rate:.3f}")
-                for kind, (leaked, sent) in sorted(leaks.by_kind.items()):
-                    self.stdout.write(f"  {kind:12} {leaked}/{sent}")
-                if leaks.leaked:
-                    missed.append("leak")
+            self.stdout.write("end-to-end: starting a throwaway box with a capture upstream …")
+            reached: list[bool] = []
+            with evaluation_gateway() as send:
+
+                def counted(prompt: str) -> bytes:
+                    captured = send(prompt)
+                    reached.append(bool(captured))
+                    return captured
+
+                leaks = leak_rate(counted)
+            # A prompt that never reached the upstream leaks nothing, and proves nothing.
+            self.stdout.write(f"prompts that reached the capture upstream: {sum(reached)}/{len(reached)}")
+            if not all(reached):
+                missed.append("not every prompt reached the upstream")
+            self.stdout.write(f"end-to-end leak rate: {leaks.leaked}/{leaks.sent} = {leaks.rate:.3f}")
+            for kind, (leaked, sent) in sorted(leaks.by_kind.items()):
+                self.stdout.write(f"  {kind:12} {leaked}/{sent}")
+            if leaks.leaked:
+                missed.append("leak")
         if missed and options["strict"]:
             raise CommandError(f"targets missed: {', '.join(missed)}")
