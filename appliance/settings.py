@@ -221,6 +221,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "probe-providers": {"task": "gateway.tasks.probe_providers", "schedule": 30.0},
     "seal-abandoned-audit": {"task": "gateway.tasks.seal_abandoned", "schedule": 60.0},
+    "purge-expired-prompts": {"task": "gateway.tasks.purge_expired_prompts", "schedule": 3600.0},
 }
 
 # --- The request path ----------------------------------------------------------------
@@ -257,6 +258,21 @@ HEARTH_VLLM_BIN = env_str("HEARTH_VLLM_BIN", "vllm")  # vLLM lives in a venv of 
 # --- The web process -------------------------------------------------------------------
 HEARTH_WEB_HOST = env_str("HEARTH_WEB_HOST", "127.0.0.1")
 HEARTH_WEB_PORT = env_int("HEARTH_WEB_PORT", 8080)
+
+# --- Devices: discovery, announcement, pairing, MQTT (devices/) --------------------------
+# Interfaces (names like eth0 or IPv4 addresses, comma-separated) that discovery browses
+# and Hearth announces itself on; empty: every interface.
+HEARTH_DISCOVERY_INTERFACES = [i.strip() for i in env_str("HEARTH_DISCOVERY_INTERFACES").split(",") if i.strip()]
+HEARTH_MDNS_HOSTNAME = env_str("HEARTH_MDNS_HOSTNAME", "hearth")  # announced as <name>.local
+HEARTH_MDNS_NAME = env_str("HEARTH_MDNS_NAME", "Hearth")  # the service instance name
+# What devices are told to call; empty: http://<hostname>.local:<web port>.
+HEARTH_PUBLIC_URL = env_str("HEARTH_PUBLIC_URL").rstrip("/")
+HEARTH_PAIRING_ENABLED = True  # announce the pairing path in the _hearth._tcp TXT record
+HEARTH_PAIRING_PATH = "/v1/pair"
+HEARTH_MQTT_HOST = env_str("HEARTH_MQTT_HOST", "127.0.0.1")
+HEARTH_MQTT_PORT = env_int("HEARTH_MQTT_PORT", 1884)
+HEARTH_MQTT_USERNAME = env_str("HEARTH_MQTT_USERNAME", "hearth")  # Hearth's own broker account
+HEARTH_MQTT_PASSWORD = env_secret("HEARTH_MQTT_PASSWORD", generate=str(DATA_DIR / "mqtt_password"))
 
 LOGGING = {
     "version": 1,

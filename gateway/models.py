@@ -83,6 +83,10 @@ class AuditEvent(models.Model):
     faces = models.PositiveSmallIntegerField(default=0)
     rule = models.CharField(max_length=80, blank=True, help_text="The household rule that decided.")
     explanation = models.CharField(max_length=500, blank=True)
+    # Opt-in by a household rule, with a retention period; outside the hash chain so that
+    # its deletion at the end of the period leaves the chain intact.
+    prompt_text = models.TextField(blank=True)
+    prompt_expires_at = models.DateTimeField(null=True, blank=True)
     screening_failed = models.CharField(max_length=200, blank=True, help_text="Why the request could not be screened (it was kept home).")
     # The hash chain: rows are sealed in the order they complete.
     chain_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,7 +12,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from celery import chain
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from devices.choices import tiers_up_to
@@ -45,6 +46,8 @@ class Result:
     screening_failed: str = ""
     rule: str = ""
     explanation: str = ""
+    prompt_text: str = ""
+    prompt_expires_at: dt.datetime | None = None
 
 
 async def submit(device: Device, api: ApiRequest) -> str:
@@ -148,6 +151,23 @@ def verify_chain() -> ChainReport:
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
         return ChainReport(checked, None, "rows at the end of the chain are missing")
     return ChainReport(checked, None)
+
+
+def purge_expired_prompts() -> int:
+    """Forget prompt texts whose retention period has ended, in batches."""
+    total = 0
+    while True:
+        ids = list(AuditEvent.objects.filter(prompt_expires_at__lt=timezone.now()).values_list("pk", flat=True)[:500])
+        if not ids:
+            return total
+        total += AuditEvent.objects.filter(pk__in=ids).update(prompt_text="", prompt_expires_at=None)
+
+
+def spent_outside_home_this_month(device_id: int) -> Decimal:
+    """Return what a device's requests cost outside the home since the month began."""
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = AuditEvent.objects.filter(device_id=device_id, created_at__gte=start).exclude(tier__in=["home", ""])
+    return rows.aggregate(total=models.Sum("cost"))["total"] or Decimal(0)
 
 
 def seal_abandoned(older_than: timedelta) -> int:

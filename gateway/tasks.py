@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from devices.choices import TIER_RANK
 from policies.screening import Screening
+from policies.segments import segments
 
-from . import services, worker
+from . import limits, services, worker
 from .choices import Kind
-from .models import Provider
+from .models import AuditEvent, Provider
 from .providers import ProviderConfig, adapter_for
 
 log = logging.getLogger(__name__)
@@ -85,8 +89,22 @@ def serve_request(
         request_id, Kind(kind), model, body, stream, include_usage, prompt_chars, spans,
         redact=frozenset(decision["redact"]), blur_faces=decision["blur_faces"], explanation=decision["explanation"],
     )  # fmt: skip
+    device_id = AuditEvent.objects.filter(request_id=request_id).values_list("device_id", flat=True).first()
+    blocked, status = decision["blocked"], 403
+    max_tier, explanation = decision["max_tier"], decision["explanation"]
+    if not blocked and device_id is not None and limits.over_rate(device_id, decision["rate_per_minute"]):
+        blocked, status = f"This device may ask {decision['rate_per_minute']} times a minute; try again shortly.", 429
+    budget = decision["monthly_budget"]
+    if (
+        budget
+        and max_tier != "home"
+        and device_id is not None
+        and services.spent_outside_home_this_month(device_id) >= Decimal(str(budget))
+    ):
+        max_tier, explanation = "home", f"stays home: this month's budget outside the home ({budget:g}) is spent; {explanation}"
+    job = replace(job, explanation=explanation)
     # The rules (or, when screening failed, "keep it home") cap the tier; never raise it.
-    providers = [p for p in _configs(provider_ids) if TIER_RANK[p.tier] <= TIER_RANK[decision["max_tier"]]]
+    providers = [p for p in _configs(provider_ids) if TIER_RANK[p.tier] <= TIER_RANK[max_tier]]
     if decision["prefer"]:
         providers.sort(key=lambda p: p.tier != decision["prefer"])  # stable: the router's order within
     if screening["failed"]:
@@ -96,7 +114,7 @@ def serve_request(
     else:
         refusal = f"No provider the household's rules allow can answer ({decision['explanation']})."
     try:
-        result = _run(lambda client: worker.serve(job, providers, client, refusal, decision["blocked"]))
+        result = _run(lambda client: worker.serve(job, providers, client, refusal, blocked, status))
     except worker.LeaseHeld:
         raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
     if result is not None:
@@ -108,8 +126,11 @@ def serve_request(
             faces=screening["faces"],
             screening_failed=screening["failed"][:200],
             rule=decision["rule"],
-            explanation=decision["explanation"][:500],
+            explanation=explanation[:500],
         )
+        if decision["keep_prompt_days"]:
+            keep = dt.timedelta(days=decision["keep_prompt_days"])
+            screened = replace(screened, prompt_text="\n".join(segments(kind, body))[:100_000], prompt_expires_at=timezone.now() + keep)
         services.close_audit(request_id, screened)
 
 
@@ -128,6 +149,15 @@ def probe_providers() -> None:
                 await worker._note(provider, failed=True)
 
     _run(probe)
+
+
+# Why a task: prompt texts a rule chose to keep are forgotten when their period ends.
+# No retry: it runs every hour.
+@shared_task(ignore_result=True)
+def purge_expired_prompts() -> None:
+    count = services.purge_expired_prompts()
+    if count:
+        log.info("forgot the prompt text of %d audit rows at the end of their retention", count)
 
 
 # Why a task: rows whose request never completed (every delivery lost) are closed and

@@ -191,7 +191,7 @@ def http_client() -> httpx.AsyncClient:
 
 
 async def serve(
-    job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, refusal: str = "", blocked: str = ""
+    job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, refusal: str = "", blocked: str = "", blocked_status: int = 403
 ) -> Result | None:
     """Serve a request once; None when it was already served or is served elsewhere."""
     redis, rid = relay.client(), job.request_id
@@ -210,7 +210,8 @@ async def serve(
             )
             return Result(Outcome.INTERRUPTED, reason="the worker serving the request stopped mid-answer")
         if blocked:
-            await relay.publish(rid, _error(403, blocked, "blocked_by_rule", "permission_error"))
+            code, kind = ("rate_limit_exceeded", "rate_limit_error") if blocked_status == 429 else ("blocked_by_rule", "permission_error")
+            await relay.publish(rid, _error(blocked_status, blocked, code, kind))
             return Result(Outcome.BLOCKED, reason=blocked[:300])
         if not providers:
             message = refusal or "No allowed provider is available for this request."

@@ -30,6 +30,9 @@ class DecisionData(TypedDict):
     blocked: str
     blur_faces: bool
     explanation: str
+    keep_prompt_days: int
+    rate_per_minute: int
+    monthly_budget: float
 
 
 class Screening(TypedDict):
@@ -53,7 +56,10 @@ class Failed(Exception):
 
 
 def keep_home(explanation: str) -> DecisionData:
-    return {"rule": "", "max_tier": "home", "prefer": None, "redact": [], "blocked": "", "blur_faces": False, "explanation": explanation}
+    return {
+        "rule": "", "max_tier": "home", "prefer": None, "redact": [], "blocked": "", "blur_faces": False,
+        "explanation": explanation, "keep_prompt_days": 0, "rate_per_minute": 0, "monthly_budget": 0.0,
+    }  # fmt: skip
 
 
 def not_screened(reason: str) -> Screening:

@@ -52,6 +52,9 @@ def decision_for(
         "blocked": d.blocked,
         "blur_faces": d.blur_faces,
         "explanation": d.explanation,
+        "keep_prompt_days": d.keep_prompt_days,
+        "rate_per_minute": d.rate_per_minute,
+        "monthly_budget": d.monthly_budget,
     }
 
 

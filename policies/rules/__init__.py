@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from devices.choices import TIER_RANK, Category
@@ -68,6 +68,9 @@ class Actions:
     data: tuple[tuple[str, str], ...] = ()  # kind -> redact | keep | block; unlisted kinds are redacted
     blur_faces: bool = False
     block: str | None = None  # refuse with this message
+    keep_prompt_days: int = 0  # opt-in: keep the prompt's text in the audit log this many days
+    rate_per_minute: int = 0  # per device; 0 means no limit
+    monthly_budget: float = 0.0  # per device, spent outside the home this month; 0 means none
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,9 @@ class Decision:
     blocked: str  # non-empty: refuse with this message
     blur_faces: bool
     explanation: str = ""
-    reasons: tuple[str, ...] = field(default=())
+    keep_prompt_days: int = 0
+    rate_per_minute: int = 0
+    monthly_budget: float = 0.0
 
 
 DEFAULT_RULE = Rule(
@@ -230,6 +235,16 @@ def parse_actions(raw: Mapping[str, Any]) -> Actions:
         out["data"] = tuple(sorted(pairs))
     if "blur_faces" in raw:
         out["blur_faces"] = _flag(raw["blur_faces"], "blur_faces")
+    for name, hi in (("keep_prompt_days", 3650), ("rate_per_minute", 100_000)):
+        if name in raw:
+            if isinstance(raw[name], bool) or not isinstance(raw[name], int) or not 0 <= raw[name] <= hi:
+                raise RuleError(f"'{name}' must be a whole number from 0 to {hi}")
+            out[name] = raw[name]
+    if "monthly_budget" in raw:
+        budget = raw["monthly_budget"]
+        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 <= budget <= 1_000_000:
+            raise RuleError("'monthly_budget' must be an amount from 0 to 1000000")
+        out["monthly_budget"] = float(budget)
     return Actions(**out)
 
 
@@ -318,7 +333,10 @@ def decide(rules: Sequence[Rule], facts: Facts, device_max_tier: str = "cloud") 
             return Decision(rule.name, "home", None, (), message, False, f"blocked: {where}")
         redact = tuple(k for k in KINDS if data_actions.get(k, "redact") == "redact")
         prefer = a.prefer if a.prefer and TIER_RANK[a.prefer] <= TIER_RANK[max_tier] else None
-        return Decision(rule.name, max_tier, prefer, redact, "", a.blur_faces, f"{_verb(max_tier)}: {where}")
+        return Decision(
+            rule.name, max_tier, prefer, redact, "", a.blur_faces, f"{_verb(max_tier)}: {where}",
+            a.keep_prompt_days, a.rate_per_minute, a.monthly_budget,
+        )  # fmt: skip
     raise AssertionError("the default rule always matches")
 
 

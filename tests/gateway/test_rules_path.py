@@ -87,3 +87,59 @@ def test_no_header_or_body_field_can_raise_the_tier(
     )
     assert response.headers["x-hearth-tier"] == "home"
     assert capture.requests == []
+
+
+def _rule(**actions: object) -> None:
+    services.replace_rules([{"name": "Laptops", "conditions": {"categories": ["laptop"]}, "actions": {"max_tier": "cloud", **actions}}])
+
+
+def test_a_rate_limit_refuses_the_request_over_it_with_429(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    _rule(rate_per_minute=2)
+    laptop = make_device(max_tier="cloud")
+    make_provider("cloudy", "cloud", quality=10)
+    statuses = [
+        httpx.post(f"{live.api}/chat/completions", json=ASK, headers={"Authorization": f"Bearer {laptop.key}"}, timeout=60)
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in statuses[:2]] == [200, 200]
+    assert statuses[2].status_code == 429 and statuses[2].json()["error"]["code"] == "rate_limit_exceeded"
+
+
+def test_a_spent_monthly_budget_keeps_the_device_home_and_says_so(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    _rule(monthly_budget=0.000001)
+    laptop = make_device(max_tier="cloud")
+    make_provider("cloudy", "cloud", quality=10)
+    first = httpx.post(f"{live.api}/chat/completions", json=ASK, headers={"Authorization": f"Bearer {laptop.key}"}, timeout=60)
+    assert first.headers["x-hearth-tier"] == "cloud"
+    audited(laptop.device)  # the first request's cost is on its audit row
+    second = httpx.post(f"{live.api}/chat/completions", json=ASK, headers={"Authorization": f"Bearer {laptop.key}"}, timeout=60)
+    assert second.headers["x-hearth-tier"] == "home", "the home tier never counts against a budget"
+    assert "budget outside the home" in unquote(second.headers["x-hearth-explanation"])
+    assert len(capture.requests) == 1
+
+
+def test_prompt_text_is_kept_only_when_a_rule_opts_in_and_forgotten_after_its_period(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gateway import services as gateway_services
+    from gateway.models import AuditEvent
+
+    _rule(keep_prompt_days=7)
+    laptop = make_device(max_tier="cloud")
+    make_provider("cloudy", "cloud", quality=10)
+    httpx.post(f"{live.api}/chat/completions", json=ASK, headers={"Authorization": f"Bearer {laptop.key}"}, timeout=60)
+    [event] = audited(laptop.device)
+    assert event.prompt_text == "What is the capital of France?"
+    assert event.prompt_expires_at is not None and event.prompt_expires_at > timezone.now() + dt.timedelta(days=6)
+    AuditEvent.objects.filter(pk=event.pk).update(prompt_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert gateway_services.purge_expired_prompts() == 1
+    event.refresh_from_db()
+    assert event.prompt_text == "" and gateway_services.verify_chain().problem == ""

@@ -90,3 +90,16 @@ def test_the_rules_command_applies_a_preset_and_refuses_an_unknown_one() -> None
     assert "Cameras stay home" in listing.getvalue() and "Private until proven otherwise" in listing.getvalue()
     with pytest.raises(CommandError, match="no preset named 'reckless'"):
         call_command("rules", "preset", "reckless", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("actions", "message"),
+    [
+        ({"max_tier": "cloud", "rate_per_minute": -1}, "rate_per_minute"),
+        ({"max_tier": "cloud", "keep_prompt_days": "forever"}, "keep_prompt_days"),
+        ({"max_tier": "cloud", "monthly_budget": True}, "monthly_budget"),
+    ],
+)
+def test_limits_must_be_sane_numbers(actions: dict[str, object], message: str) -> None:
+    with pytest.raises(RuleError, match=message):
+        parse_rule("r", {}, actions)
