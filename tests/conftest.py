@@ -52,6 +52,17 @@ def stack() -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Give this test session a database file of its own, so two sessions never share one."""
+    from django.db import connections
+
+    name = str(Path(tempfile.mkdtemp(prefix="hearth-testdb-")) / "test.sqlite3")
+    for alias in connections:
+        if connections[alias].vendor == "sqlite":
+            connections[alias].settings_dict["TEST"]["NAME"] = name
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(stack: Stack, django_db_setup: None) -> None:
     """The test database, created once Redis (which `migrate` checks) is up."""
 
