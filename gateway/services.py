@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from celery import chain
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -53,9 +52,10 @@ class Result:
 async def submit(device: Device, api: ApiRequest) -> str:
     """Route a validated request, audit it and queue it; return its id. Raises router.NoRoute.
 
-    The request is screened on the classify queue first; the screening reaches the serving
-    worker as the first argument of the chain's next link (labels and span offsets, never
-    values). Both the HTTP API and the MQTT bridge come through here.
+    The request goes to two queues at once: `classify` screens it and applies the rules,
+    while a worker of the serving queue takes it, prepares, and waits for that screening
+    (policies.handoff: labels, span offsets and the decision, never values) before anything
+    is sent anywhere. Both the HTTP API and the MQTT bridge come through here.
     """
     from policies.tasks import classify_request
 
@@ -70,13 +70,14 @@ async def submit(device: Device, api: ApiRequest) -> str:
         raise
     request_id = await open_audit(device, api.kind, api.model, api.stream, tiers)
     ids = [c.id for c in route.candidates]
-    work = chain(
-        classify_request.s(api.kind, api.body, device.pk).set(queue="classify"),
-        tasks.serve_request.s(request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids).set(
-            queue=route.queue
-        ),
-    )
-    await sync_to_async(work.apply_async, thread_sensitive=False)()
+    facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
+
+    def enqueue() -> None:
+        classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify")
+        args = (request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk)
+        tasks.serve_request.apply_async(args, queue=route.queue)
+
+    await sync_to_async(enqueue, thread_sensitive=False)()
     return request_id
 
 
@@ -136,10 +137,15 @@ class ChainReport:
     problem: str = ""
 
 
-def verify_chain() -> ChainReport:
-    """Recompute the audit chain; return the first row that does not match."""
-    prev, expected_seq, checked = "0" * 64, 1, 0
-    for event in AuditEvent.objects.filter(chain_seq__isnull=False).order_by("chain_seq").iterator(chunk_size=2000):
+def verify_chain(after_seq: int = 0, after_hash: str = "0" * 64) -> ChainReport:
+    """Recompute the audit chain; return the first row that does not match.
+
+    After old rows were purged, verify from the checkpoint the purge left: the seq and
+    hash of the last purged row, which the first kept row must link to.
+    """
+    prev, expected_seq, checked = after_hash, after_seq + 1, 0
+    rows = AuditEvent.objects.filter(chain_seq__isnull=False, chain_seq__gt=after_seq)
+    for event in rows.order_by("chain_seq").iterator(chunk_size=2000):
         if event.chain_seq != expected_seq:
             return ChainReport(checked, event, f"row {expected_seq} of the chain is missing")
         if event.prev_hash != prev:

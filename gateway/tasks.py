@@ -16,12 +16,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from devices.choices import TIER_RANK
-from policies.screening import Screening
+from policies import handoff
+from policies.screening import not_screened
 from policies.segments import segments
 
-from . import limits, services, worker
-from .choices import Kind
-from .models import AuditEvent, Provider
+from . import limits, relay, services, worker
+from .choices import Kind, Outcome
+from .models import Provider
 from .providers import ProviderConfig, adapter_for
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,6 @@ def _configs(ids: list[int]) -> list[ProviderConfig]:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=240, ignore_result=True)
 def serve_request(
     self: Task[Any, Any],
-    screening: Screening,
     request_id: str,
     kind: str,
     model: str,
@@ -81,18 +81,44 @@ def serve_request(
     include_usage: bool,
     prompt_chars: int,
     provider_ids: list[int],
+    device_id: int,
 ) -> None:
-    """Serve a screened request: the link after policies' classify_request in the chain."""
+    """Serve a request once policies' classify_request has screened it."""
+    try:
+        _serve(request_id, kind, model, body, stream, include_usage, prompt_chars, provider_ids, device_id)
+    except worker.LeaseHeld:
+        raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
+    except Exception:
+        # Whatever went wrong, the client hears it now rather than after a time-out.
+        log.exception("request %s failed before it was served", request_id)
+        error: relay.ErrorEvent = {
+            "type": "error",
+            "status": 500,
+            "message": "Hearth hit an internal error while serving the request.",
+            "error_type": "server_error",
+            "code": "server_error",
+        }
+        _run(lambda client: relay.publish(request_id, error, {"type": "end"}))
+        services.close_audit(request_id, services.Result(Outcome.UPSTREAM_ERROR, reason="internal error before serving"))
+
+
+def _serve(
+    request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool, include_usage: bool,
+    prompt_chars: int, provider_ids: list[int], device_id: int,
+) -> None:  # fmt: skip
+    screening = handoff.wait(request_id, settings.HEARTH_SCREENING_WAIT)
+    if screening is None:
+        # Private until proven otherwise: what could not be screened in time stays home.
+        screening = not_screened("screening did not finish in time")
     decision = screening["decision"]
     spans = tuple((int(i), str(k), int(s), int(e)) for i, k, s, e in screening["spans"])
     job = worker.Job(
         request_id, Kind(kind), model, body, stream, include_usage, prompt_chars, spans,
         redact=frozenset(decision["redact"]), blur_faces=decision["blur_faces"], explanation=decision["explanation"],
     )  # fmt: skip
-    device_id = AuditEvent.objects.filter(request_id=request_id).values_list("device_id", flat=True).first()
     blocked, status = decision["blocked"], 403
     max_tier, explanation = decision["max_tier"], decision["explanation"]
-    if not blocked and device_id is not None and limits.over_rate(device_id, decision["rate_per_minute"]):
+    if not blocked and limits.over_rate(device_id, decision["rate_per_minute"]):
         blocked, status = f"This device may ask {decision['rate_per_minute']} times a minute; try again shortly.", 429
     budget = decision["monthly_budget"]
     if (
@@ -113,10 +139,7 @@ def serve_request(
         )
     else:
         refusal = f"No provider the household's rules allow can answer ({decision['explanation']})."
-    try:
-        result = _run(lambda client: worker.serve(job, providers, client, refusal, blocked, status))
-    except worker.LeaseHeld:
-        raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
+    result = _run(lambda client: worker.serve(job, providers, client, refusal, blocked, status))
     if result is not None:
         screened = replace(
             result,

@@ -9,6 +9,7 @@ import yaml
 from django.db import transaction
 
 from devices.choices import TIER_RANK
+from policies import handoff
 from policies.models import HouseholdRule
 from policies.rules import Rule, RuleError, parse_rule
 
@@ -27,6 +28,26 @@ def presets() -> dict[str, dict[str, Any]]:
 def load_rules() -> list[Rule]:
     """Return the household's rules in order."""
     return [r.spec() for r in HouseholdRule.objects.all()]
+
+
+VERSION_KEY = "hearth:rules:version"
+_cached: tuple[Any, list[Rule]] = (None, [])
+
+
+def forget_cached_rules(**_: Any) -> None:
+    """Tell every process that the rules changed (they re-read them on their next request)."""
+    global _cached
+    _cached = (None, [])
+    handoff.redis_client().incr(VERSION_KEY)
+
+
+def cached_rules() -> list[Rule]:
+    """Return the rules, re-read from the database only after they changed."""
+    global _cached
+    version = handoff.redis_client().get(VERSION_KEY) or b"0"
+    if _cached[0] != version:
+        _cached = (version, load_rules())
+    return _cached[1]
 
 
 def _fit(actions: dict[str, Any], tiers_with_providers: set[str]) -> dict[str, Any]:
@@ -68,7 +89,9 @@ def replace_rules(rules: list[dict[str, Any]], tiers_with_providers: set[str] | 
     if len(set(names)) != len(names):
         raise RuleError("two rules have the same name")
     HouseholdRule.objects.all().delete()
-    return HouseholdRule.objects.bulk_create(rows)
+    created = HouseholdRule.objects.bulk_create(rows)
+    forget_cached_rules()
+    return created
 
 
 def apply_preset(name: str, tiers_with_providers: set[str]) -> list[HouseholdRule]:

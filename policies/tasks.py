@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from devices.models import Device
-from policies import services
+from policies import handoff, services
 from policies.rules import Facts, decide
 from policies.screening import DecisionData, Screening, keep_home, screen
 from policies.segments import image_urls
@@ -25,14 +24,28 @@ def presence() -> str:
     return "unknown"
 
 
+class DeviceFacts(TypedDict):
+    """What the rules need to know of the device, sent along with the request."""
+
+    id: int
+    name: str
+    category: str
+    max_tier: str
+
+
 def decision_for(
-    screening: Screening, kind: str, body: dict[str, Any], device_id: int, *, moment: dt.datetime | None = None, present: str | None = None
+    screening: Screening,
+    kind: str,
+    body: dict[str, Any],
+    device: DeviceFacts,
+    *,
+    moment: dt.datetime | None = None,
+    present: str | None = None,
 ) -> DecisionData:
     """Apply the household's rules to a screened request (time and presence: now, unless given)."""
-    device = Device.objects.get(pk=device_id)
     facts = Facts(
-        device=device.name,
-        category=device.category,
+        device=device["name"],
+        category=device["category"],
         labels=screening["scores"],
         data=frozenset(kind_ for _, kind_, _, _ in screening["spans"]),
         images=len(image_urls(body)) if kind == "chat" else 0,
@@ -43,7 +56,7 @@ def decision_for(
         kind="vision" if kind == "chat" and image_urls(body) else kind,
         chars=screening["chars"],
     )
-    d = decide(services.load_rules(), facts, device.max_tier)
+    d = decide(services.cached_rules(), facts, device["max_tier"])
     return {
         "rule": d.rule,
         "max_tier": d.max_tier,
@@ -69,16 +82,17 @@ def warm_up(**_: Any) -> None:
 
 
 # Why a task: classification and span detection are CPU-bound; a prefork pool on its own
-# queue keeps them off the threads that relay streams. No retry: it cannot fail (it fails
-# closed into "most sensitive"), and a lost worker is covered by acks_late.
+# queue keeps them off the threads that relay streams. The worker serving the request
+# waits for the result (policies.handoff) and fails closed if it never comes. No retry:
+# screening cannot fail (it fails closed into "most sensitive"), and a lost worker is
+# covered by acks_late.
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def classify_request(kind: str, body: dict[str, Any], device_id: int) -> Screening:
+def classify_request(request_id: str, kind: str, body: dict[str, Any], device: DeviceFacts) -> None:
     screening = screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET)
-    if screening["failed"]:
-        return screening
-    try:
-        screening["decision"] = decision_for(screening, kind, body, device_id)
-    except Exception as exc:  # noqa: BLE001  (fail closed: a broken rule keeps requests home)
-        log.warning("applying the rules failed: %s", type(exc).__name__)
-        screening["decision"] = keep_home(f"stays home: the household's rules could not be applied ({type(exc).__name__})")
-    return screening
+    if not screening["failed"]:
+        try:
+            screening["decision"] = decision_for(screening, kind, body, device)
+        except Exception as exc:  # noqa: BLE001  (fail closed: a broken rule keeps requests home)
+            log.warning("applying the rules failed: %s", type(exc).__name__)
+            screening["decision"] = keep_home(f"stays home: the household's rules could not be applied ({type(exc).__name__})")
+    handoff.publish(request_id, screening)

@@ -41,6 +41,7 @@ def stack() -> Iterator[Stack]:
             "HEARTH_RESTORE_INTERVAL": "1",
             "HEARTH_LEASE_SECONDS": "2",
             "HEARTH_RELAY_IDLE_SECONDS": "60",
+            "HEARTH_SCREENING_WAIT": "8",
         },
     )
     s.start(s.redis())

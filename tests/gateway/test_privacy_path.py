@@ -179,3 +179,22 @@ def test_an_unscreenable_request_stays_home_and_the_audit_says_why(
         stack.services.remove(bad)
         del stack.env["HEARTH_CLASSIFIER_MODEL"]
         stack.start(stack.worker("classify", "prefork", 1))
+
+
+def test_a_request_whose_screening_never_arrives_stays_home(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    stack = live.stack
+    [classify] = [s for s in stack.services if s.name == "worker-classify"]
+    stack.stop(classify)
+    stack.services.remove(classify)
+    try:
+        phone = _cloud(make_device, make_provider)
+        body = {"model": "hearth-auto", "messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 4}
+        response = httpx.post(f"{live.api}/chat/completions", json=body, headers={"Authorization": f"Bearer {phone.key}"}, timeout=60)
+        assert response.status_code == 200 and response.headers["x-hearth-tier"] == "home"
+        assert capture.requests == []
+        [event] = audited(phone.device)
+        assert event.screening_failed == "screening did not finish in time"
+    finally:
+        stack.start(stack.worker("classify", "prefork", 1))

@@ -15,24 +15,14 @@ from gateway import relay, services, tasks
 from gateway.capture import CaptureUpstream
 from gateway.choices import Kind
 from gateway.models import Provider
-from policies.screening import not_screened
+from policies import handoff
+from policies.screening import keep_home, not_screened
 from tests.conftest import Live, PairedDevice, audited
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # A request screened clean, which the rules let go to the cloud.
-SCREENED = {
-    **not_screened(""),
-    "decision": {
-        "rule": "test",
-        "max_tier": "cloud",
-        "prefer": None,
-        "redact": [],
-        "blocked": "",
-        "blur_faces": False,
-        "explanation": "may go to the cloud",
-    },
-}
+SCREENED = {**not_screened(""), "decision": {**keep_home("may go to the cloud"), "max_tier": "cloud"}}
 
 
 def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
@@ -45,8 +35,9 @@ def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
     victim = stack.start(stack.worker("victim", "threads", 2))
     request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
     body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 50}
+    handoff.publish(request_id, SCREENED)  # as the classify worker would
     tasks.serve_request.apply_async(
-        args=(SCREENED, request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id]), queue="victim"
+        args=(request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id], phone.device.pk), queue="victim"
     )
 
     r = redis.Redis.from_url(stack.redis_url, socket_timeout=None)

@@ -43,7 +43,8 @@ def test_household_story(row: dict[str, Any]) -> None:
     screening = screen("chat", body, 2.0)
     assert not screening["failed"]
     moment = dt.datetime.fromisoformat(row.get("time", "2026-11-24T12:00")).replace(tzinfo=ZoneInfo("UTC"))
-    decision = decision_for(screening, "chat", body, device.pk, moment=moment, present=row.get("presence", "home"))
+    facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
+    decision = decision_for(screening, "chat", body, facts, moment=moment, present=row.get("presence", "home"))  # type: ignore[arg-type]
     expect = row["expect"]
     if "blocked" in expect:
         assert expect["blocked"].lower() in decision["blocked"].lower()
