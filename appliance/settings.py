@@ -166,6 +166,10 @@ def _database(url: str) -> dict[str, object]:
 
 
 DATABASES = {"default": _database(env_str("DATABASE_URL"))}
+# Keep connections open between requests and tasks: a new SQLite connection re-runs its
+# PRAGMAs, which cost more than most of the queries a request makes.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("HEARTH_DB_CONN_MAX_AGE", 300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -241,6 +245,9 @@ HEARTH_FIRST_BYTE_TIMEOUT = env_float("HEARTH_FIRST_BYTE_TIMEOUT", 60.0)
 # Screening (classification, span detection, images) must finish within this, or the
 # request is treated as most sensitive and kept home.
 HEARTH_CLASSIFY_BUDGET = env_float("HEARTH_CLASSIFY_BUDGET", 0.2)
+# How long the serving worker waits for a request's screening (including its wait in the
+# classify queue) before keeping the request home.
+HEARTH_SCREENING_WAIT = env_float("HEARTH_SCREENING_WAIT", 10.0)
 # How long the serving worker waits for a request's screening (including its wait in the
 # classify queue) before keeping the request home.
 HEARTH_SCREENING_WAIT = env_float("HEARTH_SCREENING_WAIT", 10.0)
