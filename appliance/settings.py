@@ -248,9 +248,6 @@ HEARTH_CLASSIFY_BUDGET = env_float("HEARTH_CLASSIFY_BUDGET", 0.2)
 # How long the serving worker waits for a request's screening (including its wait in the
 # classify queue) before keeping the request home.
 HEARTH_SCREENING_WAIT = env_float("HEARTH_SCREENING_WAIT", 10.0)
-# How long the serving worker waits for a request's screening (including its wait in the
-# classify queue) before keeping the request home.
-HEARTH_SCREENING_WAIT = env_float("HEARTH_SCREENING_WAIT", 10.0)
 # Home requests in flight beyond which the router prefers another allowed tier.
 HEARTH_HOME_QUEUE_SOFT_LIMIT = env_int("HEARTH_HOME_QUEUE_SOFT_LIMIT", 8)
 
