@@ -70,11 +70,14 @@ class CaptureUpstream:
         async def shutdown() -> None:
             if self._server is not None:
                 self._server.close()
-            for task in asyncio.all_tasks() - {asyncio.current_task()}:
+            pending = asyncio.all_tasks() - {asyncio.current_task()}
+            for task in pending:
                 task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)  # let each handler unwind
             self._loop.stop()
 
         asyncio.run_coroutine_threadsafe(shutdown(), self._loop)
+        self._thread.join(5)
 
     @property
     def url(self) -> str:

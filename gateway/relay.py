@@ -92,10 +92,12 @@ def client() -> aioredis.Redis:
     return cached[1]
 
 
-async def publish(request_id: str, *events: RelayEvent) -> None:
-    """Append events to a request's relay."""
+async def publish(request_id: str, *events: RelayEvent, emitted: bool = False) -> None:
+    """Append events to a request's relay (marking, with `emitted`, that the answer began)."""
     key = out_key(request_id)
     async with client().pipeline(transaction=False) as pipe:
+        if emitted:
+            pipe.set(emitted_key(request_id), 1, ex=TTL_SECONDS)
         pipe.rpush(key, *(json.dumps(e) for e in events))
         pipe.expire(key, TTL_SECONDS)
         await pipe.execute()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
+import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from devices.choices import TIER_RANK
 
-from . import relay
 from .choices import Family, Kind
 from .models import Provider
 
@@ -79,16 +80,16 @@ def models_for(candidates: list[Candidate]) -> list[str]:
     return names
 
 
-async def plan(max_tier: str, kind: Kind, model: str) -> Route:
-    """Return the providers to try for a request, or raise NoRoute."""
-    usable = allowed(await providers(), max_tier, kind)
+def plan(max_tier: str, kind: Kind, model: str) -> Route:
+    """Return the providers to try for a request, or raise NoRoute (sync: database and Redis)."""
+    usable = allowed(_load(), max_tier, kind)
     if model != AUTO_MODEL:
         usable = [c for c in usable if model in c.models]
         if not usable:
             raise NoRoute(404, f"The model '{model}' does not exist or this device may not use it.", "model_not_found")
     if not usable:
         raise NoRoute(503, f"No provider of an allowed tier (up to {max_tier}) is configured for this request.", "no_provider")
-    state = await _state([c.id for c in usable])
+    state = _state([c.id for c in usable])
     ranked = sorted(usable, key=lambda c: score(c, state.get(c.id, {})), reverse=True)
     return Route(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream")
 
@@ -110,9 +111,14 @@ def state_key(provider_id: int) -> str:
     return f"hearth:provider:{provider_id}"
 
 
-async def _state(ids: list[int]) -> dict[int, dict[str, float]]:
-    async with relay.client().pipeline(transaction=False) as pipe:
+@cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
+
+
+def _state(ids: list[int]) -> dict[int, dict[str, float]]:
+    with _redis().pipeline(transaction=False) as pipe:
         for i in ids:
             pipe.hgetall(state_key(i))
-        rows = await pipe.execute()
+        rows = pipe.execute()
     return {i: {k.decode(): float(v) for k, v in row.items()} for i, row in zip(ids, rows, strict=True)}

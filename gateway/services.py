@@ -55,36 +55,41 @@ async def submit(device: Device, api: ApiRequest) -> str:
     The request goes to two queues at once: `classify` screens it and applies the rules,
     while a worker of the serving queue takes it, prepares, and waits for that screening
     (policies.handoff: labels, span offsets and the decision, never values) before anything
-    is sent anywhere. Both the HTTP API and the MQTT bridge come through here.
+    is sent anywhere. Both the HTTP API and the MQTT bridge come through here. All of it
+    runs in one worker thread: each hop between the event loop and a thread costs time.
     """
+    return await sync_to_async(_submit, thread_sensitive=False)(device, api)
+
+
+def _submit(device: Device, api: ApiRequest) -> str:
     from policies.tasks import classify_request
 
     from . import router, tasks
 
     tiers = tiers_up_to(device.max_tier)
     try:
-        route = await router.plan(device.max_tier, api.kind, api.model)
+        route = router.plan(device.max_tier, api.kind, api.model)
     except router.NoRoute as exc:
         if exc.status == 503:
-            await refuse(device, api.kind, api.model, api.stream, tiers, exc.message)
+            _record_refusal(device, api.kind, api.model, api.stream, tiers, exc.message)
         raise
-    request_id = await open_audit(device, api.kind, api.model, api.stream, tiers)
+    request_id = _open_audit(device, api.kind, api.model, api.stream, tiers)
     ids = [c.id for c in route.candidates]
     facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
-
-    def enqueue() -> None:
-        classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify")
-        args = (request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk)
-        tasks.serve_request.apply_async(args, queue=route.queue)
-
-    await sync_to_async(enqueue, thread_sensitive=False)()
+    classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify")
+    args = (request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk)
+    tasks.serve_request.apply_async(args, queue=route.queue)
     return request_id
 
 
 async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
     """Write the audit row of a request before anything is sent anywhere; return its id."""
+    return await sync_to_async(_open_audit)(device, kind, model, stream, allowed_tiers)
+
+
+def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
     request_id = str(uuid.uuid4())
-    await AuditEvent.objects.acreate(
+    AuditEvent.objects.create(
         request_id=request_id,
         created_at=timezone.now(),
         device=device,
@@ -97,10 +102,10 @@ async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allow
     return request_id
 
 
-async def refuse(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], reason: str) -> None:
+def _record_refusal(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], reason: str) -> None:
     """Record a request that no allowed provider could take."""
-    request_id = await open_audit(device, kind, model, stream, allowed_tiers)
-    await sync_to_async(close_audit)(request_id, Result(Outcome.REFUSED, reason=reason[:300]))
+    request_id = _open_audit(device, kind, model, stream, allowed_tiers)
+    close_audit(request_id, Result(Outcome.REFUSED, reason=reason[:300]))
 
 
 def close_audit(request_id: str, result: Result) -> None:

@@ -195,14 +195,21 @@ async def serve(
 ) -> Result | None:
     """Serve a request once; None when it was already served or is served elsewhere."""
     redis, rid = relay.client(), job.request_id
-    if await redis.exists(relay.done_key(rid)):
-        return None
     token = uuid.uuid4().hex
     lease_ms = int(settings.HEARTH_LEASE_SECONDS * 1000)
-    if not await redis.set(relay.lease_key(rid), token, nx=True, px=lease_ms):
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.exists(relay.done_key(rid))
+        pipe.set(relay.lease_key(rid), token, nx=True, px=lease_ms)
+        pipe.exists(relay.emitted_key(rid))
+        done, leased, emitted = await pipe.execute()
+    if done:
+        if leased:
+            await redis.delete(relay.lease_key(rid))
+        return None
+    if not leased:
         raise LeaseHeld
     try:
-        if await redis.exists(relay.emitted_key(rid)):
+        if emitted:
             # An earlier worker died after the client had part of the answer: saying so
             # is honest, starting again would repeat text.
             await relay.publish(
@@ -311,21 +318,19 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             await _note(provider, inflight=-1)
             raise
         ttft_ms = (time.monotonic() - t0) * 1000
-        await _note(provider, ttft_ms=ttft_ms)
         try:
             start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier, "explanation": job.explanation}
             redactions = redactor.counts() if redactor is not None else {}
             if not job.stream:
                 await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
+                await _note(provider, ttft_ms=ttft_ms)
                 usage = whole.get("usage") or {}
                 result = _done(
                     job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens")
                 )
                 return replace(result, redactions=redactions)
-            await relay.client().set(relay.emitted_key(job.request_id), 1, ex=relay.TTL_SECONDS)
-            await relay.publish(job.request_id, start)
             restoration = StreamRestoration(redactor) if redactor is not None else None
-            result = await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, first, stream, restoration)
+            result = await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, start, first, stream, restoration)
             return replace(result, redactions=redactions)
         finally:
             await _note(provider, inflight=-1)
@@ -338,10 +343,21 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
 
 async def _relay_stream(
     job: Job, provider: ProviderConfig, model: str, attempt: int, ttft_ms: float, started: float,
-    first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], restoration: StreamRestoration | None,
+    start: relay.StartEvent, first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], restoration: StreamRestoration | None,
 ) -> Result:  # fmt: skip
     usage: dict[str, Any] = {}
     pieces = 0
+    # The start event goes out with the first chunk, in one round trip; from then on the
+    # answer has begun, so a redelivered copy of the request must not start it again.
+    pending: list[relay.RelayEvent] = [start]
+
+    async def send(*events: relay.RelayEvent) -> None:
+        if pending:
+            await relay.publish(job.request_id, *pending, *events, emitted=True)
+            pending.clear()
+            await _note(provider, ttft_ms=ttft_ms)  # after the client has its first chunk
+        else:
+            await relay.publish(job.request_id, *events)
 
     async def forward(chunk: dict[str, Any]) -> None:
         nonlocal pieces, usage
@@ -356,7 +372,7 @@ async def _relay_stream(
                 chunk.pop("usage", None)
             if restoration is not None:
                 restoration.chunk(chunk)
-        await relay.publish(job.request_id, {"type": "chunk", "data": json.dumps(chunk)})
+        await send({"type": "chunk", "data": json.dumps(chunk)})
 
     try:
         await forward(first)
@@ -365,13 +381,13 @@ async def _relay_stream(
     except (UpstreamError, TimeoutError) as exc:
         message = exc.message if isinstance(exc, UpstreamError) else "the provider stalled"
         log.warning("provider %s failed mid-answer of request %s: %s", provider.name, job.request_id, message)
-        await relay.publish(job.request_id, _error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
+        await send(_error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
         return _done(job, provider, model, attempt, ttft_ms, started, None, pieces, Outcome.FAILED_MIDSTREAM, message)
     finally:
         aclose = getattr(rest, "aclose", None)
         if aclose is not None:
             await aclose()  # close the provider's connection now, even when cancelled
-    await relay.publish(job.request_id, {"type": "end"})
+    await send({"type": "end"})
     return _done(job, provider, model, attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens") or pieces)
 
 
