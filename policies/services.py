@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ def forget_cached_rules(**_: Any) -> None:
     """Tell every process that the rules changed (they re-read them on their next request)."""
     global _cached
     _cached = (None, [])
-    handoff.redis_client().incr(VERSION_KEY)
+    # A fresh token rather than a counter: a counter restarted with Redis could come back to
+    # a value some process cached for other rules.
+    handoff.redis_client().set(VERSION_KEY, secrets.token_hex(8))
 
 
 def cached_rules() -> list[Rule]:
