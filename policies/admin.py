@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from devices.choices import Category
 from devices.models import Device
 from gateway.models import Provider
 from policies import services
@@ -40,11 +41,30 @@ class ImportForm(forms.Form):
 
 
 class SimulateForm(forms.Form):
-    device = forms.ModelChoiceField(queryset=Device.objects.all())
+    device = forms.ModelChoiceField(queryset=Device.objects.all(), required=False)
+    category = forms.ChoiceField(
+        choices=[("", "---------"), *Category.choices],
+        required=False,
+        help_text="Or any device of a category (allowed every tier: the rules alone decide).",
+    )
     prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
     when = forms.DateTimeField(required=False, help_text="Empty: now.", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     presence = forms.ChoiceField(choices=[("home", "Someone is home"), ("away", "Nobody is home")])
     image = forms.ImageField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("device")) == bool(data.get("category")):
+            raise forms.ValidationError("Pick a device or a category (one of them).")
+        return data
+
+    def subject(self) -> Device:
+        """The device to try the request as: the one picked, or an unsaved one of the category."""
+        picked: Device | None = self.cleaned_data["device"]
+        if picked is not None:
+            return picked
+        category = self.cleaned_data["category"]
+        return Device(name=f"any {Category(category).label.lower()}", category=category, max_tier="cloud")
 
 
 @admin.register(HouseholdRule)
@@ -119,7 +139,5 @@ class HouseholdRuleAdmin(admin.ModelAdmin[HouseholdRule]):
                 import base64
 
                 image_url = f"data:{image.content_type};base64," + base64.b64encode(image.read()).decode()
-            result = simulate(
-                form.cleaned_data["device"], form.cleaned_data["prompt"], moment.astimezone(tz), form.cleaned_data["presence"], image_url
-            )
+            result = simulate(form.subject(), form.cleaned_data["prompt"], moment.astimezone(tz), form.cleaned_data["presence"], image_url)
         return self._page(request, "Try a request", form, submit="Try it (nothing is sent)", multipart=True, result=result)

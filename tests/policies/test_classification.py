@@ -75,3 +75,26 @@ def test_model_not_matching_its_hash_raises_unavailable(monkeypatch: pytest.Monk
     monkeypatch.setenv("HEARTH_CLASSIFIER_MODEL", str(copy))
     with pytest.raises(ClassifierUnavailable):
         classify("hello")
+
+
+def _screen_in_a_thread(budget: float) -> dict[str, object]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from policies.screening import screen
+
+    body = {"messages": [{"role": "user", "content": "My card 4111 1111 1111 1111 was charged twice"}]}
+    with ThreadPoolExecutor(1) as pool:
+        return dict(pool.submit(screen, "chat", body, budget).result())
+
+
+def test_screening_works_outside_the_main_thread_as_the_admins_simulator_runs_it() -> None:
+    screening = _screen_in_a_thread(2.0)
+    assert screening["failed"] == ""
+    assert "finance" in dict(screening["labels"])  # type: ignore[arg-type]
+    assert [kind for _, kind, _, _ in screening["spans"]] == ["CARD"]  # type: ignore[attr-defined]
+
+
+def test_screening_outside_the_main_thread_still_fails_closed_when_over_its_budget() -> None:
+    screening = _screen_in_a_thread(1e-9)
+    assert "longer than" in str(screening["failed"])
+    assert screening["decision"]["max_tier"] == "home"  # type: ignore[index]

@@ -68,6 +68,21 @@ def test_the_simulator_shows_labels_spans_decision_and_the_redacted_text_without
     assert "Mail &lt;EMAIL_1&gt; about Tuesday" in page, "the text exactly as the provider would receive it"
 
 
+def test_the_simulator_tries_a_category_without_a_device_and_asks_for_one_of_them(admin_client: Client) -> None:
+    admin_client.post(BASE + "preset/", {"preset": "household"})
+    page = admin_client.post(
+        BASE + "simulate/", {"category": "camera", "prompt": "Who is at the door?", "presence": "home"}
+    ).content.decode()
+    assert "Cameras stay home" in page and "stays home" in page
+    neither = admin_client.post(BASE + "simulate/", {"prompt": "Who is at the door?", "presence": "home"}).content.decode()
+    assert "Pick a device or a category" in neither and 'id="simulation"' not in neither
+    laptop = add_device("laptop", "laptop", "cloud").device
+    both = admin_client.post(
+        BASE + "simulate/", {"device": laptop.pk, "category": "camera", "prompt": "hi", "presence": "home"}
+    ).content.decode()
+    assert "Pick a device or a category" in both
+
+
 def test_a_household_member_cannot_change_rules(client: Client, django_user_model) -> None:  # type: ignore[no-untyped-def]
     django_user_model.objects.create_user("member", password="a-long-password-1", is_staff=True)
     client.login(username="member", password="a-long-password-1")
