@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -124,14 +125,37 @@ class Stack:
         ]
         return Service("redis", argv, lambda: port_open(self.ports.redis), 15)
 
+    @property
+    def mqtt_password(self) -> str:
+        """Hearth's own broker password, in the data dir file that settings read too."""
+        file = self.data_dir / "mqtt_password"
+        if not file.exists():
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(32))
+        return file.read_text().strip()
+
     def mosquitto(self) -> Service:
-        conf, passwd = self.data_dir / "mosquitto.conf", self.data_dir / "mosquitto.passwd"
-        passwd.touch(mode=0o600, exist_ok=True)
-        passwd.chmod(0o600)
+        from devices import broker
+
+        conf, passwd, acl = self.data_dir / "mosquitto.conf", self.data_dir / "mosquitto.passwd", self.data_dir / "mosquitto.acl"
+        if not passwd.exists() or passwd.stat().st_size == 0 or not acl.exists():
+            # First start: Hearth's own account only; devices.services.sync_broker adds the devices' ones.
+            user = os.environ.get("HEARTH_MQTT_USERNAME", "hearth")
+            broker.write(broker.Accounts(user, {user: broker.password_hash(self.mqtt_password)}), passwd, acl)
         conf.write_text(
-            f"listener {self.ports.mqtt} 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\npersistence false\nuser {getpass.getuser()}\n"
+            f"listener {self.ports.mqtt} 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\nacl_file {acl}\n"
+            f"pid_file {self.data_dir / 'mosquitto.pid'}\npersistence false\nuser {getpass.getuser()}\n"
         )
         return Service("mosquitto", [which("mosquitto"), "-c", str(conf)], lambda: port_open(self.ports.mqtt), 15)
+
+    def discovery(self) -> Service:
+        """mDNS and MQTT discovery, and Hearth's own mDNS announcement."""
+        return Service("discovery", [sys.executable, "manage.py", "discovery"])
+
+    def mqtt_bridge(self) -> Service:
+        """Chat requests of MQTT devices, through the same request path as HTTP."""
+        return Service("mqtt-bridge", [sys.executable, "manage.py", "mqtt_bridge"])
 
     def worker(self, queue: str, pool: str, concurrency: int) -> Service:
         argv = [

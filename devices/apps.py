@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DevicesConfig(AppConfig):
     name = "devices"
     verbose_name = "Devices"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the start-up checks)

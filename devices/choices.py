@@ -33,3 +33,24 @@ TIER_RANK = {"home": 1, "trusted": 2, "cloud": 3}
 def tiers_up_to(highest: str) -> list[str]:
     """Return the tiers no less trusted than `highest`, most trusted first."""
     return [t for t, rank in TIER_RANK.items() if rank <= TIER_RANK[highest]]
+
+
+class DiscoveryState(models.TextChoices):
+    NEW = "new", "New"
+    IGNORED = "ignored", "Ignored"
+    PAIRED = "paired", "Paired"
+    # A second device claimed an identity already taken: shown to the owner, never merged.
+    CONFLICT = "conflict", "Conflict"
+
+
+class DiscoverySource(models.TextChoices):
+    MDNS = "mdns", "mDNS / zeroconf"
+    HOMEASSISTANT = "homeassistant", "Home Assistant MQTT discovery"
+    ZIGBEE2MQTT = "zigbee2mqtt", "zigbee2mqtt"
+    TASMOTA = "tasmota", "Tasmota discovery"
+
+
+class PresenceState(models.TextChoices):
+    HOME = "home", "Someone is home"
+    AWAY = "away", "Everyone is away"
+    UNKNOWN = "unknown", "Unknown"

@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 
 
 def presence() -> str:
-    """Return home, away or unknown: whether someone is home."""
-    return "unknown"
+    """Return home, away or unknown: whether someone is home (the owner's override, else the presence topic)."""
+    from devices.services import presence as household_presence
+
+    return household_presence().state
 
 
 class DeviceFacts(TypedDict):
