@@ -27,9 +27,9 @@ lint:  ## ruff and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-system:  ## Debian packages: Redis and Mosquitto (the services themselves are started by Hearth)
-	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } || { \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto; }
+system:  ## Debian packages: Redis, Mosquitto (the services themselves are started by Hearth) and Chromium for the browser tests
+	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } && [ -x /usr/bin/chromium ] || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto chromium; }
 	@# Debian starts system-wide instances on install; Hearth runs its own on private ports.
 	@-$(SUDO) systemctl disable --now redis-server mosquitto >/dev/null 2>&1 || true
 
@@ -53,11 +53,11 @@ bench: system venv  ## the overhead benchmark against the direct call and LiteLL
 	[ -x bench/.venv/bin/litellm ] || { $(PY) -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements-overhead.txt; }
 	$(BIN)/python bench/overhead.py
 
-image:  ## build the flashable image (see image-build/)
-	$(MAKE) -C image-build image
+image: wheel  ## build the flashable image (root; PROFILE=gpu for the GPU box; see image-build/)
+	$(MAKE) -C image-build host-deps image
 
-image-test:  ## build the image and boot it in QEMU
-	$(MAKE) -C image-build image-test
+image-test: wheel  ## build the image and boot it in QEMU (software emulation): services, the wizard, disk growth
+	$(MAKE) -C image-build host-deps image-test
 
 clean:  ## remove the virtual environment and local state
 	rm -rf $(VENV) var test-artifacts

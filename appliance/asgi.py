@@ -71,12 +71,14 @@ class _TooLarge(Exception):
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from appliance.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": BodyLimit(django_application, settings.HEARTH_MAX_BODY_BYTES),
+        # Static files (the pages' CSS and scripts) are served by the web process itself: no separate server on the box.
+        "http": BodyLimit(ASGIStaticFilesHandler(django_application), settings.HEARTH_MAX_BODY_BYTES),
         # Same-origin only (the Host check again), and only for a signed-in session.
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

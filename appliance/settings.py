@@ -197,6 +197,32 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- The web admin: setup wizard, dashboard, audit log, accounts (appliance/) -----------
+# The code that claims the box; the image's firstboot writes it, else the first start does.
+HEARTH_SETUP_CODE_FILE = env_str("HEARTH_SETUP_CODE_FILE", str(DATA_DIR / "setup-code"))
+# Set when the box is reached over HTTPS (a certificate or a reverse proxy in front).
+HEARTH_HTTPS = env_bool("HEARTH_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HEARTH_HTTPS
+SECURE_SSL_REDIRECT = HEARTH_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the service manager probes over loopback HTTP
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HEARTH_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HEARTH_HTTPS
+SECURE_HSTS_PRELOAD = HEARTH_HTTPS
+if env_bool("HEARTH_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_COOKIE_HTTPONLY = True  # pages send the token from the template, never from JavaScript's cookie jar
+SESSION_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+# Failed sign-ins allowed per account and address together within the window; another
+# address (the owner at home) is never locked out by someone else's failures.
+HEARTH_LOGIN_FAILURES = env_int("HEARTH_LOGIN_FAILURES", 5)
+HEARTH_LOGIN_WINDOW = env_int("HEARTH_LOGIN_WINDOW", 15 * 60)
+# Encrypted backups (appliance/services/backups.py); copy them off the box from the Backups page.
+HEARTH_BACKUP_DIR = Path(env_str("HEARTH_BACKUP_DIR", str(DATA_DIR / "backups")))
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "appliance.middleware.SecurityHeaders")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "appliance.middleware.SetupRequired")
+
 # --- Redis, Celery ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -226,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
     "probe-providers": {"task": "gateway.tasks.probe_providers", "schedule": 30.0},
     "seal-abandoned-audit": {"task": "gateway.tasks.seal_abandoned", "schedule": 60.0},
     "purge-expired-prompts": {"task": "gateway.tasks.purge_expired_prompts", "schedule": 3600.0},
+    "purge-old-audit-rows": {"task": "appliance.tasks.purge_old_audit_rows", "schedule": 3600.0},  # the retention period
+    "scheduled-backup": {"task": "appliance.tasks.scheduled_backup", "schedule": 900.0},  # runs one when the household's schedule says
 }
 
 # --- The request path ----------------------------------------------------------------
@@ -272,6 +300,9 @@ HEARTH_WEB_PORT = env_int("HEARTH_WEB_PORT", 8080)
 HEARTH_DISCOVERY_INTERFACES = [i.strip() for i in env_str("HEARTH_DISCOVERY_INTERFACES").split(",") if i.strip()]
 HEARTH_MDNS_HOSTNAME = env_str("HEARTH_MDNS_HOSTNAME", "hearth")  # announced as <name>.local
 HEARTH_MDNS_NAME = env_str("HEARTH_MDNS_NAME", "Hearth")  # the service instance name
+# Whether discovery also answers for <hostname>.local itself; off where avahi already owns
+# the host name (the appliance), so two responders never contend for it.
+HEARTH_MDNS_ANNOUNCE_HOST = env_bool("HEARTH_MDNS_ANNOUNCE_HOST", True)
 # What devices are told to call; empty: http://<hostname>.local:<web port>.
 HEARTH_PUBLIC_URL = env_str("HEARTH_PUBLIC_URL").rstrip("/")
 HEARTH_PAIRING_ENABLED = True  # announce the pairing path in the _hearth._tcp TXT record
@@ -280,6 +311,10 @@ HEARTH_MQTT_HOST = env_str("HEARTH_MQTT_HOST", "127.0.0.1")
 HEARTH_MQTT_PORT = env_int("HEARTH_MQTT_PORT", 1884)
 HEARTH_MQTT_USERNAME = env_str("HEARTH_MQTT_USERNAME", "hearth")  # Hearth's own broker account
 HEARTH_MQTT_PASSWORD = env_secret("HEARTH_MQTT_PASSWORD", generate=str(DATA_DIR / "mqtt_password"))
+# Where Mosquitto's password, ACL and pid files live (the broker's config names them).
+HEARTH_MQTT_FILES_DIR = Path(env_str("HEARTH_MQTT_FILES_DIR", str(DATA_DIR)))
+# The topic whose home/away payloads say whether anyone is home (empty: no presence source).
+HEARTH_PRESENCE_TOPIC = env_str("HEARTH_PRESENCE_TOPIC", "")
 
 LOGGING = {
     "version": 1,

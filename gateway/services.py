@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from devices.choices import tiers_up_to
+from devices.choices import Category, tiers_up_to
 from devices.models import Device
 
 from .choices import Family, Kind, Outcome
@@ -87,15 +87,53 @@ async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allow
     return await sync_to_async(_open_audit)(device, kind, model, stream, allowed_tiers)
 
 
+def _privacy() -> str:
+    """The household's privacy level for what the audit log records (full until the box is claimed)."""
+    from appliance.models import Household, Privacy
+
+    return Household.objects.filter(pk=1).values_list("privacy", flat=True).first() or Privacy.FULL
+
+
+def _recorded_name(device: Device, level: str) -> str:
+    """What the audit row calls a device: its name, or only its kind when names are not recorded."""
+    from appliance.models import Privacy
+
+    return device.name if level == Privacy.FULL else f"a {Category(device.category).label.lower()}"
+
+
+def _as_recorded(event: AuditEvent, level: str) -> None:
+    """Leave out what the household's privacy level does not record, before the row is sealed.
+
+    Without device names: the name, also inside the explanation, becomes the device's kind.
+    Counts only: no device, model, labels, rule, explanation or prompt text either; the row
+    keeps tier, provider, outcome, timings, tokens, cost and redaction counts. The device
+    link stays in both, unseen by the pages, for the per-device rate limits and budgets.
+    """
+    from appliance.models import Privacy
+
+    if level == Privacy.FULL:
+        return
+    device = event.device
+    if device is not None:
+        event.device_name = _recorded_name(device, level)
+        event.explanation = event.explanation.replace(device.name, event.device_name)
+    if level == Privacy.COUNTS_ONLY:
+        event.model_requested = event.model_used = event.rule = event.explanation = event.prompt_text = ""
+        event.labels, event.prompt_expires_at = [], None
+
+
 def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
+    from appliance.models import Privacy
+
     request_id = str(uuid.uuid4())
+    level = _privacy()
     AuditEvent.objects.create(
         request_id=request_id,
         created_at=timezone.now(),
         device=device,
-        device_name=device.name,
+        device_name=_recorded_name(device, level),
         kind=kind,
-        model_requested=model,
+        model_requested="" if level == Privacy.COUNTS_ONLY else model,
         stream=stream,
         allowed_tiers=allowed_tiers,
     )
@@ -120,6 +158,7 @@ def close_audit(request_id: str, result: Result) -> None:
         event.completed_at = timezone.now()
         if event.total_ms is None:
             event.total_ms = int((event.completed_at - event.created_at).total_seconds() * 1000)
+        _as_recorded(event, _privacy())
         _seal(event)
 
 

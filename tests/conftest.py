@@ -123,6 +123,28 @@ def audited(device: Device, count: int = 1, timeout: float = 10.0) -> list[Audit
 # --- personas ----------------------------------------------------------------------------
 
 
+OWNER_PASSWORD = "ember-lantern-quiet-42"
+
+
+@pytest.fixture
+def owner(db: None) -> Any:
+    """The household's owner: the box is claimed (until then every page leads to the wizard)."""
+    from django.contrib.auth import get_user_model
+
+    from appliance.models import Household
+
+    Household.objects.create(pk=1, name="The Smiths")
+    return get_user_model().objects.create_user("owner", password=OWNER_PASSWORD, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client(owner: Any) -> Any:
+    """Django's test client, on a box that has been claimed."""
+    from django.test import Client
+
+    return Client()
+
+
 @dataclass
 class PairedDevice:
     device: Device

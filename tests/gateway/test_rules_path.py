@@ -12,6 +12,7 @@ import pytest
 from gateway.capture import CaptureUpstream
 from gateway.models import Provider
 from policies import services
+from policies.models import HouseholdRule
 from tests.conftest import Live, PairedDevice, audited
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -143,3 +144,33 @@ def test_prompt_text_is_kept_only_when_a_rule_opts_in_and_forgotten_after_its_pe
     assert gateway_services.purge_expired_prompts() == 1
     event.refresh_from_db()
     assert event.prompt_text == "" and gateway_services.verify_chain().problem == ""
+
+
+@pytest.mark.parametrize("level", ["no_names", "counts"])
+def test_the_households_privacy_level_decides_what_the_audit_row_records(
+    level: str,
+    live: Live,
+    make_device: Callable[..., PairedDevice],
+    make_provider: Callable[..., Provider],
+    capture: CaptureUpstream,
+) -> None:
+    from appliance.models import Household
+
+    Household.objects.create(pk=1, name="The Smiths", privacy=level)
+    tablet = make_device(max_tier="cloud", category="kids")
+    tablet.device.name = "annas-tablet"
+    tablet.device.save()
+    HouseholdRule.objects.all().delete()
+    HouseholdRule.objects.create(name="Anna's tablet", conditions={"devices": ["annas-tablet"]}, actions={"max_tier": "cloud"})
+    make_provider("cloudy", "cloud")
+    response = httpx.post(f"{live.api}/chat/completions", json=ASK, headers={"Authorization": f"Bearer {tablet.key}"}, timeout=60)
+    assert response.status_code == 200 and "annas-tablet" in unquote(response.headers["x-hearth-explanation"])
+    [event] = audited(tablet.device)
+    row = " ".join(str(getattr(event, f.attname)) for f in event._meta.concrete_fields)
+    assert "annas-tablet" not in row, "the device's name is recorded nowhere on the row"
+    assert event.device_name == "a kids' device"
+    assert (event.tier, event.provider_name, event.completion_tokens) == ("cloud", "cloudy", 6)
+    if level == "counts":
+        assert (event.model_requested, event.labels, event.rule, event.explanation) == ("", [], "", "")
+    else:
+        assert event.rule == "Anna's tablet" and "the device is a kids' device" in event.explanation

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from appliance import console
 from appliance.stack import Ports, Stack
 
 
@@ -48,9 +49,14 @@ class Command(BaseCommand):
                 stack.start(service)
             stack.start(stack.beat())
             stack.start(stack.web())
+            self.stdout.write("starting discovery (mDNS, MQTT) and the MQTT bridge …")
+            stack.start(stack.discovery())
+            stack.start(stack.mqtt_bridge())
             self.stdout.write(self.style.SUCCESS(f"Hearth is running on {stack.web_url}  (logs in {data / 'logs'}; Ctrl-C stops it)"))
             self.stdout.write(f"  devices call {stack.web_url}/v1 with a key from: python manage.py device add NAME --category laptop")
-            self.stdout.write(f"  the admin is at {stack.web_url}/admin/ (python manage.py createsuperuser for an account)")
+            for line in console.banner(ports.web):
+                self.stdout.write(self.style.SUCCESS(f"  {line}"))
+            self.stdout.write(f"  the admin is at {stack.web_url}/admin/ once the box is claimed")
             while True:
                 for service in stack.services:
                     if service.process is not None and service.process.poll() is not None:

@@ -8,6 +8,8 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from appliance import console
+
 
 class Command(BaseCommand):
     help = "Serve the web admin and the device API."
@@ -17,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.HEARTH_WEB_PORT)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for line in console.banner(options["port"]):
+            self.stdout.write(line)
         uvicorn.run(
             "appliance.asgi:application",
             host=options["host"],

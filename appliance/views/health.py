@@ -1,4 +1,4 @@
-"""The box's own pages."""
+"""Health of the box, for service managers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 
 def _db_ok() -> bool:
@@ -31,8 +31,3 @@ async def healthz(request: HttpRequest) -> HttpResponse:
         checks["redis"] = "failed"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Send people to the admin until the dashboard exists."""
-    return HttpResponseRedirect("/admin/")

@@ -1,0 +1,66 @@
+"""The box's own state: the household's settings, login throttling, audit checkpoints."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Privacy(models.TextChoices):
+    FULL = "full", "Full metadata"
+    NO_DEVICE_NAMES = "no_names", "Without device names"
+    COUNTS_ONLY = "counts", "Counts only"
+
+
+class Household(models.Model):
+    """The household's settings; one row (pk 1), made when the box is claimed."""
+
+    name = models.CharField(max_length=100)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    language = models.CharField(max_length=10, default="en")
+    # 0: keep audit rows forever.
+    audit_retention_days = models.PositiveIntegerField(default=0)
+    privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.FULL)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    setup_finished_at = models.DateTimeField(null=True, blank=True)
+    # Backups: the key derived from the owner's passphrase (encrypted at rest, so scheduled
+    # backups run unattended; a restore asks for the passphrase itself) and its salt.
+    backup_key_encrypted = models.TextField(blank=True)
+    backup_salt = models.CharField(max_length=64, blank=True)
+    backup_every_hours = models.PositiveIntegerField(default=24)  # 0: only when asked
+    backup_keep = models.PositiveIntegerField(default=7)
+    last_backup_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in (or setup-code) attempt, counted per account and address together."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "address", "at"])]
+
+
+class SecondFactor(models.Model):
+    """An account's TOTP secret, encrypted at rest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor")
+    secret_encrypted = models.TextField()
+    confirmed = models.BooleanField(default=False)
+
+
+class AuditCheckpoint(models.Model):
+    """Where the audit chain continues after old rows were purged: the last purged row's seq and hash."""
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    purged = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seq"]

@@ -1,0 +1,196 @@
+"""Claiming the box and the wizard's steps: household, providers, rules, devices."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from devices import services as device_services
+from gateway.models import Provider
+from gateway.providers import ProviderConfig, UpstreamError, adapter_for
+from policies import services as rule_services
+
+from .. import engine, setupcode
+from ..models import Household
+from . import accounts, backups
+
+
+class ClaimRefused(Exception):
+    """The box could not be claimed; the message says why, for the person at the browser."""
+
+
+def has_owner() -> bool:
+    return get_user_model().objects.filter(is_superuser=True).exists()
+
+
+def household() -> Household | None:
+    return Household.objects.filter(pk=1).first()
+
+
+@dataclass(frozen=True)
+class Claim:
+    code: str
+    username: str
+    password: str
+    household: str
+    time_zone: str
+    language: str
+
+
+def _check_code(code: str, address: str) -> None:
+    if accounts.throttled("setup-code", address):
+        raise ClaimRefused("Too many wrong setup codes from this address; wait a few minutes.")
+    if not setupcode.matches(code):
+        accounts.record_failure("setup-code", address)
+        raise ClaimRefused("That is not the setup code shown on the box's console.")
+
+
+def claim_box(claim: Claim, address: str) -> User:
+    """Make the owner account and the household, once, for whoever holds the setup code."""
+    _check_code(claim.code, address)
+    user_model = get_user_model()
+    owner = user_model(username=claim.username, is_staff=True, is_superuser=True)
+    try:
+        validate_password(claim.password, owner)
+    except ValidationError as exc:
+        raise ClaimRefused(" ".join(exc.messages)) from None
+    owner.set_password(claim.password)
+    with transaction.atomic():
+        if user_model.objects.filter(is_superuser=True).exists():
+            raise ClaimRefused("This box already has an owner.")
+        owner.save()
+        Household.objects.update_or_create(
+            pk=1, defaults={"name": claim.household, "time_zone": claim.time_zone, "language": claim.language}
+        )
+    return owner
+
+
+def restore_box(code: str, blob: bytes, passphrase: str, address: str) -> backups.Restored:
+    """Bring back a household from its backup instead of setting up anew (needs the setup code)."""
+    _check_code(code, address)
+    if has_owner():
+        raise ClaimRefused("This box already has an owner.")
+    return backups.restore(blob, passphrase)
+
+
+@dataclass(frozen=True)
+class NewProvider:
+    name: str
+    tier: str
+    family: str
+    base_url: str
+    key: str
+    model: str
+    zero_data_retention: bool
+    jurisdiction: str
+    price_in_per_mtok: Decimal
+    price_out_per_mtok: Decimal
+
+
+def add_provider(new: NewProvider) -> Provider:
+    """Add a trusted or cloud provider; its key is stored encrypted."""
+    provider = Provider(
+        name=new.name,
+        tier=new.tier,
+        family=new.family,
+        base_url=new.base_url,
+        model_names=[new.model] if new.model else [],
+        zero_data_retention=new.zero_data_retention,
+        jurisdiction=new.jurisdiction,
+        price_in_per_mtok=new.price_in_per_mtok,
+        price_out_per_mtok=new.price_out_per_mtok,
+    )
+    provider.set_api_key(new.key)
+    provider.full_clean()
+    provider.save()
+    return provider
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    ok: bool
+    message: str
+    models: tuple[str, ...] = ()
+
+
+def check_key(provider: Provider, wait: float = 15.0) -> KeyCheck:
+    """Check a provider's key by listing its models, which costs nothing."""
+    config = ProviderConfig(
+        provider.pk,
+        provider.name,
+        provider.family,
+        provider.tier,
+        provider.base_url,
+        provider.api_key(),
+        tuple(provider.model_names),
+        provider.price_in_per_mtok,
+        provider.price_out_per_mtok,
+        10.0,
+    )
+
+    async def listing() -> list[str]:
+        async with httpx.AsyncClient() as client:
+            return await asyncio.wait_for(adapter_for(config, client).list_models(), wait)
+
+    try:
+        models = asyncio.run(listing())
+    except UpstreamError as exc:
+        return KeyCheck(False, f"The key did not work: {exc.message}.")
+    except TimeoutError:
+        return KeyCheck(False, f"The provider did not answer within {wait:.0f} seconds.")
+    return KeyCheck(True, f"The key works: the provider lists {len(models)} model{'' if len(models) == 1 else 's'}.", tuple(models[:20]))
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    ready: bool
+    engine: str
+    model: str
+    message: str
+    starting: bool = False  # worth asking again in a moment
+
+
+def engine_status() -> EngineStatus:
+    """Say whether the home engine answers yet, and what it is doing (it loads its model first)."""
+    engine_name = "vLLM on the GPU" if settings.HEARTH_HOME_ENGINE == "vllm" else "llama.cpp on the CPU"
+    try:
+        model = Path(engine.model_path()).name
+    except engine.EngineUnavailable as exc:
+        return EngineStatus(False, engine_name, "", f"The home engine cannot start: {exc}.")
+    home = Provider.objects.filter(tier="home").first()
+    if home is None:
+        return EngineStatus(False, engine_name, model, "The home engine is not set up yet (run the migrations).")
+    check = check_key(home, wait=3.0)
+    if check.ok:
+        return EngineStatus(True, engine_name, model, f"Ready: serving {', '.join(check.models) or model}.")
+    return EngineStatus(False, engine_name, model, "Starting: loading the model into memory. This page follows along.", starting=True)
+
+
+def remove_provider(provider_id: int) -> None:
+    Provider.objects.filter(pk=provider_id).exclude(tier="home").delete()
+
+
+def apply_rule_preset(name: str) -> int:
+    """Replace the household's rules with a preset; return how many rules it has."""
+    tiers = set(Provider.objects.filter(enabled=True).values_list("tier", flat=True))
+    return len(rule_services.apply_preset(name, tiers))
+
+
+def add_device(name: str, category: str, max_tier: str) -> device_services.IssuedKey:
+    """Add a device by hand; its key is shown once."""
+    return device_services.add_device(name, category, max_tier)
+
+
+def finish_setup() -> None:
+    Household.objects.filter(pk=1, setup_finished_at__isnull=True).update(setup_finished_at=timezone.now())

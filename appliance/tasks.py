@@ -1,0 +1,34 @@
+"""Scheduled work of the box itself."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from .services import accounts, audit, backups
+
+log = logging.getLogger(__name__)
+
+
+# Why a task: the retention period is enforced on a schedule, in batches, off the web
+# process. No retry: it runs every hour.
+@shared_task(ignore_result=True)
+def purge_old_audit_rows() -> None:
+    count = audit.purge_old_rows()
+    accounts.forget_old_failures()
+    if count:
+        log.info("purged %d audit rows past the retention period", count)
+
+
+# Why a task: backups are made on the household's schedule, off the web process. No retry:
+# it is checked every quarter hour, and a failure is logged for the owner's logs.
+@shared_task(ignore_result=True)
+def scheduled_backup() -> None:
+    try:
+        made = backups.run_scheduled()
+    except backups.BackupError as exc:
+        log.warning("scheduled backup skipped: %s", exc)
+        return
+    if made is not None:
+        log.info("backup %s written (%d bytes)", made.name, made.size)

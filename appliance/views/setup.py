@@ -1,0 +1,174 @@
+"""The first-boot wizard: claim the box, then hardware, providers, rules, devices, finish."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from devices import services as device_services
+from devices.choices import DiscoveryState
+from devices.models import Device, DiscoveredDevice
+from devices.services import IssuedKey
+from gateway.models import Provider
+from policies import services as rule_services
+from policies.rules import RuleError
+
+from .. import console, hardware
+from ..forms import ClaimForm, DeviceForm, FirstBootRestoreForm, PresetForm, ProviderForm
+from ..services import accounts
+from ..services import setup as setup_service
+from .access import owner_required
+
+STEPS = [("hardware", "Hardware"), ("providers", "Providers"), ("rules", "Rules"), ("devices", "Devices"), ("finish", "Finish")]
+
+
+def _render(request: HttpRequest, step: str, template: str, context: Mapping[str, object]) -> HttpResponse:
+    return render(request, template, {"steps": STEPS, "step": step, **context})
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest) -> HttpResponse:
+    """Step 1: the setup code, the owner account and the household."""
+    if setup_service.has_owner():
+        return HttpResponseRedirect("/setup/hardware/" if request.user.is_superuser else "/login/")
+    form = ClaimForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        claim = setup_service.Claim(d["code"], d["username"], d["password"], d["household"], d["time_zone"], d["language"])
+        try:
+            owner = setup_service.claim_box(claim, accounts.client_address(request))
+        except setup_service.ClaimRefused as exc:
+            error = str(exc)
+        else:
+            login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect("/setup/hardware/")
+    return render_claim(request, form=form, error=error)
+
+
+def render_claim(request: HttpRequest, **context: object) -> HttpResponse:
+    """Render the first screen: claim the box, or restore it from a backup."""
+    defaults: dict[str, object] = {"form": ClaimForm(), "restore_form": FirstBootRestoreForm(), "address": console.lan_address()}
+    return _render(request, "claim", "appliance/setup/claim.html", {**defaults, **context})
+
+
+@owner_required
+def hardware_step(request: HttpRequest) -> HttpResponse:
+    found = hardware.survey()
+    vram = max((g.vram_mib for g in found.gpus), default=0)
+    return _render(
+        request,
+        "hardware",
+        "appliance/setup/hardware.html",
+        {"hw": found, "model": hardware.recommend(vram), "table": hardware.MODEL_TABLE},
+    )
+
+
+@owner_required
+@require_GET
+def engine_status(request: HttpRequest) -> HttpResponse:
+    """The home engine's state, polled by the hardware step until it answers (htmx fragment)."""
+    return render(request, "appliance/setup/_engine.html", {"status": setup_service.engine_status()})
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def providers_step(request: HttpRequest) -> HttpResponse:
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            setup_service.add_provider(setup_service.NewProvider(**d))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return HttpResponseRedirect("/setup/providers/")
+    providers = Provider.objects.exclude(tier="home")
+    return _render(request, "providers", "appliance/setup/providers.html", {"form": form, "providers": providers})
+
+
+@owner_required
+@require_POST
+def check_provider_key(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Check a key by listing models (costs nothing); answers an htmx fragment."""
+    provider = get_object_or_404(Provider, pk=provider_id)
+    result = setup_service.check_key(provider)
+    return render(request, "appliance/setup/_key_check.html", {"result": result})
+
+
+@owner_required
+@require_POST
+def remove_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
+    setup_service.remove_provider(provider_id)
+    return HttpResponseRedirect("/setup/providers/")
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def rules_step(request: HttpRequest) -> HttpResponse:
+    form = PresetForm(request.POST or None)
+    message = error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = setup_service.apply_rule_preset(form.cleaned_data["preset"])
+        except RuleError as exc:
+            error = str(exc)
+        else:
+            message = f"The household now has {count} rules from that preset."
+    return _render(request, "rules", "appliance/setup/rules.html", {"presets": rule_services.presets(), "message": message, "error": error})
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def devices_step(request: HttpRequest) -> HttpResponse:
+    form = DeviceForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            issued = setup_service.add_device(d["name"], d["category"], d["max_tier"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = DeviceForm()
+    return _devices_page(request, form, issued)
+
+
+def _devices_page(request: HttpRequest, form: DeviceForm, issued: IssuedKey | None) -> HttpResponse:
+    context = {
+        "form": form,
+        "issued": issued,
+        "devices": Device.objects.all(),
+        "discovered": device_services.found_on_the_network(),
+        "api_base": request.build_absolute_uri("/v1"),
+    }
+    return _render(request, "devices", "appliance/setup/devices.html", context)
+
+
+@owner_required
+@require_POST
+def pair_found(request: HttpRequest, found_id: int) -> HttpResponse:
+    """Pair a device found on the network with its kind's defaults; its key is shown once."""
+    row = get_object_or_404(DiscoveredDevice, pk=found_id, state=DiscoveryState.NEW)
+    return _devices_page(request, DeviceForm(), device_services.pair_discovered(row))
+
+
+@owner_required
+@require_POST
+def ignore_found(request: HttpRequest, found_id: int) -> HttpResponse:
+    device_services.ignore_discovered(get_object_or_404(DiscoveredDevice, pk=found_id, state=DiscoveryState.NEW))
+    return HttpResponseRedirect("/setup/devices/")
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def finish_step(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        setup_service.finish_setup()
+        return HttpResponseRedirect("/dashboard/")
+    return _render(request, "finish", "appliance/setup/finish.html", {"household": setup_service.household()})
