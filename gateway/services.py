@@ -73,12 +73,18 @@ def _submit(device: Device, api: ApiRequest) -> str:
         if exc.status == 503:
             _record_refusal(device, api.kind, api.model, api.stream, tiers, exc.message)
         raise
-    request_id = _open_audit(device, api.kind, api.model, api.stream, tiers)
-    ids = [c.id for c in route.candidates]
+    request_id = str(uuid.uuid4())
     facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
-    classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify")
+    # Screening is the longest step before anything may be sent, so it starts first and
+    # overlaps writing the audit row; the serving task, which may call out, is queued only
+    # once the row exists. The arguments' repr (Celery puts it in the message headers for
+    # monitoring) would carry the prompt: it is replaced by the request id.
+    shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
+    classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify", **shown)
+    _open_audit(device, api.kind, api.model, api.stream, tiers, request_id)
+    ids = [c.id for c in route.candidates]
     args = (request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk)
-    tasks.serve_request.apply_async(args, queue=route.queue)
+    tasks.serve_request.apply_async(args, queue=route.queue, **shown)
     return request_id
 
 
@@ -122,10 +128,10 @@ def _as_recorded(event: AuditEvent, level: str) -> None:
         event.labels, event.prompt_expires_at = [], None
 
 
-def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
+def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str = "") -> str:
     from appliance.models import Privacy
 
-    request_id = str(uuid.uuid4())
+    request_id = request_id or str(uuid.uuid4())
     level = _privacy()
     AuditEvent.objects.create(
         request_id=request_id,

@@ -106,6 +106,7 @@ def _serve(
     request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool, include_usage: bool,
     prompt_chars: int, provider_ids: list[int], device_id: int,
 ) -> None:  # fmt: skip
+    configs = _configs(provider_ids)  # while the request is being screened
     screening = handoff.wait(request_id, settings.HEARTH_SCREENING_WAIT)
     if screening is None:
         # Private until proven otherwise: what could not be screened in time stays home.
@@ -130,7 +131,7 @@ def _serve(
         max_tier, explanation = "home", f"stays home: this month's budget outside the home ({budget:g}) is spent; {explanation}"
     job = replace(job, explanation=explanation)
     # The rules (or, when screening failed, "keep it home") cap the tier; never raise it.
-    providers = [p for p in _configs(provider_ids) if TIER_RANK[p.tier] <= TIER_RANK[max_tier]]
+    providers = [p for p in configs if TIER_RANK[p.tier] <= TIER_RANK[max_tier]]
     if decision["prefer"]:
         providers.sort(key=lambda p: p.tier != decision["prefer"])  # stable: the router's order within
     if screening["failed"]:

@@ -198,3 +198,31 @@ def test_a_request_whose_screening_never_arrives_stays_home(
         assert event.screening_failed == "screening did not finish in time"
     finally:
         stack.start(stack.worker("classify", "prefork", 1))
+
+
+def test_the_prompt_is_not_copied_into_the_task_messages_headers(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """Celery puts a repr of a task's arguments in its message headers for monitoring."""
+    from asgiref.sync import async_to_sync
+    from celery.signals import before_task_publish
+
+    from gateway import schema, services
+
+    phone = _cloud(make_device, make_provider)
+    seen: list[dict[str, object]] = []
+
+    def grab(headers: dict[str, object] | None = None, **_: object) -> None:
+        seen.append(dict(headers or {}))
+
+    before_task_publish.connect(grab, weak=False)
+    try:
+        chat = {"model": "hearth-auto", "messages": [{"role": "user", "content": "my lantern-otter-quartz diary"}]}
+        async_to_sync(services.submit)(phone.device, schema.chat_request(chat))
+        completion = {"model": "hearth-auto", "prompt": "my lantern-otter-quartz diary"}
+        async_to_sync(services.submit)(phone.device, schema.completion_request(completion))
+    finally:
+        before_task_publish.disconnect(grab)
+    assert [h["task"] for h in seen] == ["policies.tasks.classify_request", "gateway.tasks.serve_request"] * 2
+    assert all("lantern-otter-quartz" not in repr(h) for h in seen)
+    assert [e.outcome for e in audited(phone.device, 2)] == ["ok", "ok"], "the requests were still served"
