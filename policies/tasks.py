@@ -45,6 +45,10 @@ def decision_for(
     present: str | None = None,
 ) -> DecisionData:
     """Apply the household's rules to a screened request (time and presence: now, unless given)."""
+    rules = services.cached_rules()
+    if present is None:
+        # Presence is a database read: asked only when some rule depends on it.
+        present = presence() if any(r.enabled and r.conditions.presence is not None for r in rules) else "unknown"
     facts = Facts(
         device=device["name"],
         category=device["category"],
@@ -54,11 +58,11 @@ def decision_for(
         people=screening["people"],
         faces=screening["faces"],
         moment=moment or dt.datetime.now(ZoneInfo(settings.TIME_ZONE)),
-        presence=present or presence(),
+        presence=present,
         kind="vision" if kind == "chat" and image_urls(body) else kind,
         chars=screening["chars"],
     )
-    d = decide(services.cached_rules(), facts, device["max_tier"])
+    d = decide(rules, facts, device["max_tier"])
     return {
         "rule": d.rule,
         "max_tier": d.max_tier,
