@@ -72,13 +72,43 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+from django.core.handlers.exception import convert_exception_to_response  # noqa: E402
 
 from appliance.routing import websocket_urlpatterns  # noqa: E402
+
+
+class DeviceApiHandler(ASGIHandler):
+    """The device API (/v1/) without the pages' middleware.
+
+    Devices authenticate with keys, not cookies, so sessions, CSRF, sign-in and messages
+    have nothing to do there; and Django runs each of those middleware's hooks in the one
+    thread it shares between all requests, so a burst of device requests would queue there.
+    The API's views turn every error into the OpenAI error shape themselves.
+    """
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        self._middleware_chain = convert_exception_to_response(self._get_response_async)  # type: ignore[attr-defined]  # (not in the stubs)
+
+
+class ByPath:
+    """Send the device API to its own handler and everything else to the pages'."""
+
+    def __init__(self, api: Any, pages: Any) -> None:
+        self.api, self.pages = api, pages
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        app = self.api if scope["type"] == "http" and scope["path"].startswith("/v1/") else self.pages
+        await app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
         # Static files (the pages' CSS and scripts) are served by the web process itself: no separate server on the box.
-        "http": BodyLimit(ASGIStaticFilesHandler(django_application), settings.HEARTH_MAX_BODY_BYTES),
+        "http": BodyLimit(ByPath(DeviceApiHandler(), ASGIStaticFilesHandler(django_application)), settings.HEARTH_MAX_BODY_BYTES),
         # Same-origin only (the Host check again), and only for a signed-in session.
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

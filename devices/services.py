@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypedDict
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -80,7 +81,13 @@ async def authenticate(key: str) -> Device | None:
     """Return the active device holding this key, or None."""
     if not key.startswith(keys.PREFIX) or len(key) > 100:
         return None
-    return await Device.objects.filter(key_hash=keys.key_hash(key), revoked_at__isnull=True).afirst()
+    # Not Django's async ORM: it runs every query in one shared thread, so concurrent
+    # requests would queue behind each other's look-ups.
+    return await sync_to_async(_active_device, thread_sensitive=False)(keys.key_hash(key))
+
+
+def _active_device(key_hash: str) -> Device | None:
+    return Device.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
 
 
 # --- discovery ------------------------------------------------------------------------
