@@ -6,8 +6,10 @@ STAGE=finalize
 chroot_umount
 cat > "$ROOTFS/etc/fstab" <<'FSTAB'
 # / is the slot the boot loader picked (root=LABEL=hearth-root-a|b on the kernel line).
+# The ESP is nofail (the box boots without it) but the first boot reads SSH keys from it:
+# a slow disk (QEMU without KVM) can take well over 10 s to show its partitions.
 LABEL=hearth-data  /var/lib/hearth  ext4  defaults,noatime  0  2
-PARTLABEL=ESP      /boot/efi        vfat  umask=0077,nofail,x-systemd.device-timeout=10s  0  2
+PARTLABEL=ESP      /boot/efi        vfat  umask=0077,nofail,x-systemd.device-timeout=90s  0  2
 FSTAB
 mkdir -p "$ROOTFS/boot/efi"
 rm -f "$ROOTFS/usr/sbin/policy-rc.d" "$ROOTFS"/etc/ssh/ssh_host_*
