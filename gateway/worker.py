@@ -288,7 +288,9 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             continue
         body, redactor = outbound(job, provider)
         t0 = time.monotonic()
-        await _note(provider, inflight=1)
+        # Counted as in flight while the call sets off, not before it: one round trip less
+        # before the first byte. Awaited before any step that counts it down again.
+        counted = asyncio.ensure_future(_note(provider, inflight=1))
         try:
             if job.stream:
                 stream = adapter.stream(job.kind, body).__aiter__()
@@ -302,6 +304,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
                     if body.get("encoding_format") == "base64":
                         _to_base64(whole)
         except (UpstreamError, TimeoutError, StopAsyncIteration) as exc:
+            await counted
             await _note(provider, inflight=-1, failed=True)
             message = exc.message if isinstance(exc, UpstreamError) else "the provider sent nothing in time"
             reasons.append(f"{provider.name}: {message}")
@@ -315,9 +318,11 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
                 )
             continue
         except BaseException:
+            await counted
             await _note(provider, inflight=-1)
             raise
         ttft_ms = (time.monotonic() - t0) * 1000
+        await counted
         try:
             start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier, "explanation": job.explanation}
             redactions = redactor.counts() if redactor is not None else {}
