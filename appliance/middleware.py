@@ -34,8 +34,8 @@ def _exempt(path: str) -> bool:
     return path.startswith(OPEN_BEFORE_SETUP)
 
 
-class SetupRequired:
-    """Until the box has an owner, every page leads to the setup wizard."""
+class _Middleware:
+    """Works in both modes, so async views (the device API) are not pushed through a thread."""
 
     async_capable = True
     sync_capable = True
@@ -45,6 +45,13 @@ class SetupRequired:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        raise NotImplementedError
+
+
+class SetupRequired(_Middleware):
+    """Until the box has an owner, every page leads to the setup wizard."""
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -60,17 +67,8 @@ class SetupRequired:
         return await response
 
 
-class SecurityHeaders:
+class SecurityHeaders(_Middleware):
     """Add a content security policy to every page (Django 5.2 has none built in)."""
-
-    async_capable = True
-    sync_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:

@@ -122,7 +122,8 @@ def _as_recorded(event: AuditEvent, level: str) -> None:
     device = event.device
     if device is not None:
         event.device_name = _recorded_name(device, level)
-        event.explanation = event.explanation.replace(device.name, event.device_name)
+        # The rules name a device only as "the device is <name>" (policies.rules).
+        event.explanation = event.explanation.replace(f"the device is {device.name}", f"the device is {event.device_name}")
     if level == Privacy.COUNTS_ONLY:
         event.model_requested = event.model_used = event.rule = event.explanation = event.prompt_text = ""
         event.labels, event.prompt_expires_at = [], None
