@@ -7,3 +7,7 @@ class ApplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .models import Household
+        from .versioned import track
+
+        track(Household, "household")

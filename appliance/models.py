@@ -5,11 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from appliance.versioned import VersionedQuerySet
+
 
 class Privacy(models.TextChoices):
     FULL = "full", "Full metadata"
     NO_DEVICE_NAMES = "no_names", "Without device names"
     COUNTS_ONLY = "counts", "Counts only"
+
+
+class HouseholdQuerySet(VersionedQuerySet):
+    version_name = "household"  # every process keeps the privacy level (gateway.services)
 
 
 class Household(models.Model):
@@ -30,6 +36,8 @@ class Household(models.Model):
     backup_every_hours = models.PositiveIntegerField(default=24)  # 0: only when asked
     backup_keep = models.PositiveIntegerField(default=7)
     last_backup_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HouseholdQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.name

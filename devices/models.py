@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 
+from appliance.versioned import VersionedQuerySet
+
 from .choices import Category, DiscoverySource, DiscoveryState, PresenceState, Tier
+
+
+class DeviceQuerySet(VersionedQuerySet):
+    version_name = "devices"  # the web process keeps the active devices (devices.services.authenticate)
 
 
 class Device(models.Model):
@@ -20,6 +26,8 @@ class Device(models.Model):
     key_prefix = models.CharField(max_length=16, editable=False, help_text="The key's first characters, to recognise it.")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = DeviceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypedDict
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+
+from appliance.versioned import Versioned
 
 from . import broker, keys
 from .choices import Category, DiscoveryState, PresenceState, Tier
@@ -77,17 +78,20 @@ def delete_devices(devices: QuerySet[Device]) -> None:
         sync_broker()
 
 
+def _active_devices() -> dict[str, Device]:
+    return {d.key_hash: d for d in Device.objects.filter(revoked_at__isnull=True)}
+
+
+# Every device request looks its key up: the web process keeps the active devices, and
+# reads them again as soon as any device is added, changed, revoked or deleted.
+_ACTIVE = Versioned("devices", _active_devices)
+
+
 async def authenticate(key: str) -> Device | None:
     """Return the active device holding this key, or None."""
     if not key.startswith(keys.PREFIX) or len(key) > 100:
         return None
-    # Not Django's async ORM: it runs every query in one shared thread, so concurrent
-    # requests would queue behind each other's look-ups.
-    return await sync_to_async(_active_device, thread_sensitive=False)(keys.key_hash(key))
-
-
-def _active_device(key_hash: str) -> Device | None:
-    return Device.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
+    return (await _ACTIVE.aget()).get(keys.key_hash(key))
 
 
 # --- discovery ------------------------------------------------------------------------

@@ -7,6 +7,10 @@ class GatewayConfig(AppConfig):
     verbose_name = "Gateway"
 
     def ready(self) -> None:
+        from appliance.versioned import track
+
+        from .models import Provider
         from .services import ensure_home_provider
 
         post_migrate.connect(ensure_home_provider, sender=self)
+        track(Provider, "providers")

@@ -9,11 +9,16 @@ from typing import Any
 
 from django.db import models
 
+from appliance.versioned import VersionedQuerySet
 from devices.choices import Tier
 from devices.models import Device
 
 from . import crypto
 from .choices import Family, Kind, Outcome
+
+
+class ProviderQuerySet(VersionedQuerySet):
+    version_name = "providers"  # the web process and the workers keep them (gateway.router, gateway.tasks)
 
 
 class Provider(models.Model):
@@ -36,6 +41,8 @@ class Provider(models.Model):
         "first-byte timeout (s)", default=60, help_text="Silence after which Hearth fails over to the next allowed provider."
     )
     enabled = models.BooleanField(default=True)
+
+    objects = ProviderQuerySet.as_manager()
 
     class Meta:
         ordering = ["tier", "name"]

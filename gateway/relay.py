@@ -8,14 +8,13 @@ never writes to disk.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from collections.abc import AsyncIterator
 from typing import Literal, TypedDict
 
 import redis.asyncio as aioredis
-from django.conf import settings
+
+from appliance.redis import async_client
 
 TTL_SECONDS = 600
 
@@ -56,6 +55,11 @@ class EndEvent(TypedDict):
 RelayEvent = StartEvent | ChunkEvent | ResponseEvent | ErrorEvent | EndEvent
 
 
+def error(status: int, message: str, code: str, error_type: str = "upstream_error") -> ErrorEvent:
+    """An error event: the client receives it in the OpenAI error shape."""
+    return {"type": "error", "status": status, "message": message, "error_type": error_type, "code": code}
+
+
 def out_key(request_id: str) -> str:
     return f"hearth:req:{request_id}:out"
 
@@ -76,20 +80,9 @@ def done_key(request_id: str) -> str:
     return f"hearth:req:{request_id}:done"
 
 
-_local = threading.local()
-
-
 def client() -> aioredis.Redis:
-    """Return a Redis client bound to the running event loop (one per loop and thread)."""
-    loop = asyncio.get_running_loop()
-    cached = getattr(_local, "client", None)
-    if cached is None or cached[0] is not loop:
-        # No socket timeout: BLPOP waits server-side for as long as it was told to.
-        redis = aioredis.Redis.from_url(
-            settings.REDIS_URL, max_connections=1024, health_check_interval=30, socket_timeout=None, socket_connect_timeout=5
-        )
-        _local.client = cached = (loop, redis)
-    return cached[1]
+    """Return the Redis client of the running event loop."""
+    return async_client()
 
 
 async def publish(request_id: str, *events: RelayEvent, emitted: bool = False) -> None:
@@ -107,7 +100,10 @@ async def events(request_id: str, idle_seconds: float) -> AsyncIterator[RelayEve
     """Yield a request's events as they arrive; stop after `idle_seconds` of silence."""
     redis, key = client(), out_key(request_id)
     while True:
-        popped = await redis.blpop([key], timeout=idle_seconds)
+        # BLMPOP (Redis 7): waits for the first event and takes whatever else is already
+        # waiting in the same round trip, so a burst costs no extra trips and a lone chunk
+        # no empty one.
+        popped = await redis.blmpop(idle_seconds, 1, key, direction="LEFT", count=64)
         if popped is None:
             yield {
                 "type": "error",
@@ -117,11 +113,8 @@ async def events(request_id: str, idle_seconds: float) -> AsyncIterator[RelayEve
                 "code": "worker_timeout",
             }
             return
-        yield json.loads(popped[1])  # type: ignore[arg-type]
-        # Drain what is already waiting without another blocking round trip.
-        while more := await redis.lpop(key, 64):
-            for raw in more:
-                yield json.loads(raw)  # type: ignore[arg-type]
+        for raw in popped[1]:
+            yield json.loads(raw)  # type: ignore[arg-type]  # bytes: the client does not decode
 
 
 async def cancel(request_id: str) -> None:

@@ -8,9 +8,9 @@ from decimal import Decimal
 from functools import cache
 
 import redis
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from appliance.versioned import Versioned
 from devices.choices import TIER_RANK
 
 from .choices import Family, Kind
@@ -62,9 +62,13 @@ def _load() -> list[Candidate]:
     ]
 
 
+# Read again as soon as any provider changes (appliance.versioned), so a change applies at once.
+_PROVIDERS = Versioned("providers", _load)
+
+
 async def providers() -> list[Candidate]:
-    """Return the enabled providers; read on every request so a change applies at once."""
-    return await sync_to_async(_load, thread_sensitive=False)()
+    """Return the enabled providers."""
+    return await _PROVIDERS.aget()
 
 
 def allowed(candidates: list[Candidate], max_tier: str, kind: Kind) -> list[Candidate]:
@@ -82,7 +86,7 @@ def models_for(candidates: list[Candidate]) -> list[str]:
 
 def plan(max_tier: str, kind: Kind, model: str) -> Route:
     """Return the providers to try for a request, or raise NoRoute (sync: database and Redis)."""
-    usable = allowed(_load(), max_tier, kind)
+    usable = allowed(_PROVIDERS.get(), max_tier, kind)
     if model != AUTO_MODEL:
         usable = [c for c in usable if model in c.models]
         if not usable:

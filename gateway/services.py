@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -14,8 +15,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from appliance.versioned import Versioned
 from devices.choices import Category, tiers_up_to
 from devices.models import Device
+from policies import handoff
 
 from .choices import Family, Kind, Outcome
 from .models import AuditEvent, ChainHead, Provider
@@ -55,8 +58,9 @@ async def submit(device: Device, api: ApiRequest) -> str:
     The request goes to two queues at once: `classify` screens it and applies the rules,
     while a worker of the serving queue takes it, prepares, and waits for that screening
     (policies.handoff: labels, span offsets and the decision, never values) before anything
-    is sent anywhere. Both the HTTP API and the MQTT bridge come through here. All of it
-    runs in one worker thread: each hop between the event loop and a thread costs time.
+    is sent anywhere. Both the HTTP API and the MQTT bridge come through here. It runs in
+    one worker thread (each hop between the event loop and a thread costs time), beside a
+    second that writes the audit row.
     """
     return await sync_to_async(_submit, thread_sensitive=False)(device, api)
 
@@ -74,30 +78,48 @@ def _submit(device: Device, api: ApiRequest) -> str:
             _record_refusal(device, api.kind, api.model, api.stream, tiers, exc.message)
         raise
     request_id = str(uuid.uuid4())
+
     facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
-    # Screening is the longest step before anything may be sent, so it starts first and
-    # overlaps writing the audit row; the serving task, which may call out, is queued only
-    # once the row exists. The arguments' repr (Celery puts it in the message headers for
-    # monitoring) would carry the prompt: it is replaced by the request id.
+    # The audit row is written beside queueing both tasks, and then three steps overlap:
+    # screening (the longest step before anything may be sent), the serving worker's
+    # preparation, and the row (whose commit waits for the disk). The serving worker sends
+    # nothing before the row exists (policies.handoff). The arguments' repr (Celery puts it
+    # in the message headers for monitoring) would carry the prompt: the request id instead.
+    audit = _AUDIT_WRITER.submit(_open_audit, device, api.kind, api.model, api.stream, tiers, request_id)
     shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
     classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify", **shown)
-    _open_audit(device, api.kind, api.model, api.stream, tiers, request_id)
     ids = [c.id for c in route.candidates]
     args = (request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk)
     tasks.serve_request.apply_async(args, queue=route.queue, **shown)
+    audit.result()  # a row that could not be written fails the request
     return request_id
 
 
+# Threads that write audit rows while the request's tasks are being queued.
+_AUDIT_WRITER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="hearth-audit")
+
+
 async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
-    """Write the audit row of a request before anything is sent anywhere; return its id."""
+    """Write the audit row of a request before anything is sent anywhere; return its id.
+
+    The worker serving the request waits for word that the row exists (policies.handoff).
+    """
     return await sync_to_async(_open_audit)(device, kind, model, stream, allowed_tiers)
+
+
+def _load_privacy() -> str:
+    from appliance.models import Household, Privacy
+
+    return Household.objects.filter(pk=1).values_list("privacy", flat=True).first() or Privacy.FULL
+
+
+# Read on opening and closing every audit row; read again as soon as the household changes.
+_PRIVACY = Versioned("household", _load_privacy)
 
 
 def _privacy() -> str:
     """The household's privacy level for what the audit log records (full until the box is claimed)."""
-    from appliance.models import Household, Privacy
-
-    return Household.objects.filter(pk=1).values_list("privacy", flat=True).first() or Privacy.FULL
+    return _PRIVACY.get()
 
 
 def _recorded_name(device: Device, level: str) -> str:
@@ -144,6 +166,7 @@ def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_ti
         stream=stream,
         allowed_tiers=allowed_tiers,
     )
+    handoff.audited(request_id)
     return request_id
 
 
@@ -156,7 +179,7 @@ def _record_refusal(device: Device, kind: Kind, model: str, stream: bool, allowe
 def close_audit(request_id: str, result: Result) -> None:
     """Complete a request's audit row and seal it onto the chain."""
     with transaction.atomic():
-        event = AuditEvent.objects.filter(request_id=request_id).first()
+        event = AuditEvent.objects.filter(request_id=request_id).order_by().first()
         if event is None or event.chain_seq is not None:
             return  # purged, or already sealed by an earlier delivery of the same request
         for name in Result.__dataclass_fields__:
@@ -169,6 +192,10 @@ def close_audit(request_id: str, result: Result) -> None:
         _seal(event)
 
 
+# What closing a row writes: the request's outcome, and what its privacy level rewrote.
+_CLOSING_FIELDS = [*Result.__dataclass_fields__, "completed_at", "device_name", "model_requested", "chain_seq", "prev_hash", "row_hash"]
+
+
 def _seal(event: AuditEvent) -> None:
     # Callers hold a transaction; on SQLite it is IMMEDIATE, elsewhere the row lock
     # serialises sealers so two rows never take the same place on the chain.
@@ -176,9 +203,9 @@ def _seal(event: AuditEvent) -> None:
     event.chain_seq = head.seq + 1
     event.prev_hash = head.hash
     event.row_hash = event.compute_hash(head.hash)
-    event.save()
+    event.save(update_fields=_CLOSING_FIELDS)
     head.seq, head.hash = event.chain_seq, event.row_hash
-    head.save()
+    head.save(update_fields=["seq", "hash"])
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from appliance.versioned import Versioned
 from devices.choices import TIER_RANK
 from policies import handoff
 from policies.screening import not_screened
@@ -46,10 +47,9 @@ async def _make_client() -> Any:
     return worker.http_client()
 
 
-def _configs(ids: list[int]) -> list[ProviderConfig]:
-    rows = {p.id: p for p in Provider.objects.filter(id__in=ids, enabled=True)}
-    return [
-        ProviderConfig(
+def _load_configs() -> dict[int, ProviderConfig]:
+    return {
+        p.id: ProviderConfig(
             p.id,
             p.name,
             p.family,
@@ -61,9 +61,18 @@ def _configs(ids: list[int]) -> list[ProviderConfig]:
             p.price_out_per_mtok,
             float(p.first_byte_timeout),
         )
-        for i in ids
-        if (p := rows.get(i)) is not None
-    ]
+        for p in Provider.objects.filter(enabled=True)
+    }
+
+
+# The enabled providers with their keys, read again as soon as any provider changes.
+_CONFIGS = Versioned("providers", _load_configs)
+
+
+def _configs(ids: list[int]) -> list[ProviderConfig]:
+    """Return the configs of these providers, in this order, leaving out any now disabled."""
+    configs = _CONFIGS.get()
+    return [configs[i] for i in ids if i in configs]
 
 
 # Why a task: the upstream call is slow I/O and must survive the web process's restarts;
@@ -91,13 +100,7 @@ def serve_request(
     except Exception:
         # Whatever went wrong, the client hears it now rather than after a time-out.
         log.exception("request %s failed before it was served", request_id)
-        error: relay.ErrorEvent = {
-            "type": "error",
-            "status": 500,
-            "message": "Hearth hit an internal error while serving the request.",
-            "error_type": "server_error",
-            "code": "server_error",
-        }
+        error = relay.error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error")
         _run(lambda client: relay.publish(request_id, error, {"type": "end"}))
         services.close_audit(request_id, services.Result(Outcome.UPSTREAM_ERROR, reason="internal error before serving"))
 
@@ -107,7 +110,14 @@ def _serve(
     prompt_chars: int, provider_ids: list[int], device_id: int,
 ) -> None:  # fmt: skip
     configs = _configs(provider_ids)  # while the request is being screened
-    screening = handoff.wait(request_id, settings.HEARTH_SCREENING_WAIT)
+    try:
+        screening = handoff.wait(request_id, settings.HEARTH_SCREENING_WAIT)
+    except handoff.NotAudited:
+        # The web process could not record the request: it is not served at all.
+        log.warning("request %s has no audit row; it was not served", request_id)
+        refused = relay.error(500, "Hearth could not record the request, so it was not served.", "not_recorded", "server_error")
+        _run(lambda client: relay.publish(request_id, refused, {"type": "end"}))
+        return
     if screening is None:
         # Private until proven otherwise: what could not be screened in time stays home.
         screening = not_screened("screening did not finish in time")
@@ -162,7 +172,7 @@ def _serve(
 # view of provider health fresh. No retry: the next beat is the retry.
 @shared_task(ignore_result=True)
 def probe_providers() -> None:
-    providers = _configs(list(Provider.objects.filter(enabled=True).values_list("id", flat=True)))
+    providers = list(_CONFIGS.get().values())
 
     async def probe(client: Any) -> None:
         for provider in providers:

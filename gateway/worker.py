@@ -29,7 +29,6 @@ from policies.segments import rewritten
 from . import relay
 from .choices import Kind, Outcome
 from .providers import ProviderConfig, UpstreamError, adapter_for
-from .relay import ErrorEvent
 from .router import state_key
 from .services import Result
 
@@ -178,10 +177,6 @@ def _to_base64(response: dict[str, Any]) -> None:
             item["embedding"] = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
 
 
-def _error(status: int, message: str, code: str, error_type: str = "upstream_error") -> ErrorEvent:
-    return {"type": "error", "status": status, "message": message, "error_type": error_type, "code": code}
-
-
 def http_client() -> httpx.AsyncClient:
     timeout = httpx.Timeout(60.0, connect=settings.HEARTH_CONNECT_TIMEOUT)  # each request sets its own
     # trust_env=False: no proxy or netrc setting of the host redirects a request.
@@ -213,22 +208,24 @@ async def serve(
             # An earlier worker died after the client had part of the answer: saying so
             # is honest, starting again would repeat text.
             await relay.publish(
-                rid, _error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"}
+                rid, relay.error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"}
             )
             return Result(Outcome.INTERRUPTED, reason="the worker serving the request stopped mid-answer")
         if blocked:
             code, kind = ("rate_limit_exceeded", "rate_limit_error") if blocked_status == 429 else ("blocked_by_rule", "permission_error")
-            await relay.publish(rid, _error(blocked_status, blocked, code, kind))
+            await relay.publish(rid, relay.error(blocked_status, blocked, code, kind))
             return Result(Outcome.BLOCKED, reason=blocked[:300])
         if not providers:
             message = refusal or "No allowed provider is available for this request."
-            await relay.publish(rid, _error(503, message, "no_provider", "service_unavailable"))
+            await relay.publish(rid, relay.error(503, message, "no_provider", "service_unavailable"))
             return Result(Outcome.REFUSED, reason=message[:300])
         return await _watched(job, providers, client, token, lease_ms)
     except Exception:
         log.exception("request %s failed inside the worker", rid)
         await relay.publish(
-            rid, _error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error"), {"type": "end"}
+            rid,
+            relay.error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error"),
+            {"type": "end"},
         )
         return Result(Outcome.UPSTREAM_ERROR, reason="internal error in the worker")
     finally:
@@ -311,7 +308,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             log.warning("provider %s failed before the first byte of request %s: %s", provider.name, job.request_id, message)
             if isinstance(exc, UpstreamError) and not exc.retryable:
                 await relay.publish(
-                    job.request_id, _error(502, f"The provider {provider.name} rejected the request ({message}).", "upstream_rejected")
+                    job.request_id, relay.error(502, f"The provider {provider.name} rejected the request ({message}).", "upstream_rejected")
                 )
                 return Result(
                     Outcome.REJECTED, reason="; ".join(reasons), attempts=attempt, tier=provider.tier, provider_name=provider.name
@@ -328,7 +325,6 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             redactions = redactor.counts() if redactor is not None else {}
             if not job.stream:
                 await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
-                await _note(provider, ttft_ms=ttft_ms)
                 usage = whole.get("usage") or {}
                 result = _done(
                     job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens")
@@ -338,10 +334,12 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             result = await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, start, first, stream, restoration)
             return replace(result, redactions=redactions)
         finally:
-            await _note(provider, inflight=-1)
+            # Out of flight, and how long the first byte took: one note once the answer is
+            # through, so that nothing but the answer itself happens before the client has it.
+            await _note(provider, inflight=-1, ttft_ms=ttft_ms)
     await relay.publish(
         job.request_id,
-        _error(503, "No allowed provider could answer: " + "; ".join(reasons), "no_provider_available", "service_unavailable"),
+        relay.error(503, "No allowed provider could answer: " + "; ".join(reasons), "no_provider_available", "service_unavailable"),
     )
     return Result(Outcome.UPSTREAM_ERROR, reason="; ".join(reasons) or "no provider supports this request", attempts=len(providers))
 
@@ -360,7 +358,6 @@ async def _relay_stream(
         if pending:
             await relay.publish(job.request_id, *pending, *events, emitted=True)
             pending.clear()
-            await _note(provider, ttft_ms=ttft_ms)  # after the client has its first chunk
         else:
             await relay.publish(job.request_id, *events)
 
@@ -386,7 +383,7 @@ async def _relay_stream(
     except (UpstreamError, TimeoutError) as exc:
         message = exc.message if isinstance(exc, UpstreamError) else "the provider stalled"
         log.warning("provider %s failed mid-answer of request %s: %s", provider.name, job.request_id, message)
-        await send(_error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
+        await send(relay.error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
         return _done(job, provider, model, attempt, ttft_ms, started, None, pieces, Outcome.FAILED_MIDSTREAM, message)
     finally:
         aclose = getattr(rest, "aclose", None)

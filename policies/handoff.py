@@ -1,13 +1,15 @@
-"""Handing a request's screening from the classify worker to the worker serving it.
+"""Handing a request over to the worker serving it: its screening, and word of its audit row.
 
-The serving worker takes the request at once and waits here while the request is
-screened, so classification overlaps the serving worker's own preparation. The screening
-is plain data (labels, span offsets, the decision), never a value, and expires soon.
+The serving worker takes the request at once and waits here while the classify worker
+screens it and the web process writes its audit row, so both overlap the serving worker's
+own preparation. The screening is plain data (labels, span offsets, the decision), never
+a value, and expires soon. Nothing is sent anywhere before the audit row exists.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from functools import cache
 
 import redis
@@ -24,31 +26,55 @@ def redis_client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=None, socket_connect_timeout=5)
 
 
-def _keys(request_id: str) -> tuple[str, str]:
-    return f"hearth:req:{request_id}:screening", f"hearth:req:{request_id}:screened"
+class NotAudited(Exception):
+    """The request's audit row was never written: it must not be served."""
+
+
+def _keys(request_id: str) -> tuple[str, str, str]:
+    prefix = f"hearth:req:{request_id}"
+    return f"{prefix}:screening", f"{prefix}:audited", f"{prefix}:screened"
+
+
+def _wake(pipe: redis.client.Pipeline, wake_key: str) -> None:
+    pipe.rpush(wake_key, 1)
+    pipe.expire(wake_key, TTL_SECONDS)
 
 
 def publish(request_id: str, screening: Screening) -> None:
     """Store a request's screening and wake the worker waiting for it."""
-    value_key, wake_key = _keys(request_id)
+    value_key, _, wake_key = _keys(request_id)
     with redis_client().pipeline(transaction=False) as pipe:
         pipe.set(value_key, json.dumps(screening), ex=TTL_SECONDS)
-        pipe.rpush(wake_key, 1)
-        pipe.expire(wake_key, TTL_SECONDS)
+        _wake(pipe, wake_key)
+        pipe.execute()
+
+
+def audited(request_id: str) -> None:
+    """Say that a request's audit row is written, and wake the worker waiting for it."""
+    _, audited_key, wake_key = _keys(request_id)
+    with redis_client().pipeline(transaction=False) as pipe:
+        pipe.set(audited_key, 1, ex=TTL_SECONDS)
+        _wake(pipe, wake_key)
         pipe.execute()
 
 
 def wait(request_id: str, timeout: float) -> Screening | None:
-    """Return a request's screening, waiting up to `timeout` seconds; None if it never came.
+    """Return a request's screening once its audit row is written too, waiting up to `timeout`
+    seconds; None if the screening never came. Raises NotAudited if the row never was.
 
-    Read again after a wake-up, so a redelivered serving task finds it too.
+    Both are read again after every wake-up, so a redelivered serving task finds them too.
     """
-    value_key, wake_key = _keys(request_id)
+    value_key, audited_key, wake_key = _keys(request_id)
     r = redis_client()
-    raw = r.get(value_key)
-    if raw is None:
-        r.blpop([wake_key], timeout=timeout)
-        raw = r.get(value_key)
+    deadline = time.monotonic() + timeout
+    while True:
+        raw, row = r.mget(value_key, audited_key)
+        left = deadline - time.monotonic()
+        if (raw is not None and row is not None) or left <= 0:
+            break
+        r.blpop([wake_key], timeout=max(left, 0.01))
+    if row is None:
+        raise NotAudited(request_id)
     if raw is None:
         return None
     screening: Screening = json.loads(raw)

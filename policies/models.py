@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from appliance.versioned import VersionedQuerySet
 from policies.rules import Rule, RuleError, parse_rule
+
+
+class HouseholdRuleQuerySet(VersionedQuerySet):
+    version_name = "rules"  # the classify worker keeps them (policies.services.cached_rules)
 
 
 class HouseholdRule(models.Model):
@@ -17,6 +22,8 @@ class HouseholdRule(models.Model):
     conditions = models.JSONField(default=dict, blank=True, help_text='e.g. {"categories": ["kids"], "labels": {"health": 0.6}}')
     actions = models.JSONField(default=dict, help_text='e.g. {"max_tier": "trusted", "prefer": "home", "data": {"EMAIL": "redact"}}')
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdRuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

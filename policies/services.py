@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.db import transaction
 
+from appliance.versioned import Versioned
 from devices.choices import TIER_RANK
-from policies import handoff
 from policies.models import HouseholdRule
 from policies.rules import Rule, RuleError, parse_rule
 
@@ -31,26 +30,12 @@ def load_rules() -> list[Rule]:
     return [r.spec() for r in HouseholdRule.objects.all()]
 
 
-VERSION_KEY = "hearth:rules:version"
-_cached: tuple[Any, list[Rule]] = (None, [])
-
-
-def forget_cached_rules(**_: Any) -> None:
-    """Tell every process that the rules changed (they re-read them on their next request)."""
-    global _cached
-    _cached = (None, [])
-    # A fresh token rather than a counter: a counter restarted with Redis could come back to
-    # a value some process cached for other rules.
-    handoff.redis_client().set(VERSION_KEY, secrets.token_hex(8))
+_RULES = Versioned("rules", load_rules)
 
 
 def cached_rules() -> list[Rule]:
     """Return the rules, re-read from the database only after they changed."""
-    global _cached
-    version = handoff.redis_client().get(VERSION_KEY) or b"0"
-    if _cached[0] != version:
-        _cached = (version, load_rules())
-    return _cached[1]
+    return _RULES.get()
 
 
 def _fit(actions: dict[str, Any], tiers_with_providers: set[str]) -> dict[str, Any]:
@@ -92,9 +77,7 @@ def replace_rules(rules: list[dict[str, Any]], tiers_with_providers: set[str] | 
     if len(set(names)) != len(names):
         raise RuleError("two rules have the same name")
     HouseholdRule.objects.all().delete()
-    created = HouseholdRule.objects.bulk_create(rows)
-    forget_cached_rules()
-    return created
+    return HouseholdRule.objects.bulk_create(rows)
 
 
 def apply_preset(name: str, tiers_with_providers: set[str]) -> list[HouseholdRule]:

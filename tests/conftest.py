@@ -15,7 +15,7 @@ import httpx
 import pytest
 from django.conf import settings
 
-from appliance import celery_app
+from appliance import celery_app, versioned
 from appliance.stack import Ports, Stack
 from devices import services as device_services
 from devices.models import Device
@@ -94,6 +94,17 @@ def live(stack: Stack, django_db_setup: None, django_db_blocker: Any) -> Live:
     stack.start(stack.worker("upstream", "threads", 16))
     stack.start(stack.web())
     return Live(stack, stack.web_url)
+
+
+@pytest.fixture(autouse=True)
+def read_settings_again(request: pytest.FixtureRequest) -> None:
+    """Every process reads devices, providers and rules again (appliance.versioned): the last
+    test's rows were rolled back or flushed, which no save or delete signal tells them."""
+    if "stack" in request.fixturenames:  # the processes that keep them run beside this test
+        request.getfixturevalue("stack")
+        versioned.replaced()
+    else:
+        versioned.forget_here()
 
 
 @pytest.fixture(scope="session")

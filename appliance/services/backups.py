@@ -43,9 +43,9 @@ from devices.models import Device, MqttAccount
 from gateway import crypto
 from gateway.models import AuditEvent, ChainHead, Provider
 from gateway.services import ensure_home_provider
-from policies import services as rule_services
 from policies.models import HouseholdRule
 
+from .. import versioned
 from ..models import AuditCheckpoint, Household, SecondFactor
 
 log = logging.getLogger(__name__)
@@ -285,7 +285,7 @@ def restore(blob: bytes, passphrase: str) -> Restored:
     except (DeserializationError, DatabaseError, ValidationError):
         raise BackupError("The backup's contents do not fit this version of Hearth; the box was left as it was.") from None
     ensure_home_provider()
-    rule_services.forget_cached_rules()
+    versioned.all_changed()  # every process reads devices, providers and rules again
     device_services.sync_broker()
     log.info("restored a backup taken at %s", document.get("created_at", "?"))
     return Restored(

@@ -251,3 +251,34 @@ def test_tool_calls_pass_through_openai_compatible_providers_streamed(
     )  # type: ignore[index,union-attr]
     assert json.loads(arguments) == {"minutes": 12}
     assert capture.requests[0].json()["tools"] == tools
+
+
+def test_a_provider_changed_in_the_admin_applies_from_the_next_request(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """The web process and the workers keep the providers between requests (appliance.versioned);
+    a change must still reach them before the next request, or a disabled provider gets prompts."""
+    phone = make_device(max_tier="cloud")
+    first = make_provider("first-cloud", "cloud")
+    Provider.objects.filter(name="home").update(enabled=False)
+    client = openai.OpenAI(base_url=live.api, api_key=phone.key)
+    answer = client.chat.completions.with_raw_response.create(
+        model="hearth-auto", messages=[{"role": "user", "content": "hi"}], max_tokens=5
+    )
+    assert answer.headers["x-hearth-provider"] == "first-cloud"
+
+    first.enabled = False
+    first.save()
+    make_provider("second-cloud", "cloud")
+    capture.requests.clear()
+    answer = client.chat.completions.with_raw_response.create(
+        model="hearth-auto", messages=[{"role": "user", "content": "hi"}], max_tokens=5
+    )
+    assert answer.headers["x-hearth-provider"] == "second-cloud"
+    assert [m.id for m in client.models.list()] == ["hearth-auto", "second-cloud-model"]
+
+    Provider.objects.filter(name="second-cloud").update(enabled=False)  # a bulk update, no save signal
+    with pytest.raises(openai.APIStatusError) as refused:
+        client.chat.completions.create(model="hearth-auto", messages=[{"role": "user", "content": "hi"}], max_tokens=5)
+    assert refused.value.status_code == 503
+    assert len(capture.requests) == 1, "nothing went to a provider after it was turned off"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -62,3 +63,24 @@ def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
     assert len(capture.requests) == 1, "the provider was not asked again"
     [event] = audited(phone.device, timeout=20)
     assert event.outcome == "interrupted"
+
+
+def test_a_request_whose_audit_row_was_never_written_is_sent_nowhere(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """The web process writes the audit row while the serving worker already holds the request;
+    if the row never comes (the disk failed), the worker must not send anything anywhere."""
+    phone = make_device(max_tier="cloud")
+    provider = make_provider("cloudy", "cloud")
+    request_id = str(uuid.uuid4())  # queued, screened, but no audit row
+    handoff.publish(request_id, SCREENED)
+    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 5}
+    tasks.serve_request.apply_async(
+        args=(request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id], phone.device.pk), queue="upstream"
+    )
+    r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
+    popped = r.blpop([relay.out_key(request_id)], timeout=30)
+    assert popped is not None, "the client heard nothing"
+    event = json.loads(popped[1])
+    assert (event["type"], event["status"], event["code"]) == ("error", 500, "not_recorded")
+    assert capture.requests == []

@@ -1,0 +1,132 @@
+"""Settings rows every request reads, kept in each process until some process changes them.
+
+Devices, providers and the household's rules are read on every request by the web
+process and the workers, and change rarely. Each such table has a version token in Redis;
+a process keeps what it loaded with the token it saw, and loads again when the token
+differs. Whoever changes a row draws a fresh token once the change is committed (before
+that, another process could load the old rows under the new token). A token rather than
+a counter: Redis keeps nothing on disk, and a counter starting again could come back to
+a value some process holds for other rows; a missing token is drawn afresh for the same
+reason, so a restarted Redis makes every process load again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+
+from appliance.redis import async_client, sync_client
+
+T = TypeVar("T")
+_NAMES: set[str] = set()
+_changes_here = 0  # changes made by this process: it sees them before they are committed
+
+
+def _key(name: str) -> str:
+    return f"hearth:version:{name}"
+
+
+def mark_changed(name: str) -> None:
+    """Mark a table's rows changed: for this process at once, for the others once committed."""
+    global _changes_here
+    _changes_here += 1
+    transaction.on_commit(lambda: sync_client().set(_key(name), secrets.token_hex(8)))
+
+
+def forget_here() -> None:
+    """Make this process read every versioned table again (a transaction it saw was rolled back)."""
+    global _changes_here
+    _changes_here += 1
+
+
+def replaced() -> None:
+    """Make every process read every versioned table again, now: the database was replaced
+    under them by something that sent no signal (a test database flushed between tests)."""
+    forget_here()
+    client = sync_client()
+    for name in sorted(_NAMES):
+        client.set(_key(name), secrets.token_hex(8))
+
+
+def all_changed() -> None:
+    """Mark every versioned table changed (after a restore replaced the database)."""
+    for name in sorted(_NAMES):
+        mark_changed(name)
+
+
+class Versioned(Generic[T]):
+    """What `load` returns, read again only after the rows changed."""
+
+    def __init__(self, name: str, load: Callable[[], T]) -> None:
+        self.name, self.key = name, _key(name)
+        self._load = load
+        self._held: tuple[tuple[bytes | str, int], T] | None = None
+        _NAMES.add(name)
+
+    def get(self) -> T:
+        """Return the current value (blocking: for threads and workers)."""
+        client = sync_client()
+        token = client.get(self.key)
+        if token is None:
+            client.set(self.key, secrets.token_hex(8), nx=True)
+            token = client.get(self.key) or b""
+        version = (token, _changes_here)
+        held = self._held
+        if held is not None and held[0] == version:
+            return held[1]
+        value = self._load()
+        self._held = (version, value)
+        return value
+
+    async def aget(self) -> T:
+        """Return the current value from an event loop; the database only when it changed."""
+        client = async_client()
+        token = await client.get(self.key)
+        if token is None:
+            await client.set(self.key, secrets.token_hex(8), nx=True)
+            token = await client.get(self.key) or b""
+        version = (token, _changes_here)
+        held = self._held
+        if held is not None and held[0] == version:
+            return held[1]
+        value = await sync_to_async(self._load, thread_sensitive=False)()
+        self._held = (version, value)
+        return value
+
+
+class VersionedQuerySet(models.QuerySet[Any]):
+    """A queryset whose bulk writes mark its table changed, as saving or deleting a row does.
+
+    Subclasses name their table's version: `version_name = "providers"`.
+    """
+
+    version_name = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _NAMES.add(cls.version_name)
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        mark_changed(self.version_name)
+        return count
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[Any]:
+        rows = super().bulk_create(*args, **kwargs)
+        mark_changed(self.version_name)
+        return rows
+
+
+def track(model: type[models.Model], name: str) -> None:
+    """Mark `name` changed whenever a row of `model` is saved or deleted (call from ready())."""
+
+    def receiver(**_: Any) -> None:
+        mark_changed(name)
+
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"versioned-{name}-save")
+    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"versioned-{name}-delete")

@@ -1,0 +1,78 @@
+"""Settings rows kept in memory (appliance.versioned): read once, read again after any change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+from django.db import transaction
+
+from appliance import versioned
+from appliance.stack import Stack
+from gateway.models import Provider
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Counting:
+    def __init__(self) -> None:
+        self.loads = 0
+
+    def __call__(self) -> int:
+        self.loads += 1
+        return self.loads
+
+
+@pytest.fixture
+def token_store(stack: Stack) -> redis.Redis:
+    return redis.Redis.from_url(stack.redis_url)
+
+
+def test_a_value_is_read_once_until_another_process_changes_it(token_store: redis.Redis) -> None:
+    load = Counting()
+    kept = versioned.Versioned("test-kept", load)
+    assert [kept.get(), kept.get(), kept.get()] == [1, 1, 1]
+    token_store.set(kept.key, "drawn-by-another-process")
+    assert kept.get() == 2
+    assert kept.get() == 2
+
+
+def test_a_restarted_redis_makes_every_process_read_again(token_store: redis.Redis) -> None:
+    load = Counting()
+    kept = versioned.Versioned("test-restart", load)
+    assert kept.get() == 1
+    token_store.delete(kept.key)  # Redis keeps nothing on disk: a restart loses every token
+    assert kept.get() == 2
+    assert token_store.get(kept.key), "a fresh token was drawn for the other processes too"
+
+
+def test_a_change_reaches_other_processes_only_once_committed(token_store: redis.Redis) -> None:
+    kept = versioned.Versioned("providers", lambda: None)
+    kept.get()
+    before = token_store.get(kept.key)
+    with transaction.atomic():
+        Provider.objects.create(name="newcomer", tier="cloud", base_url="https://example.invalid/v1")
+        assert token_store.get(kept.key) == before, "others would read the old rows under the new token"
+    assert token_store.get(kept.key) != before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: Provider.objects.filter(name="home").update(quality=2),
+        lambda: Provider.objects.get(name="home").save(),
+        lambda: Provider.objects.bulk_create([Provider(name="bulk", tier="cloud", base_url="https://example.invalid/v1")]),
+        lambda: Provider.objects.filter(name="home").delete(),
+    ],
+    ids=["update", "save", "bulk_create", "delete"],
+)
+def test_every_way_of_writing_providers_marks_them_changed(token_store: redis.Redis, change: Any) -> None:
+    from gateway.services import ensure_home_provider
+
+    ensure_home_provider()
+    kept = versioned.Versioned("providers", lambda: None)
+    kept.get()
+    before = token_store.get(kept.key)
+    change()
+    assert token_store.get(kept.key) != before
