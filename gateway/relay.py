@@ -8,6 +8,7 @@ never writes to disk.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Literal, TypedDict
@@ -94,6 +95,46 @@ async def publish(request_id: str, *events: RelayEvent, emitted: bool = False) -
         pipe.rpush(key, *(json.dumps(e) for e in events))
         pipe.expire(key, TTL_SECONDS)
         await pipe.execute()
+
+
+class Outbox:
+    """A streamed answer's events on their way to the relay, in order.
+
+    Each event is sent as soon as the worker's loop is free. Events put while a send is in
+    flight (a burst the provider sent in one packet) go together in the next send: one
+    round trip for all, still one event per chunk. Events given at creation wait for the
+    first put (the start event goes with the first chunk), and that first send marks the
+    answer begun, so a redelivered copy of the request does not start it again.
+    """
+
+    def __init__(self, request_id: str, *held: RelayEvent) -> None:
+        self.request_id = request_id
+        self._pending: list[RelayEvent] = list(held)
+        self._begun = False
+        self._sending: asyncio.Future[None] | None = None
+
+    def put(self, *events: RelayEvent) -> None:
+        self._pending.extend(events)
+        if self._sending is None or self._sending.done():
+            self._sending = asyncio.ensure_future(self._send())
+
+    async def _send(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            await publish(self.request_id, *batch, emitted=not self._begun)
+            self._begun = True
+
+    async def drain(self) -> None:
+        """Return once everything put so far is sent; raise what a send raised."""
+        while self._sending is not None:
+            sending = self._sending
+            await sending
+            if sending is self._sending:
+                return
+
+    def cancel(self) -> None:
+        if self._sending is not None:
+            self._sending.cancel()
 
 
 async def events(request_id: str, idle_seconds: float) -> AsyncIterator[RelayEvent]:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import models, transaction
+from django.db import close_old_connections, models, transaction
 from django.utils import timezone
 
 from appliance.versioned import Versioned
@@ -23,6 +26,8 @@ from policies import handoff
 from .choices import Family, Kind, Outcome
 from .models import AuditEvent, ChainHead, Provider
 from .schema import ApiRequest
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def _submit(device: Device, api: ApiRequest) -> str:
     # preparation, and the row (whose commit waits for the disk). The serving worker sends
     # nothing before the row exists (policies.handoff). The arguments' repr (Celery puts it
     # in the message headers for monitoring) would carry the prompt: the request id instead.
-    audit = _AUDIT_WRITER.submit(_open_audit, device, api.kind, api.model, api.stream, tiers, request_id)
+    audit = _open_rows(_new_row(device, api.kind, api.model, api.stream, tiers, request_id))
     shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
     classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify", **shown)
     ids = [c.id for c in route.candidates]
@@ -95,8 +100,60 @@ def _submit(device: Device, api: ApiRequest) -> str:
     return request_id
 
 
-# Threads that write audit rows while the request's tasks are being queued.
-_AUDIT_WRITER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="hearth-audit")
+class _GroupCommit(Generic[T]):
+    """Writes audit rows in a thread of its own, many in one transaction.
+
+    A row must be on disk before its request may be sent anywhere, and a sealed row before
+    its request counts as answered; each commit waits for the disk (synchronous=FULL).
+    Rows that come while a commit is waiting are written together in the next one, so a
+    burst of requests waits for a few commits, not one each, and the box's writers take
+    SQLite's lock, which a waiting writer polls with growing sleeps, far less often.
+    """
+
+    BATCH = 200
+
+    def __init__(self, name: str, write: Callable[[list[T]], None]) -> None:
+        self._name, self._write = name, write
+        self._queue: queue.SimpleQueue[tuple[T, Future[None]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, item: T) -> Future[None]:
+        """Queue an item; the future is done once it is committed (or failed with the batch)."""
+        done: Future[None] = Future()
+        self._queue.put((item, done))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+        return done
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            close_old_connections()  # as a request would: a broken or old connection is replaced
+            try:
+                self._write([item for item, _ in batch])
+            except Exception as exc:  # noqa: BLE001  (each caller fails with it; the writer goes on)
+                for _, done in batch:
+                    done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    done.set_result(None)
+
+
+def _write_opened(rows: list[AuditEvent]) -> None:
+    with transaction.atomic():
+        AuditEvent.objects.bulk_create(rows)
+    handoff.audited(*(str(row.request_id) for row in rows))
+
+
+_open_rows = _GroupCommit("hearth-audit-open", _write_opened)
 
 
 async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
@@ -151,12 +208,12 @@ def _as_recorded(event: AuditEvent, level: str) -> None:
         event.labels, event.prompt_expires_at = [], None
 
 
-def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str = "") -> str:
+def _new_row(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str) -> AuditEvent:
+    """The opening audit row of a request, as the household's privacy level records it."""
     from appliance.models import Privacy
 
-    request_id = request_id or str(uuid.uuid4())
     level = _privacy()
-    AuditEvent.objects.create(
+    return AuditEvent(
         request_id=request_id,
         created_at=timezone.now(),
         device=device,
@@ -166,6 +223,11 @@ def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_ti
         stream=stream,
         allowed_tiers=allowed_tiers,
     )
+
+
+def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str = "") -> str:
+    request_id = request_id or str(uuid.uuid4())
+    _new_row(device, kind, model, stream, allowed_tiers, request_id).save()
     handoff.audited(request_id)
     return request_id
 
@@ -177,35 +239,50 @@ def _record_refusal(device: Device, kind: Kind, model: str, stream: bool, allowe
 
 
 def close_audit(request_id: str, result: Result) -> None:
-    """Complete a request's audit row and seal it onto the chain."""
-    with transaction.atomic():
-        event = AuditEvent.objects.filter(request_id=request_id).order_by().first()
-        if event is None or event.chain_seq is not None:
-            return  # purged, or already sealed by an earlier delivery of the same request
-        for name in Result.__dataclass_fields__:
-            value = getattr(result, name)
-            setattr(event, name, value[:300] if isinstance(value, str) else value)
-        event.completed_at = timezone.now()
-        if event.total_ms is None:
-            event.total_ms = int((event.completed_at - event.created_at).total_seconds() * 1000)
-        _as_recorded(event, _privacy())
-        _seal(event)
+    """Complete a request's audit row and seal it onto the chain; return once it is on disk.
 
+    Inside a transaction the row is sealed in it; otherwise this process's sealer thread
+    seals it with whatever other rows are closing at the same time, in one commit.
+    """
+    if transaction.get_connection().in_atomic_block:
+        _seal_closed([(request_id, result)])
+    else:
+        _close_rows((request_id, result)).result()
+
+
+def _seal_closed(closing: list[tuple[str, Result]]) -> None:
+    # On SQLite the transaction is IMMEDIATE, elsewhere the head's row lock serialises
+    # sealers, so two rows never take the same place on the chain.
+    with transaction.atomic():
+        ids = [request_id for request_id, _ in closing]
+        # Neither purged nor already sealed by an earlier delivery of the same request.
+        open_rows = {str(e.request_id): e for e in AuditEvent.objects.filter(request_id__in=ids, chain_seq__isnull=True).order_by()}
+        if not open_rows:
+            return
+        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        level = _privacy()
+        for request_id, result in closing:
+            event = open_rows.pop(request_id, None)
+            if event is None:
+                continue
+            for name in Result.__dataclass_fields__:
+                value = getattr(result, name)
+                setattr(event, name, value[:300] if isinstance(value, str) else value)
+            event.completed_at = timezone.now()
+            if event.total_ms is None:
+                event.total_ms = int((event.completed_at - event.created_at).total_seconds() * 1000)
+            _as_recorded(event, level)
+            event.chain_seq, event.prev_hash = head.seq + 1, head.hash
+            event.row_hash = event.compute_hash(head.hash)
+            event.save(update_fields=_CLOSING_FIELDS)
+            head.seq, head.hash = event.chain_seq, event.row_hash
+        head.save(update_fields=["seq", "hash"])
+
+
+_close_rows = _GroupCommit("hearth-audit-seal", _seal_closed)
 
 # What closing a row writes: the request's outcome, and what its privacy level rewrote.
 _CLOSING_FIELDS = [*Result.__dataclass_fields__, "completed_at", "device_name", "model_requested", "chain_seq", "prev_hash", "row_hash"]
-
-
-def _seal(event: AuditEvent) -> None:
-    # Callers hold a transaction; on SQLite it is IMMEDIATE, elsewhere the row lock
-    # serialises sealers so two rows never take the same place on the chain.
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-    event.chain_seq = head.seq + 1
-    event.prev_hash = head.hash
-    event.row_hash = event.compute_hash(head.hash)
-    event.save(update_fields=_CLOSING_FIELDS)
-    head.seq, head.hash = event.chain_seq, event.row_hash
-    head.save(update_fields=["seq", "hash"])
 
 
 @dataclass(frozen=True)

@@ -350,18 +350,9 @@ async def _relay_stream(
 ) -> Result:  # fmt: skip
     usage: dict[str, Any] = {}
     pieces = 0
-    # The start event goes out with the first chunk, in one round trip; from then on the
-    # answer has begun, so a redelivered copy of the request must not start it again.
-    pending: list[relay.RelayEvent] = [start]
+    outbox = relay.Outbox(job.request_id, start)  # the start event goes with the first chunk
 
-    async def send(*events: relay.RelayEvent) -> None:
-        if pending:
-            await relay.publish(job.request_id, *pending, *events, emitted=True)
-            pending.clear()
-        else:
-            await relay.publish(job.request_id, *events)
-
-    async def forward(chunk: dict[str, Any]) -> None:
+    def forward(chunk: dict[str, Any]) -> None:
         nonlocal pieces, usage
         if chunk.get("usage"):
             usage = chunk["usage"]
@@ -374,22 +365,27 @@ async def _relay_stream(
                 chunk.pop("usage", None)
             if restoration is not None:
                 restoration.chunk(chunk)
-        await send({"type": "chunk", "data": json.dumps(chunk)})
+        outbox.put({"type": "chunk", "data": json.dumps(chunk)})
 
     try:
-        await forward(first)
+        forward(first)
         async for chunk in rest:
-            await forward(chunk)
+            forward(chunk)
     except (UpstreamError, TimeoutError) as exc:
         message = exc.message if isinstance(exc, UpstreamError) else "the provider stalled"
         log.warning("provider %s failed mid-answer of request %s: %s", provider.name, job.request_id, message)
-        await send(relay.error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
+        outbox.put(relay.error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
+        await outbox.drain()
         return _done(job, provider, model, attempt, ttft_ms, started, None, pieces, Outcome.FAILED_MIDSTREAM, message)
+    except asyncio.CancelledError:
+        outbox.cancel()  # the client went away: nobody reads the rest
+        raise
     finally:
         aclose = getattr(rest, "aclose", None)
         if aclose is not None:
             await aclose()  # close the provider's connection now, even when cancelled
-    await send({"type": "end"})
+    outbox.put({"type": "end"})
+    await outbox.drain()
     return _done(job, provider, model, attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens") or pieces)
 
 

@@ -49,12 +49,13 @@ def publish(request_id: str, screening: Screening) -> None:
         pipe.execute()
 
 
-def audited(request_id: str) -> None:
-    """Say that a request's audit row is written, and wake the worker waiting for it."""
-    _, audited_key, wake_key = _keys(request_id)
+def audited(*request_ids: str) -> None:
+    """Say that these requests' audit rows are written, and wake the workers waiting for them."""
     with redis_client().pipeline(transaction=False) as pipe:
-        pipe.set(audited_key, 1, ex=TTL_SECONDS)
-        _wake(pipe, wake_key)
+        for request_id in request_ids:
+            _, audited_key, wake_key = _keys(request_id)
+            pipe.set(audited_key, 1, ex=TTL_SECONDS)
+            _wake(pipe, wake_key)
         pipe.execute()
 
 

@@ -59,3 +59,19 @@ def test_a_row_is_sealed_once_even_if_closed_twice() -> None:
     services.close_audit(str(row.request_id), services.Result(Outcome.INTERRUPTED))
     row.refresh_from_db()
     assert row.outcome == "ok" and services.verify_chain().problem == ""
+
+
+def test_rows_closing_together_are_sealed_in_one_commit_each_once() -> None:
+    """The sealer thread writes the rows that close at the same time in one transaction; two
+    deliveries of one request closing in the same batch still seal it once."""
+    device = add_device("speaker", "speaker").device
+    ids = [async_to_sync(services.open_audit)(device, Kind.CHAT, "hearth-auto", False, ["home"]) for _ in range(3)]
+    closing = [(ids[0], Outcome.OK), (ids[1], Outcome.OK), (ids[0], Outcome.INTERRUPTED), (ids[2], Outcome.CANCELLED)]
+    services._seal_closed([(request_id, services.Result(outcome)) for request_id, outcome in closing])
+    rows = list(AuditEvent.objects.order_by("chain_seq"))
+    assert [(str(r.request_id), r.outcome, r.chain_seq) for r in rows] == [
+        (ids[0], "ok", 1),
+        (ids[1], "ok", 2),
+        (ids[2], "cancelled", 3),
+    ]
+    assert services.verify_chain() == services.ChainReport(3, None)

@@ -282,3 +282,31 @@ def test_a_provider_changed_in_the_admin_applies_from_the_next_request(
         client.chat.completions.create(model="hearth-auto", messages=[{"role": "user", "content": "hi"}], max_tokens=5)
     assert refused.value.status_code == 503
     assert len(capture.requests) == 1, "nothing went to a provider after it was turned off"
+
+
+def test_a_burst_of_requests_is_each_answered_and_audited_once_on_an_intact_chain(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """Audit rows of requests arriving together are committed together (gateway.services._Opener):
+    none may be lost, doubled or sealed out of the chain."""
+    import asyncio
+
+    from gateway.services import verify_chain
+
+    phone = make_device(max_tier="cloud")
+    make_provider("cloudy", "cloud")
+    Provider.objects.filter(name="home").update(enabled=False)
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {phone.key}"}) as client:
+            asks = [{**ASK, "messages": [{"role": "user", "content": f"question {i}"}]} for i in range(24)]
+            return await asyncio.gather(*(client.post(f"{live.api}/chat/completions", json=ask) for ask in asks))
+
+    responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [200] * 24
+    rows = audited(phone.device, count=24, timeout=30)
+    assert sorted(str(r.request_id) for r in rows) == sorted(r.headers["x-request-id"] for r in responses)
+    assert {r.outcome for r in rows} == {"ok"}
+    assert sorted(m.json()["messages"][0]["content"] for m in capture.requests) == sorted(f"question {i}" for i in range(24))
+    report = verify_chain()
+    assert report.first_bad is None and report.checked >= 24
