@@ -68,13 +68,17 @@ class Versioned(Generic[T]):
         self._held: tuple[tuple[bytes | str, int], T] | None = None
         _NAMES.add(name)
 
-    def get(self) -> T:
-        """Return the current value (blocking: for threads and workers)."""
-        client = sync_client()
-        token = client.get(self.key)
+    def get(self, token: bytes | str | None = None) -> T:
+        """Return the current value (blocking: for threads and workers).
+
+        `token`: the version token, when the caller read it in a round trip of its own.
+        """
         if token is None:
-            client.set(self.key, secrets.token_hex(8), nx=True)
-            token = client.get(self.key) or b""
+            client = sync_client()
+            token = client.get(self.key)
+            if token is None:
+                client.set(self.key, secrets.token_hex(8), nx=True)
+                token = client.get(self.key) or b""
         version = (token, _changes_here)
         held = self._held
         if held is not None and held[0] == version:
@@ -82,6 +86,12 @@ class Versioned(Generic[T]):
         value = self._load()
         self._held = (version, value)
         return value
+
+    def last(self) -> T | None:
+        """What this process holds, whichever version: to read state that goes with it in
+        the same round trip as the token."""
+        held = self._held
+        return None if held is None else held[1]
 
     async def aget(self) -> T:
         """Return the current value from an event loop; the database only when it changed."""

@@ -86,14 +86,22 @@ def models_for(candidates: list[Candidate]) -> list[str]:
 
 def plan(max_tier: str, kind: Kind, model: str) -> Route:
     """Return the providers to try for a request, or raise NoRoute (sync: database and Redis)."""
-    usable = allowed(_PROVIDERS.get(), max_tier, kind)
+    # One round trip for the providers' version and the health of those this process holds.
+    known = _PROVIDERS.last() or []
+    with _redis().pipeline(transaction=False) as pipe:
+        pipe.get(_PROVIDERS.key)
+        for c in known:
+            pipe.hgetall(state_key(c.id))
+        token, *rows = pipe.execute()
+    providers = _PROVIDERS.get(token)
+    state = _parsed([c.id for c in known], rows) if providers is known else _state([c.id for c in providers])
+    usable = allowed(providers, max_tier, kind)
     if model != AUTO_MODEL:
         usable = [c for c in usable if model in c.models]
         if not usable:
             raise NoRoute(404, f"The model '{model}' does not exist or this device may not use it.", "model_not_found")
     if not usable:
         raise NoRoute(503, f"No provider of an allowed tier (up to {max_tier}) is configured for this request.", "no_provider")
-    state = _state([c.id for c in usable])
     ranked = sorted(usable, key=lambda c: score(c, state.get(c.id, {})), reverse=True)
     return Route(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream")
 
@@ -125,4 +133,8 @@ def _state(ids: list[int]) -> dict[int, dict[str, float]]:
         for i in ids:
             pipe.hgetall(state_key(i))
         rows = pipe.execute()
+    return _parsed(ids, rows)
+
+
+def _parsed(ids: list[int], rows: list[dict[bytes, bytes]]) -> dict[int, dict[str, float]]:
     return {i: {k.decode(): float(v) for k, v in row.items()} for i, row in zip(ids, rows, strict=True)}

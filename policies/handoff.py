@@ -35,17 +35,21 @@ def _keys(request_id: str) -> tuple[str, str, str]:
     return f"{prefix}:screening", f"{prefix}:audited", f"{prefix}:screened"
 
 
-def _wake(pipe: redis.client.Pipeline, wake_key: str) -> None:
-    pipe.rpush(wake_key, 1)
+AUDITED = b"audited"  # what wakes a waiting worker when the audit row is written
+
+
+def _wake(pipe: redis.client.Pipeline, wake_key: str, news: bytes) -> None:
+    pipe.rpush(wake_key, news)
     pipe.expire(wake_key, TTL_SECONDS)
 
 
 def publish(request_id: str, screening: Screening) -> None:
-    """Store a request's screening and wake the worker waiting for it."""
+    """Store a request's screening and wake the worker waiting for it, handing it over."""
     value_key, _, wake_key = _keys(request_id)
+    raw = json.dumps(screening).encode()
     with redis_client().pipeline(transaction=False) as pipe:
-        pipe.set(value_key, json.dumps(screening), ex=TTL_SECONDS)
-        _wake(pipe, wake_key)
+        pipe.set(value_key, raw, ex=TTL_SECONDS)
+        _wake(pipe, wake_key, raw)
         pipe.execute()
 
 
@@ -55,7 +59,7 @@ def audited(*request_ids: str) -> None:
         for request_id in request_ids:
             _, audited_key, wake_key = _keys(request_id)
             pipe.set(audited_key, 1, ex=TTL_SECONDS)
-            _wake(pipe, wake_key)
+            _wake(pipe, wake_key, AUDITED)
         pipe.execute()
 
 
@@ -63,17 +67,24 @@ def wait(request_id: str, timeout: float) -> Screening | None:
     """Return a request's screening once its audit row is written too, waiting up to `timeout`
     seconds; None if the screening never came. Raises NotAudited if the row never was.
 
-    Both are read again after every wake-up, so a redelivered serving task finds them too.
+    A wake-up carries its news (the screening itself, or word of the row), so the last one
+    costs no further round trip; both are also stored, so a redelivered serving task finds
+    them, and a waiter whose wake-up another copy took reads them again.
     """
     value_key, audited_key, wake_key = _keys(request_id)
     r = redis_client()
     deadline = time.monotonic() + timeout
-    while True:
-        raw, row = r.mget(value_key, audited_key)
+    raw, row = r.mget(value_key, audited_key)
+    while raw is None or row is None:
         left = deadline - time.monotonic()
-        if (raw is not None and row is not None) or left <= 0:
+        if left <= 0:
             break
-        r.blpop([wake_key], timeout=max(left, 0.01))
+        popped = r.blpop([wake_key], timeout=max(left, 0.01))
+        if popped is not None:
+            news = popped[1]
+            raw, row = (raw, news) if news == AUDITED else (news, row)
+        if raw is None or row is None:
+            raw, row = r.mget(value_key, audited_key)
     if row is None:
         raise NotAudited(request_id)
     if raw is None:
