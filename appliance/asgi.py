@@ -74,6 +74,8 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 from django.core.handlers.exception import convert_exception_to_response  # noqa: E402
+from django.core.signals import request_started  # noqa: E402
+from django.db import close_old_connections, reset_queries  # noqa: E402
 
 from appliance.routing import websocket_urlpatterns  # noqa: E402
 
@@ -92,6 +94,23 @@ class DeviceApiHandler(ASGIHandler):
         self._template_response_middleware: list[Any] = []
         self._exception_middleware: list[Any] = []
         self._middleware_chain = convert_exception_to_response(self._get_response_async)  # type: ignore[attr-defined]  # (not in the stubs)
+
+
+def _page_requests_only() -> None:
+    """Leave Django's per-request database housekeeping to the pages' handler.
+
+    Django sends request_started before every request, and its receivers (close old
+    connections, reset the query log) are plain functions, which it runs in the one thread
+    it shares between all requests: each device request would wait for that thread before
+    its view starts. The device API's database work runs in threads of its own that those
+    receivers never touch, so for it they are only a wait.
+    """
+    for signal, receiver in ((request_started, reset_queries), (request_started, close_old_connections)):
+        signal.disconnect(receiver)
+        signal.connect(receiver, sender=ASGIHandler)
+
+
+_page_requests_only()
 
 
 class ByPath:
