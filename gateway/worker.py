@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from policies import images
 from policies.detectors import Span
 from policies.redaction import Redactor, StreamRestorer
 from policies.segments import rewritten
@@ -87,6 +86,8 @@ def outbound(job: Job, provider: ProviderConfig) -> tuple[dict[str, Any], Redact
 
 def _blurred(body: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of a chat body with faces blurred in every inline image."""
+    from policies import images  # OpenCV: loaded by the first request that needs it
+
     messages = []
     for message in body.get("messages") or []:
         content = message.get("content")

@@ -28,6 +28,11 @@ class ImageFindings:
 _local = threading.local()  # cascade and HOG objects are not safe to share across threads
 
 
+def load() -> None:
+    """Load OpenCV's detectors for this thread now, rather than in the first image's budget."""
+    _detectors()
+
+
 def _detectors() -> tuple[Any, Any]:
     if not hasattr(_local, "face"):
         cascades = cv2.data.haarcascades  # type: ignore[attr-defined,unused-ignore]

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from policies import classification, images
+from policies import classification
 from policies.detectors import Span, detect
 from policies.segments import image_urls, segments
 
@@ -124,6 +124,8 @@ def screen(kind: str, body: dict[str, Any], budget_seconds: float) -> Screening:
                 data = _image_bytes(url)
                 if data is None:
                     raise Failed("an image is given by URL, so it could not be checked")
+                from policies import images  # OpenCV: loaded by the first request with an image
+
                 findings = images.inspect_image(data)
                 people, faces = people + findings.people, faces + findings.faces
     except Failed as exc:

@@ -80,8 +80,12 @@ def decision_for(
 @worker_process_init.connect
 def warm_up(**_: Any) -> None:
     """Load the classifier and the detectors when a worker process starts, so the first
-    request's screening budget is spent screening, not loading a model."""
+    request's screening budget is spent screening, not loading a model. (Other processes
+    never load OpenCV or numpy unless a request needs them.)"""
     try:
+        from policies import images
+
+        images.load()
         screen("chat", {"messages": [{"role": "user", "content": "Warm up: call +44 20 7946 0958 or mail a@example.org"}]}, 30.0)
     except Exception as exc:  # noqa: BLE001  (a broken model shows on the first request, failing closed)
         log.warning("warming up the classifier failed: %s", type(exc).__name__)

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from policies.classification.text import LABELS, prepare
 
 if TYPE_CHECKING:
@@ -142,6 +140,8 @@ def reset() -> None:
 
 def scores(text: str) -> tuple[dict[str, float], str]:
     """Return every label's confidence and the model version."""
+    import numpy as np  # here, not at the top: only the classify worker needs it (0.2 s per start)
+
     model = _model()
     prepared = prepare(text) or "empty"
     try:
