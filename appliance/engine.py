@@ -39,9 +39,11 @@ def command(port: int | None = None) -> list[str]:
     port = port or settings.HEARTH_HOME_PORT
     name = settings.HEARTH_HOME_MODEL_NAME
     if settings.HEARTH_HOME_ENGINE == "vllm":
+        # No request logging: vLLM's default (--disable-log-requests is gone since 0.17;
+        # --enable-log-requests would log prompts at DEBUG).
         return [
             settings.HEARTH_VLLM_BIN, "serve", model_path(), "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
-            "--served-model-name", name, "--disable-log-requests", *shlex.split(settings.HEARTH_VLLM_ARGS),
+            "--served-model-name", name, *shlex.split(settings.HEARTH_VLLM_ARGS),
         ]  # fmt: skip
     if importlib.util.find_spec("llama_cpp") is None:
         raise EngineUnavailable("llama-cpp-python is not installed (run `make run` or `make venv`)")
