@@ -83,7 +83,6 @@ def _submit(device: Device, api: ApiRequest) -> str:
             _record_refusal(device, api.kind, api.model, api.stream, tiers, exc.message)
         raise
     request_id = str(uuid.uuid4())
-
     facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
     # The audit row is written beside queueing both tasks, and then three steps overlap:
     # screening (the longest step before anything may be sent), the serving worker's
