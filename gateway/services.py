@@ -84,14 +84,15 @@ def _submit(device: Device, api: ApiRequest) -> str:
         raise
     request_id = str(uuid.uuid4())
     facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
-    # The audit row is written beside queueing both tasks, and then three steps overlap:
-    # screening (the longest step before anything may be sent), the serving worker's
-    # preparation, and the row (whose commit waits for the disk). The serving worker sends
-    # nothing before the row exists (policies.handoff). The arguments' repr (Celery puts it
-    # in the message headers for monitoring) would carry the prompt: the request id instead.
-    audit = _open_rows(_new_row(device, api.kind, api.model, api.stream, tiers, request_id))
+    # Screening, the longest step before anything may be sent, is queued first; then the
+    # audit row is written (in the opener's thread, whose commit waits for the disk) while
+    # the serving task is queued, and the serving worker prepares. It sends nothing before
+    # the row exists (policies.handoff). The arguments' repr (Celery puts it in the message
+    # headers for monitoring) would carry the prompt: it is replaced by the request id.
     shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
+    row = _new_row(device, api.kind, api.model, api.stream, tiers, request_id)
     classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify", **shown)
+    audit = _open_rows(row)
     ids = [c.id for c in route.candidates]
     args = (request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk)
     tasks.serve_request.apply_async(args, queue=route.queue, **shown)
