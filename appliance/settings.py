@@ -224,7 +224,8 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "appliance.middleware.SetupRequired")
 
 # --- Redis, Celery ---------------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The default is the private port `make run` starts Redis on (the box's units set their own).
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6390/0")
 
 # The channel layer: workers and services push live updates to admin pages over it.
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL], "prefix": "hearth:ws"}}}

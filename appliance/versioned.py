@@ -12,10 +12,12 @@ reason, so a restarted Redis makes every process load again.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import redis
 from asgiref.sync import sync_to_async
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
@@ -23,6 +25,7 @@ from django.db.models.signals import post_delete, post_save
 from appliance.redis import async_client, sync_client
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _NAMES: set[str] = set()
 _changes_here = 0  # changes made by this process: it sees them before they are committed
 
@@ -35,7 +38,17 @@ def mark_changed(name: str) -> None:
     """Mark a table's rows changed: for this process at once, for the others once committed."""
     global _changes_here
     _changes_here += 1
-    transaction.on_commit(lambda: sync_client().set(_key(name), secrets.token_hex(8)))
+    transaction.on_commit(lambda: _draw(name))
+
+
+def _draw(name: str) -> None:
+    try:
+        sync_client().set(_key(name), secrets.token_hex(8))
+    except redis.RedisError:
+        # The change is saved. With Redis down nothing running needs telling: a restarted
+        # Redis has no tokens, and every process reads again. Anything else is a box whose
+        # Redis this process does not reach (another REDIS_URL): say so.
+        log.warning("could not tell the running processes that the %s changed: Redis is unreachable", name)
 
 
 def forget_here() -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypedDict
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -91,7 +92,17 @@ async def authenticate(key: str) -> Device | None:
     """Return the active device holding this key, or None."""
     if not key.startswith(keys.PREFIX) or len(key) > 100:
         return None
-    return (await _ACTIVE.aget()).get(keys.key_hash(key))
+    key_hash = keys.key_hash(key)
+    device = (await _ACTIVE.aget()).get(key_hash)
+    if device is None:
+        # A key the kept devices do not know is looked up, so a device added by a process
+        # that could not reach this one's Redis still works at once.
+        device = await sync_to_async(_active_device, thread_sensitive=False)(key_hash)
+    return device
+
+
+def _active_device(key_hash: str) -> Device | None:
+    return Device.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
 
 
 # --- discovery ------------------------------------------------------------------------

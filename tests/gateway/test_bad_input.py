@@ -6,7 +6,9 @@ import json
 
 import httpx
 import pytest
+import redis
 
+from appliance import versioned
 from devices import services
 from gateway.models import AuditEvent
 from tests.conftest import Live, PairedDevice
@@ -78,6 +80,19 @@ def test_a_revoked_key_stops_working_at_once(live: Live, laptop: PairedDevice) -
     assert httpx.get(f"{live.api}/models", headers=headers).status_code == 200
     services.revoke(laptop.device)
     assert httpx.get(f"{live.api}/models", headers=headers).status_code == 401
+
+
+def test_a_device_added_where_the_web_process_could_not_be_told_works_at_once(
+    live: Live, laptop: PairedDevice, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`manage.py device add` run where Redis is unreachable (another REDIS_URL in that shell):
+    the device is saved, a warning says so, and its key works, looked up on a miss."""
+    assert httpx.get(f"{live.api}/models", headers={"Authorization": f"Bearer {laptop.key}"}).status_code == 200  # kept
+    monkeypatch.setattr(versioned, "sync_client", lambda: redis.Redis.from_url("redis://127.0.0.1:1/0"))
+    with caplog.at_level("WARNING", logger="appliance.versioned"):
+        tablet = services.add_device("tablet", "kids")
+    assert "could not tell the running processes that the devices changed" in caplog.text
+    assert httpx.get(f"{live.api}/models", headers={"Authorization": f"Bearer {tablet.key}"}).status_code == 200
 
 
 def test_wrong_method_gets_an_openai_error(live: Live, laptop: PairedDevice) -> None:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         data = Path(settings.DATA_DIR)
         ports = Ports(
-            redis=int(os.environ.get("HEARTH_REDIS_PORT", 6390)),
+            redis=urlparse(settings.REDIS_URL).port or 6390,
             mqtt=int(os.environ.get("HEARTH_MQTT_PORT", 1884)),
             engine=settings.HEARTH_HOME_PORT,
             web=settings.HEARTH_WEB_PORT,
