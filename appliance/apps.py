@@ -10,4 +10,4 @@ class ApplianceConfig(AppConfig):
         from .models import Household
         from .versioned import track
 
-        track(Household, "household")
+        track(Household)

@@ -145,8 +145,15 @@ class VersionedQuerySet(models.QuerySet[Any]):
         return rows
 
 
-def track(model: type[models.Model], name: str) -> None:
-    """Mark `name` changed whenever a row of `model` is saved or deleted (call from ready())."""
+def track(model: type[models.Model]) -> None:
+    """Mark a model's table changed whenever a row is saved or deleted (call from ready()).
+
+    The model's manager is built from a VersionedQuerySet, which names the version.
+    """
+    rows = model._default_manager.none()
+    if not isinstance(rows, VersionedQuerySet):
+        raise TypeError(f"{model.__name__}'s manager is not built from a VersionedQuerySet")
+    name = rows.version_name
 
     def receiver(**_: Any) -> None:
         mark_changed(name)

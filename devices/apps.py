@@ -11,4 +11,4 @@ class DevicesConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the start-up checks)
         from .models import Device
 
-        track(Device, "devices")
+        track(Device)

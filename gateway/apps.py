@@ -13,4 +13,4 @@ class GatewayConfig(AppConfig):
         from .services import ensure_home_provider
 
         post_migrate.connect(ensure_home_provider, sender=self)
-        track(Provider, "providers")
+        track(Provider)

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import time
-from functools import cache
 
-import redis
-from django.conf import settings
-
-
-@cache
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+from appliance.redis import sync_client
 
 
 def over_rate(device_id: int, per_minute: int) -> bool:
@@ -19,7 +12,7 @@ def over_rate(device_id: int, per_minute: int) -> bool:
     if per_minute <= 0:
         return False
     key = f"hearth:rate:{device_id}:{int(time.time() // 60)}"
-    with _redis().pipeline(transaction=False) as pipe:
+    with sync_client().pipeline(transaction=False) as pipe:
         pipe.incr(key)
         pipe.expire(key, 120)
         count = pipe.execute()[0]

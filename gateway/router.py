@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
-import redis
 from django.conf import settings
 
+from appliance.redis import sync_client
 from appliance.versioned import Versioned
 from devices.choices import TIER_RANK
 
@@ -88,7 +87,7 @@ def plan(max_tier: str, kind: Kind, model: str) -> Route:
     """Return the providers to try for a request, or raise NoRoute (sync: database and Redis)."""
     # One round trip for the providers' version and the health of those this process holds.
     known = _PROVIDERS.last() or []
-    with _redis().pipeline(transaction=False) as pipe:
+    with sync_client().pipeline(transaction=False) as pipe:
         pipe.get(_PROVIDERS.key)
         for c in known:
             pipe.hgetall(state_key(c.id))
@@ -123,13 +122,8 @@ def state_key(provider_id: int) -> str:
     return f"hearth:provider:{provider_id}"
 
 
-@cache
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
-
-
 def _state(ids: list[int]) -> dict[int, dict[str, float]]:
-    with _redis().pipeline(transaction=False) as pipe:
+    with sync_client().pipeline(transaction=False) as pipe:
         for i in ids:
             pipe.hgetall(state_key(i))
         rows = pipe.execute()

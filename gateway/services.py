@@ -227,8 +227,7 @@ def _new_row(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers
 
 def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str = "") -> str:
     request_id = request_id or str(uuid.uuid4())
-    _new_row(device, kind, model, stream, allowed_tiers, request_id).save()
-    handoff.audited(request_id)
+    _write_opened([_new_row(device, kind, model, stream, allowed_tiers, request_id)])
     return request_id
 
 

@@ -9,4 +9,4 @@ class PoliciesConfig(AppConfig):
         from appliance.versioned import track
         from policies.models import HouseholdRule
 
-        track(HouseholdRule, "rules")
+        track(HouseholdRule)
