@@ -78,13 +78,14 @@ class Versioned(Generic[T]):
     def __init__(self, name: str, load: Callable[[], T]) -> None:
         self.name, self.key = name, _key(name)
         self._load = load
-        self._held: tuple[tuple[bytes | str, int], T] | None = None
+        self._held: tuple[tuple[str, int], T] | None = None
         _NAMES.add(name)
 
     def get(self, token: bytes | str | None = None) -> T:
         """Return the current value (blocking: for threads and workers).
 
-        `token`: the version token, when the caller read it in a round trip of its own.
+        `token`: the version token, when the caller read it in a round trip of its own (or
+        was handed it by the process that did: see `gateway.router.plan`).
         """
         if token is None:
             client = sync_client()
@@ -92,7 +93,7 @@ class Versioned(Generic[T]):
             if token is None:
                 client.set(self.key, secrets.token_hex(8), nx=True)
                 token = client.get(self.key) or b""
-        version = (token, _changes_here)
+        version = (token.decode() if isinstance(token, bytes) else token, _changes_here)
         held = self._held
         if held is not None and held[0] == version:
             return held[1]
@@ -113,7 +114,7 @@ class Versioned(Generic[T]):
         if token is None:
             await client.set(self.key, secrets.token_hex(8), nx=True)
             token = await client.get(self.key) or b""
-        version = (token, _changes_here)
+        version = (token.decode() if isinstance(token, bytes) else token, _changes_here)
         held = self._held
         if held is not None and held[0] == version:
             return held[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -33,10 +34,15 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Route:
-    """Providers to try in order, all of allowed tiers, and the worker queue to use."""
+    """Providers to try in order, all of allowed tiers, and the worker queue to use.
+
+    `versions`: the version tokens read with it (appliance.versioned), by name, for the
+    processes the request goes to next, so they need not read them again.
+    """
 
     candidates: tuple[Candidate, ...]
     queue: str
+    versions: dict[str, str | None]
 
 
 class NoRoute(Exception):
@@ -62,12 +68,12 @@ def _load() -> list[Candidate]:
 
 
 # Read again as soon as any provider changes (appliance.versioned), so a change applies at once.
-_PROVIDERS = Versioned("providers", _load)
+PROVIDERS = Versioned("providers", _load)
 
 
 async def providers() -> list[Candidate]:
     """Return the enabled providers."""
-    return await _PROVIDERS.aget()
+    return await PROVIDERS.aget()
 
 
 def allowed(candidates: list[Candidate], max_tier: str, kind: Kind) -> list[Candidate]:
@@ -83,16 +89,23 @@ def models_for(candidates: list[Candidate]) -> list[str]:
     return names
 
 
-def plan(max_tier: str, kind: Kind, model: str) -> Route:
-    """Return the providers to try for a request, or raise NoRoute (sync: database and Redis)."""
-    # One round trip for the providers' version and the health of those this process holds.
-    known = _PROVIDERS.last() or []
+def plan(max_tier: str, kind: Kind, model: str, also: tuple[Versioned[Any], ...] = ()) -> Route:
+    """Return the providers to try for a request, or raise NoRoute (sync: database and Redis).
+
+    `also`: other settings whose version tokens the request needs, read in the same round trip.
+    """
+    # One round trip for the versions and the health of the providers this process holds.
+    known = PROVIDERS.last() or []
+    versioned = (PROVIDERS, *also)
     with sync_client().pipeline(transaction=False) as pipe:
-        pipe.get(_PROVIDERS.key)
+        for v in versioned:
+            pipe.get(v.key)
         for c in known:
             pipe.hgetall(state_key(c.id))
-        token, *rows = pipe.execute()
-    providers = _PROVIDERS.get(token)
+        out = pipe.execute()
+    versions = {v.name: None if t is None else t.decode() for v, t in zip(versioned, out, strict=False)}
+    rows = out[len(versioned) :]
+    providers = PROVIDERS.get(versions[PROVIDERS.name])
     state = _parsed([c.id for c in known], rows) if providers is known else _state([c.id for c in providers])
     usable = allowed(providers, max_tier, kind)
     if model != AUTO_MODEL:
@@ -102,7 +115,7 @@ def plan(max_tier: str, kind: Kind, model: str) -> Route:
     if not usable:
         raise NoRoute(503, f"No provider of an allowed tier (up to {max_tier}) is configured for this request.", "no_provider")
     ranked = sorted(usable, key=lambda c: score(c, state.get(c.id, {})), reverse=True)
-    return Route(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream")
+    return Route(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream", versions)
 
 
 def score(c: Candidate, state: dict[str, float]) -> float:

@@ -22,6 +22,7 @@ from appliance.versioned import Versioned
 from devices.choices import Category, tiers_up_to
 from devices.models import Device
 from policies import handoff
+from policies.services import RULES
 
 from .choices import Family, Kind, Outcome
 from .models import AuditEvent, ChainHead, Provider
@@ -77,25 +78,31 @@ def _submit(device: Device, api: ApiRequest) -> str:
 
     tiers = tiers_up_to(device.max_tier)
     try:
-        route = router.plan(device.max_tier, api.kind, api.model)
+        route = router.plan(device.max_tier, api.kind, api.model, also=(_PRIVACY, RULES))
     except router.NoRoute as exc:
         if exc.status == 503:
             _record_refusal(device, api.kind, api.model, api.stream, tiers, exc.message)
         raise
     request_id = str(uuid.uuid4())
     facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
-    # Screening, the longest step before anything may be sent, is queued first; then the
-    # audit row is written (in the opener's thread, whose commit waits for the disk) while
-    # the serving task is queued, and the serving worker prepares. It sends nothing before
-    # the row exists (policies.handoff). The arguments' repr (Celery puts it in the message
-    # headers for monitoring) would carry the prompt: it is replaced by the request id.
+    # Screening, the longest step before anything may be sent, is queued first, then the
+    # serving task; then the audit row is written by the opener's thread (after the two
+    # publishes, so as not to share the GIL with them) while the serving worker prepares.
+    # It sends nothing before the row exists (policies.handoff). The workers get the
+    # versions read with the route, so they need not read them again. The arguments' repr
+    # (Celery puts it in the message headers for monitoring) would carry the prompt: it is
+    # replaced by the request id.
     shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
-    row = _new_row(device, api.kind, api.model, api.stream, tiers, request_id)
-    classify_request.apply_async((request_id, api.kind, api.body, facts), queue="classify", **shown)
-    audit = _open_rows(row)
+    versions = route.versions
+    row = _new_row(device, api.kind, api.model, api.stream, tiers, request_id, _PRIVACY.get(versions[_PRIVACY.name]))
+    classify_request.apply_async((request_id, api.kind, api.body, facts, versions[RULES.name]), queue="classify", **shown)
     ids = [c.id for c in route.candidates]
-    args = (request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk)
+    args = (
+        request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk,
+        versions[router.PROVIDERS.name],
+    )  # fmt: skip
     tasks.serve_request.apply_async(args, queue=route.queue, **shown)
+    audit = _open_rows(row)
     audit.result()  # a row that could not be written fails the request
     return request_id
 
@@ -147,9 +154,47 @@ class _GroupCommit(Generic[T]):
                     done.set_result(None)
 
 
+class _Statement:
+    """An INSERT (no `where`) or UPDATE of the audit log's hot path, as SQL built once per database.
+
+    Each request opens one row and seals one; building those statements through the ORM
+    cost more CPU than running them. Identifiers come from the models' metadata, quoted;
+    every value is a parameter, converted by its field as the ORM would. `where` names
+    columns in braces: "{id} = %s".
+    """
+
+    def __init__(self, model: type[models.Model], names: list[str], where: str = "") -> None:
+        self.model, self.where = model, where
+        self.fields: list[models.Field[Any, Any]] = [model._meta.get_field(name) for name in names]  # type: ignore[misc]
+        self._sql: dict[str, str] = {}
+
+    def _build(self, q: Callable[[str], str]) -> str:
+        table, columns = q(self.model._meta.db_table), [q(str(f.column)) for f in self.fields]
+        if not self.where:
+            return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        names = {str(f.column): q(str(f.column)) for f in self.model._meta.concrete_fields}
+        return f"UPDATE {table} SET {', '.join(c + ' = %s' for c in columns)} WHERE {self.where.format(**names)}"  # noqa: S608
+
+    def run(self, rows: list[list[Any]]) -> int:
+        """Run it once per row of parameters (the fields' values, then the where's); return the rows it changed."""
+        connection = transaction.get_connection()
+        sql = self._sql.get(connection.vendor)
+        if sql is None:
+            sql = self._sql[connection.vendor] = self._build(connection.ops.quote_name)
+        count = len(self.fields)
+        params = [[f.get_db_prep_save(v, connection) for f, v in zip(self.fields, row[:count], strict=True)] + row[count:] for row in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+            return int(cursor.rowcount)
+
+
+_insert_opened = _Statement(AuditEvent, [f.name for f in AuditEvent._meta.concrete_fields if not f.primary_key])
+
+
 def _write_opened(rows: list[AuditEvent]) -> None:
     with transaction.atomic():
-        AuditEvent.objects.bulk_create(rows)
+        fields = _insert_opened.fields
+        _insert_opened.run([[f.pre_save(row, True) for f in fields] for row in rows])
     handoff.audited(*(str(row.request_id) for row in rows))
 
 
@@ -208,11 +253,14 @@ def _as_recorded(event: AuditEvent, level: str) -> None:
         event.labels, event.prompt_expires_at = [], None
 
 
-def _new_row(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str) -> AuditEvent:
-    """The opening audit row of a request, as the household's privacy level records it."""
+def _new_row(
+    device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str, level: str = ""
+) -> AuditEvent:
+    """The opening audit row of a request, as the household's privacy level (read now,
+    unless given) records it."""
     from appliance.models import Privacy
 
-    level = _privacy()
+    level = level or _privacy()
     return AuditEvent(
         request_id=request_id,
         created_at=timezone.now(),
@@ -250,38 +298,74 @@ def close_audit(request_id: str, result: Result) -> None:
 
 
 def _seal_closed(closing: list[tuple[str, Result]]) -> None:
+    _seal(_completed(closing))
+
+
+def _completed(closing: list[tuple[str, Result]]) -> list[AuditEvent]:
+    """The open rows of these requests, completed with their results (each request once).
+
+    Read and filled in before the chain is locked: the lock is SQLite's one write lock,
+    which the next request's opening row waits for, so it is held only to seal.
+    """
+    ids = [request_id for request_id, _ in closing]
+    # Neither purged nor already sealed by an earlier delivery of the same request.
+    open_rows = {str(e.request_id): e for e in AuditEvent.objects.filter(request_id__in=ids, chain_seq__isnull=True).order_by()}
+    level = _privacy()
+    completed = []
+    for request_id, result in closing:
+        event = open_rows.pop(request_id, None)
+        if event is None:
+            continue
+        for name in Result.__dataclass_fields__:
+            value = getattr(result, name)
+            setattr(event, name, value[:300] if isinstance(value, str) else value)
+        event.completed_at = timezone.now()
+        if event.total_ms is None:
+            event.total_ms = int((event.completed_at - event.created_at).total_seconds() * 1000)
+        _as_recorded(event, level)
+        completed.append(event)
+    return completed
+
+
+def _seal(completed: list[AuditEvent]) -> None:
+    """Seal completed rows onto the chain, in this order; a row sealed meanwhile (by another
+    delivery of its request) is left as it is."""
+    if not completed:
+        return
     # On SQLite the transaction is IMMEDIATE, elsewhere the head's row lock serialises
     # sealers, so two rows never take the same place on the chain.
     with transaction.atomic():
-        ids = [request_id for request_id, _ in closing]
-        # Neither purged nor already sealed by an earlier delivery of the same request.
-        open_rows = {str(e.request_id): e for e in AuditEvent.objects.filter(request_id__in=ids, chain_seq__isnull=True).order_by()}
-        if not open_rows:
-            return
+        seq, last = start = _chain_head()
+        for event in completed:
+            event.chain_seq, event.prev_hash = seq + 1, last
+            event.row_hash = event.compute_hash(last)
+            if _seal_row.run([[getattr(event, name) for name in _CLOSING_FIELDS] + [event.pk]]):
+                seq, last = event.chain_seq, event.row_hash
+        if (seq, last) != start:
+            _move_head.run([[seq, last]])
+
+
+def _chain_head() -> tuple[int, str]:
+    """The chain's last sealed row (seq, hash), locked until the transaction ends."""
+    connection = transaction.get_connection()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {q('seq')}, {q('hash')} FROM {q(ChainHead._meta.db_table)} WHERE {q('id')} = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        level = _privacy()
-        for request_id, result in closing:
-            event = open_rows.pop(request_id, None)
-            if event is None:
-                continue
-            for name in Result.__dataclass_fields__:
-                value = getattr(result, name)
-                setattr(event, name, value[:300] if isinstance(value, str) else value)
-            event.completed_at = timezone.now()
-            if event.total_ms is None:
-                event.total_ms = int((event.completed_at - event.created_at).total_seconds() * 1000)
-            _as_recorded(event, level)
-            event.chain_seq, event.prev_hash = head.seq + 1, head.hash
-            event.row_hash = event.compute_hash(head.hash)
-            event.save(update_fields=_CLOSING_FIELDS)
-            head.seq, head.hash = event.chain_seq, event.row_hash
-        head.save(update_fields=["seq", "hash"])
+        return head.seq, head.hash
+    return int(row[0]), str(row[1])
 
 
 _close_rows = _GroupCommit("hearth-audit-seal", _seal_closed)
 
 # What closing a row writes: the request's outcome, and what its privacy level rewrote.
 _CLOSING_FIELDS = [*Result.__dataclass_fields__, "completed_at", "device_name", "model_requested", "chain_seq", "prev_hash", "row_hash"]
+# Only a row still open: one that another delivery of its request sealed meanwhile stays as it is.
+_seal_row = _Statement(AuditEvent, _CLOSING_FIELDS, where="{id} = %s AND {chain_seq} IS NULL")
+_move_head = _Statement(ChainHead, ["seq", "hash"], where="{id} = 1")
 
 
 @dataclass(frozen=True)

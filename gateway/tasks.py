@@ -69,9 +69,12 @@ def _load_configs() -> dict[int, ProviderConfig]:
 _CONFIGS = Versioned("providers", _load_configs)
 
 
-def _configs(ids: list[int]) -> list[ProviderConfig]:
-    """Return the configs of these providers, in this order, leaving out any now disabled."""
-    configs = _CONFIGS.get()
+def _configs(ids: list[int], version: str | None = None) -> list[ProviderConfig]:
+    """Return the configs of these providers, in this order, leaving out any now disabled.
+
+    `version`: the providers' version token the request was routed with.
+    """
+    configs = _CONFIGS.get(version)
     return [configs[i] for i in ids if i in configs]
 
 
@@ -91,10 +94,12 @@ def serve_request(
     prompt_chars: int,
     provider_ids: list[int],
     device_id: int,
+    providers_version: str | None = None,
 ) -> None:
-    """Serve a request once policies' classify_request has screened it."""
+    """Serve a request once policies' classify_request has screened it (`providers_version`:
+    the version token of the providers it was routed with)."""
     try:
-        _serve(request_id, kind, model, body, stream, include_usage, prompt_chars, provider_ids, device_id)
+        _serve(request_id, kind, model, body, stream, include_usage, prompt_chars, provider_ids, device_id, providers_version)
     except worker.LeaseHeld:
         raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
     except Exception:
@@ -107,9 +112,29 @@ def serve_request(
 
 def _serve(
     request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool, include_usage: bool,
-    prompt_chars: int, provider_ids: list[int], device_id: int,
+    prompt_chars: int, provider_ids: list[int], device_id: int, providers_version: str | None,
 ) -> None:  # fmt: skip
-    configs = _configs(provider_ids)  # while the request is being screened
+    # While the request is being screened: the providers' configs, and the lease, held
+    # through the wait and renewed once serving.
+    configs = _configs(provider_ids, providers_version)
+    hold = settings.HEARTH_SCREENING_WAIT + settings.HEARTH_LEASE_SECONDS
+    lease = _run(lambda client: worker.take(request_id, hold))
+    if lease is None:
+        return  # an earlier delivery served it
+    try:
+        result = _screened(request_id, kind, model, body, stream, include_usage, prompt_chars, configs, device_id, lease)
+    finally:
+        _run(lambda client: worker.release(request_id))
+    if result is not None:
+        services.close_audit(request_id, result)
+
+
+def _screened(
+    request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool, include_usage: bool,
+    prompt_chars: int, configs: list[ProviderConfig], device_id: int, lease: worker.Lease,
+) -> services.Result | None:  # fmt: skip
+    """Serve a leased request once its screening and audit row are there; return how it
+    ended with what screening found, or None when it was not served."""
     try:
         screening = handoff.wait(request_id, settings.HEARTH_SCREENING_WAIT)
     except handoff.NotAudited:
@@ -117,7 +142,7 @@ def _serve(
         log.warning("request %s has no audit row; it was not served", request_id)
         refused = relay.error(500, "Hearth could not record the request, so it was not served.", "not_recorded", "server_error")
         _run(lambda client: relay.publish(request_id, refused, {"type": "end"}))
-        return
+        return None
     if screening is None:
         # Private until proven otherwise: what could not be screened in time stays home.
         screening = not_screened("screening did not finish in time")
@@ -150,22 +175,21 @@ def _serve(
         )
     else:
         refusal = f"No provider the household's rules allow can answer ({decision['explanation']})."
-    result = _run(lambda client: worker.serve(job, providers, client, refusal, blocked, status))
-    if result is not None:
-        screened = replace(
-            result,
-            labels=[(str(name), float(conf)) for name, conf in screening["labels"]],
-            classifier_version=screening["version"],
-            people=screening["people"],
-            faces=screening["faces"],
-            screening_failed=screening["failed"][:200],
-            rule=decision["rule"],
-            explanation=explanation[:500],
-        )
-        if decision["keep_prompt_days"]:
-            keep = dt.timedelta(days=decision["keep_prompt_days"])
-            screened = replace(screened, prompt_text="\n".join(segments(kind, body))[:100_000], prompt_expires_at=timezone.now() + keep)
-        services.close_audit(request_id, screened)
+    result: services.Result = _run(lambda client: worker.serve(job, providers, client, lease, refusal, blocked, status))
+    screened = replace(
+        result,
+        labels=[(str(name), float(conf)) for name, conf in screening["labels"]],
+        classifier_version=screening["version"],
+        people=screening["people"],
+        faces=screening["faces"],
+        screening_failed=screening["failed"][:200],
+        rule=decision["rule"],
+        explanation=explanation[:500],
+    )
+    if decision["keep_prompt_days"]:
+        keep = dt.timedelta(days=decision["keep_prompt_days"])
+        screened = replace(screened, prompt_text="\n".join(segments(kind, body))[:100_000], prompt_expires_at=timezone.now() + keep)
+    return screened
 
 
 # Why a task: a periodic probe that costs nothing (listing models) keeps the router's

@@ -186,26 +186,57 @@ def http_client() -> httpx.AsyncClient:
     )
 
 
-async def serve(
-    job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, refusal: str = "", blocked: str = "", blocked_status: int = 403
-) -> Result | None:
-    """Serve a request once; None when it was already served or is served elsewhere."""
-    redis, rid = relay.client(), job.request_id
-    token = uuid.uuid4().hex
-    lease_ms = int(settings.HEARTH_LEASE_SECONDS * 1000)
+@dataclass(frozen=True)
+class Lease:
+    """This worker's hold on a request: only its holder serves it."""
+
+    token: str
+    emitted: bool  # an earlier holder had sent part of the answer to the client
+
+
+async def take(request_id: str, hold_seconds: float) -> Lease | None:
+    """Take a request's lease for `hold_seconds`; None when it was already served.
+
+    Raises LeaseHeld while another worker holds it. Taken while the request is still being
+    screened, so the round trip costs nothing once the screening comes: the hold covers
+    that wait, and once serving the lease is renewed for HEARTH_LEASE_SECONDS at a time.
+    """
+    redis, token = relay.client(), uuid.uuid4().hex
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.exists(relay.done_key(rid))
-        pipe.set(relay.lease_key(rid), token, nx=True, px=lease_ms)
-        pipe.exists(relay.emitted_key(rid))
+        pipe.exists(relay.done_key(request_id))
+        pipe.set(relay.lease_key(request_id), token, nx=True, px=int(hold_seconds * 1000))
+        pipe.exists(relay.emitted_key(request_id))
         done, leased, emitted = await pipe.execute()
     if done:
         if leased:
-            await redis.delete(relay.lease_key(rid))
+            await redis.delete(relay.lease_key(request_id))
         return None
     if not leased:
         raise LeaseHeld
+    return Lease(token, bool(emitted))
+
+
+async def release(request_id: str) -> None:
+    """Mark a request served and give up its lease: a later delivery of it does nothing."""
+    async with relay.client().pipeline(transaction=False) as pipe:
+        pipe.set(relay.done_key(request_id), 1, ex=relay.TTL_SECONDS)
+        pipe.delete(relay.lease_key(request_id))
+        await pipe.execute()
+
+
+async def serve(
+    job: Job,
+    providers: list[ProviderConfig],
+    client: httpx.AsyncClient,
+    lease: Lease,
+    refusal: str = "",
+    blocked: str = "",
+    blocked_status: int = 403,
+) -> Result:
+    """Serve a request whose lease this worker holds (see take); the caller releases it."""
+    rid = job.request_id
     try:
-        if emitted:
+        if lease.emitted:
             # An earlier worker died after the client had part of the answer: saying so
             # is honest, starting again would repeat text.
             await relay.publish(
@@ -220,7 +251,7 @@ async def serve(
             message = refusal or "No allowed provider is available for this request."
             await relay.publish(rid, relay.error(503, message, "no_provider", "service_unavailable"))
             return Result(Outcome.REFUSED, reason=message[:300])
-        return await _watched(job, providers, client, token, lease_ms)
+        return await _watched(job, providers, client, lease.token, int(settings.HEARTH_LEASE_SECONDS * 1000))
     except Exception:
         log.exception("request %s failed inside the worker", rid)
         await relay.publish(
@@ -229,11 +260,6 @@ async def serve(
             {"type": "end"},
         )
         return Result(Outcome.UPSTREAM_ERROR, reason="internal error in the worker")
-    finally:
-        async with redis.pipeline(transaction=False) as pipe:
-            pipe.set(relay.done_key(rid), 1, ex=relay.TTL_SECONDS)
-            pipe.delete(relay.lease_key(rid))
-            await pipe.execute()
 
 
 async def _watched(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, token: str, lease_ms: int) -> Result:

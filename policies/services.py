@@ -30,12 +30,15 @@ def load_rules() -> list[Rule]:
     return [r.spec() for r in HouseholdRule.objects.all()]
 
 
-_RULES = Versioned("rules", load_rules)
+RULES = Versioned("rules", load_rules)
 
 
-def cached_rules() -> list[Rule]:
-    """Return the rules, re-read from the database only after they changed."""
-    return _RULES.get()
+def cached_rules(version: str | None = None) -> list[Rule]:
+    """Return the rules, re-read from the database only after they changed.
+
+    `version`: their version token, when the web process read it for the request.
+    """
+    return RULES.get(version)
 
 
 def _fit(actions: dict[str, Any], tiers_with_providers: set[str]) -> dict[str, Any]:

@@ -43,9 +43,10 @@ def decision_for(
     *,
     moment: dt.datetime | None = None,
     present: str | None = None,
+    rules_version: str | None = None,
 ) -> DecisionData:
     """Apply the household's rules to a screened request (time and presence: now, unless given)."""
-    rules = services.cached_rules()
+    rules = services.cached_rules(rules_version)
     if present is None:
         # Presence is a database read: asked only when some rule depends on it.
         present = presence() if any(r.enabled and r.conditions.presence is not None for r in rules) else "unknown"
@@ -97,11 +98,13 @@ def warm_up(**_: Any) -> None:
 # screening cannot fail (it fails closed into "most sensitive"), and a lost worker is
 # covered by acks_late.
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def classify_request(request_id: str, kind: str, body: dict[str, Any], device: DeviceFacts) -> None:
+def classify_request(request_id: str, kind: str, body: dict[str, Any], device: DeviceFacts, rules_version: str | None = None) -> None:
+    """Screen a request and decide by the rules (`rules_version`: their version token, which
+    the web process read in its own round trip)."""
     screening = screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET)
     if not screening["failed"]:
         try:
-            screening["decision"] = decision_for(screening, kind, body, device)
+            screening["decision"] = decision_for(screening, kind, body, device, rules_version=rules_version)
         except Exception as exc:  # noqa: BLE001  (fail closed: a broken rule keeps requests home)
             log.warning("applying the rules failed: %s", type(exc).__name__)
             screening["decision"] = keep_home(f"stays home: the household's rules could not be applied ({type(exc).__name__})")

@@ -76,3 +76,16 @@ def test_every_way_of_writing_providers_marks_them_changed(token_store: redis.Re
     before = token_store.get(kept.key)
     change()
     assert token_store.get(kept.key) != before
+
+
+def test_a_token_handed_over_by_the_process_that_read_it_is_the_same_version(token_store: redis.Redis) -> None:
+    """The web process reads the tokens with the request's route and hands them to the workers
+    in the task; a handed token (text) is the version a worker read itself (bytes)."""
+    load = Counting()
+    kept = versioned.Versioned("test-handed", load)
+    assert kept.get() == 1
+    token = token_store.get(kept.key)
+    assert token is not None
+    assert kept.get(token.decode()) == 1, "the same version: not read again"
+    assert kept.get("a-newer-token") == 2
+    assert kept.get(b"a-newer-token") == 2

@@ -75,3 +75,20 @@ def test_rows_closing_together_are_sealed_in_one_commit_each_once() -> None:
         (ids[2], "cancelled", 3),
     ]
     assert services.verify_chain() == services.ChainReport(3, None)
+
+
+def test_a_row_sealed_while_another_delivery_was_completing_it_is_sealed_once() -> None:
+    """Rows are read and completed before the chain is locked; a row that another delivery
+    of its request sealed in that moment keeps that seal, and the chain stays whole."""
+    device = add_device("speaker", "speaker").device
+    request_id = async_to_sync(services.open_audit)(device, Kind.CHAT, "hearth-auto", False, ["home"])
+    late = services._completed([(request_id, services.Result(Outcome.INTERRUPTED))])
+    services.close_audit(request_id, services.Result(Outcome.OK, tier="home", provider_name="home"))
+    services._seal(late)
+    [row] = AuditEvent.objects.all()
+    assert (row.outcome, row.chain_seq) == ("ok", 1)
+    assert services.verify_chain() == services.ChainReport(1, None)
+    # The chain goes on from there.
+    following = async_to_sync(services.open_audit)(device, Kind.CHAT, "hearth-auto", False, ["home"])
+    services.close_audit(following, services.Result(Outcome.OK, tier="home", provider_name="home"))
+    assert services.verify_chain() == services.ChainReport(2, None)

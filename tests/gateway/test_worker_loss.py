@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 import uuid
 from collections.abc import Callable
 
@@ -84,3 +85,37 @@ def test_a_request_whose_audit_row_was_never_written_is_sent_nowhere(
     event = json.loads(popped[1])
     assert (event["type"], event["status"], event["code"]) == ("error", 500, "not_recorded")
     assert capture.requests == []
+
+
+def test_two_deliveries_waiting_for_the_same_screening_serve_it_once(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """The serving worker takes the request's lease while it waits for the screening; a second
+    delivery of the request meanwhile (a redelivery) neither asks the provider nor sends text."""
+    phone = make_device(max_tier="cloud")
+    provider = make_provider("cloudy", "cloud")
+    capture.reset(chunks=["once ", "only"])
+    request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
+    body = {"messages": [{"role": "user", "content": "say it once"}], "max_tokens": 5}
+    args = (request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id], phone.device.pk)
+    for _ in range(2):
+        tasks.serve_request.apply_async(args=args, queue="upstream")
+    r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
+    deadline = time.monotonic() + 10
+    while r.ttl(relay.lease_key(request_id)) <= 0:  # both deliveries are waiting by now, one holding it
+        assert time.monotonic() < deadline, "no delivery took the request"
+        time.sleep(0.02)
+    handoff.publish(request_id, SCREENED)
+
+    seen: list[dict[str, object]] = []
+    while not seen or seen[-1]["type"] != "end":
+        popped = r.blpop([relay.out_key(request_id)], timeout=20)
+        assert popped is not None, "the request was never answered"
+        seen.append(json.loads(popped[1]))
+    time.sleep(float(live.stack.child_env()["HEARTH_LEASE_SECONDS"]) + 1)  # the second delivery has looked again by now
+    texts = [json.loads(str(e["data"]))["choices"][0]["delta"].get("content") for e in seen if e["type"] == "chunk"]
+    assert "".join(t for t in texts if t) == "once only"
+    assert r.llen(relay.out_key(request_id)) == 0, "nothing came after the end"
+    assert len(capture.requests) == 1
+    [event] = audited(phone.device)
+    assert event.outcome == "ok"
