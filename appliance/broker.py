@@ -1,4 +1,4 @@
-"""Celery's Redis transport, keeping one Redis client per channel.
+"""Celery's Redis transport, keeping one Redis client per channel; and a lean publish.
 
 kombu's Redis channel builds a new `redis.Redis` object for every command it sends
 outside its consumer loop (each publish, each acknowledgement, each unacked-message
@@ -9,9 +9,16 @@ is safe to share between threads), so one per pool does the same work.
 
 from __future__ import annotations
 
+import base64
+import uuid
 from typing import Any
 
+from celery import signals
+from django.conf import settings
 from kombu.transport import redis as kombu_redis
+from kombu.utils.json import dumps
+
+from appliance.redis import sync_client
 
 
 class Channel(kombu_redis.Channel):
@@ -28,3 +35,51 @@ class Channel(kombu_redis.Channel):
 
 class Transport(kombu_redis.Transport):
     Channel = Channel
+
+
+def send(task: Any, args: tuple[Any, ...], queue: str, argsrepr: str) -> str:
+    """Queue a task as `task.apply_async(args, queue=queue, argsrepr=argsrepr)` would; return its id.
+
+    For the two tasks every device request queues while its client waits. The message is
+    the one Celery's own builder makes (protocol 2), in the envelope kombu's Redis
+    transport gives it, pushed with one command on the process's shared Redis client; the
+    workers consume it as any other, and the publish signals fire as Celery fires them.
+    apply_async spends twice as long (0.76 against 0.33 ms here, most of it now the round
+    trip) on what these tasks do not use: routing, producer pools, publish retries.
+    """
+    app = task.app
+    if app.conf.broker_url != settings.REDIS_URL:  # a broker of its own: only Celery knows it
+        return str(task.apply_async(args, queue=queue, argsrepr=argsrepr, kwargsrepr="{}").id)
+    task_id = str(uuid.uuid4())
+    headers, properties, body, _ = app.amqp.as_task_v2(
+        task_id, task.name, args, argsrepr=argsrepr, kwargsrepr="{}", ignore_result=task.ignore_result, reply_to=app.thread_oid
+    )
+    if signals.before_task_publish.receivers:  # as Celery does: they may add headers
+        signals.before_task_publish.send(
+            sender=task.name,
+            body=body,
+            exchange="",
+            routing_key=queue,
+            headers=headers,
+            properties=properties,
+            declare=[],
+            retry_policy=None,
+        )
+    properties.update(
+        delivery_mode=2,
+        delivery_info={"exchange": "", "routing_key": queue},
+        priority=0,
+        body_encoding="base64",
+        delivery_tag=str(uuid.uuid4()),
+    )
+    envelope = {
+        "body": base64.b64encode(dumps(body).encode()).decode(),
+        "content-encoding": "utf-8",
+        "content-type": "application/json",
+        "headers": headers,
+        "properties": properties,
+    }
+    sync_client().lpush(queue, dumps(envelope))
+    if signals.after_task_publish.receivers:
+        signals.after_task_publish.send(sender=task.name, body=body, headers=headers, exchange="", routing_key=queue)
+    return task_id

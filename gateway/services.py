@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections, models, transaction
 from django.utils import timezone
 
+from appliance import broker
 from appliance.versioned import Versioned
 from devices.choices import Category, tiers_up_to
 from devices.models import Device
@@ -92,16 +93,16 @@ def _submit(device: Device, api: ApiRequest) -> str:
     # versions read with the route, so they need not read them again. The arguments' repr
     # (Celery puts it in the message headers for monitoring) would carry the prompt: it is
     # replaced by the request id.
-    shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
+    shown = f"({request_id!r}, …)"
     versions = route.versions
     row = _new_row(device, api.kind, api.model, api.stream, tiers, request_id, _PRIVACY.get(versions[_PRIVACY.name]))
-    classify_request.apply_async((request_id, api.kind, api.body, facts, versions[RULES.name]), queue="classify", **shown)
+    broker.send(classify_request, (request_id, api.kind, api.body, facts, versions[RULES.name]), "classify", shown)
     ids = [c.id for c in route.candidates]
     args = (
         request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk,
         versions[router.PROVIDERS.name],
     )  # fmt: skip
-    tasks.serve_request.apply_async(args, queue=route.queue, **shown)
+    broker.send(tasks.serve_request, args, route.queue, shown)
     audit = _open_rows(row)
     audit.result()  # a row that could not be written fails the request
     return request_id
