@@ -200,6 +200,7 @@ async def take(request_id: str, hold_seconds: float) -> Lease | None:
     Raises LeaseHeld while another worker holds it. Taken while the request is still being
     screened, so the round trip costs nothing once the screening comes: the hold covers
     that wait, and once serving the lease is renewed for HEARTH_LEASE_SECONDS at a time.
+    A copy redelivered after this worker died while waiting takes over once the hold lapses.
     """
     redis, token = relay.client(), uuid.uuid4().hex
     async with redis.pipeline(transaction=False) as pipe:
