@@ -32,7 +32,11 @@ _PRIORITY = {
             "DOB",
             "ADDRESS",
             "PERSON",
+            "ORGANIZATION",
+            "LOCATION",
+            "DATE",
             "AGE",
+            "NRP",
         )
     )
 }

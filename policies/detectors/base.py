@@ -20,6 +20,10 @@ KINDS: tuple[str, ...] = (
     "SECRET",
     "GPS",
     "HOUSEHOLD",
+    "LOCATION",  # a city, region or country on its own (a street address is ADDRESS)
+    "ORGANIZATION",  # a school, employer, clinic, club, bank by name
+    "DATE",  # a date or time other than a date of birth
+    "NRP",  # a nationality, religion or political group
 )
 
 
