@@ -30,8 +30,8 @@ lint:  ## ruff and mypy
 system:  ## Debian packages: Redis, Mosquitto (the services themselves are started by Hearth) and Chromium for the browser tests
 	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } && [ -x /usr/bin/chromium ] || { \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto chromium; }
-	@# Debian starts system-wide instances on install; Hearth runs its own on private ports.
-	@-$(SUDO) systemctl disable --now redis-server mosquitto >/dev/null 2>&1 || true
+	@# Hearth runs its own Redis and Mosquitto on private ports (6390, 1884) and never stops,
+	@# disables or reconfigures the system's: Home Assistant or zigbee2mqtt may be using them.
 
 wheel:  ## build llama.cpp's Python server once, portable, into the wheel cache (about 7 minutes on 2 cores)
 	@if [ -z "$(LLAMA_WHEEL)" ]; then \
@@ -58,10 +58,10 @@ bench: system venv  ## the overhead benchmark against the direct call and LiteLL
 	$(BIN)/python bench/overhead.py
 
 image: wheel  ## build the flashable image (root; PROFILE=gpu for the GPU box; see image-build/)
-	$(MAKE) -C image-build host-deps image
+	HEARTH_WHEEL_DIR="$(WHEELS)" $(MAKE) -C image-build host-deps image
 
 image-test: wheel  ## build the image and boot it in QEMU (software emulation): services, the wizard, disk growth
-	$(MAKE) -C image-build host-deps image-test
+	HEARTH_WHEEL_DIR="$(WHEELS)" $(MAKE) -C image-build host-deps image-test
 
 clean:  ## remove the virtual environment and local state
 	rm -rf $(VENV) var test-artifacts

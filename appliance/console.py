@@ -6,6 +6,8 @@ import socket
 
 from django.contrib.auth import get_user_model
 
+from devices.discovery.announce import WILDCARDS, base_url, is_loopback
+
 from . import setupcode
 
 
@@ -19,10 +21,22 @@ def lan_address() -> str:
             return "127.0.0.1"
 
 
-def banner(port: int) -> list[str]:
-    """Return the lines to print: the addresses, and the setup code until the box is claimed."""
+def addresses(host: str, port: int) -> list[str]:
+    """Return the URLs a person or device can open, given where the web process listens."""
     suffix = "" if port == 80 else f":{port}"
-    lines = [f"open http://hearth.local{suffix}/ or http://{lan_address()}{suffix}/"]
+    if is_loopback(host):
+        return [f"http://127.0.0.1{suffix}/"]
+    urls = [base_url() + "/"]
+    if host in WILDCARDS:
+        urls.append(f"http://{lan_address()}{suffix}/")
+    return list(dict.fromkeys(urls))
+
+
+def banner(host: str, port: int) -> list[str]:
+    """Return the lines to print: the addresses, and the setup code until the box is claimed."""
+    lines = ["open " + " or ".join(addresses(host, port))]
+    if is_loopback(host):
+        lines.append("  (this machine only: HEARTH_WEB_HOST=0.0.0.0 lets devices on the network reach it)")
     try:
         claimed = get_user_model().objects.filter(is_superuser=True).exists()
     except Exception:  # noqa: BLE001  (no database yet: not claimed)

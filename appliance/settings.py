@@ -89,10 +89,15 @@ def _allowed_hosts(raw: str) -> list[str]:
     # The box's own names and its current addresses; never "*": the Host check is what
     # stops DNS rebinding from a web page in the household's browser.
     hosts.remove("auto")
-    return BoxHosts([*hosts, "hearth.local", "localhost", "127.0.0.1", "[::1]", socket.gethostname(), f"{socket.gethostname()}.local"])
+    mdns = f"{env_str('HEARTH_MDNS_HOSTNAME', 'hearth')}.local"  # the name Hearth announces
+    return BoxHosts(
+        [*hosts, mdns, "hearth.local", "localhost", "127.0.0.1", "[::1]", socket.gethostname(), f"{socket.gethostname()}.local"]
+    )
 
 
-ALLOWED_HOSTS = _allowed_hosts(env_str("HEARTH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],hearth.local"))
+# "auto": the box's names and whatever addresses it has now, so a device on the LAN that
+# calls it by address is answered; a list of names pins them instead.
+ALLOWED_HOSTS = _allowed_hosts(env_str("HEARTH_ALLOWED_HOSTS", "auto"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -293,7 +298,10 @@ HEARTH_VLLM_ARGS = env_str("HEARTH_VLLM_ARGS", "")
 HEARTH_VLLM_BIN = env_str("HEARTH_VLLM_BIN", "vllm")  # vLLM lives in a venv of its own on the image
 
 # --- The web process -------------------------------------------------------------------
-HEARTH_WEB_HOST = env_str("HEARTH_WEB_HOST", "127.0.0.1")
+# Every interface by default: a box on the home network must be reachable from the kitchen
+# tablet. An unclaimed box only shows the wizard behind its setup code, and /v1 needs a
+# device key. 127.0.0.1 keeps it to this machine; what Hearth tells devices follows suit.
+HEARTH_WEB_HOST = env_str("HEARTH_WEB_HOST", "0.0.0.0")  # noqa: S104
 HEARTH_WEB_PORT = env_int("HEARTH_WEB_PORT", 8080)
 
 # --- Devices: discovery, announcement, pairing, MQTT (devices/) --------------------------

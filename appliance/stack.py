@@ -1,7 +1,7 @@
 """The processes of a Hearth box, started the same way by `make run` and by the tests.
 
-Redis, Mosquitto, the Celery workers and beat, the home engine and the web process,
-each on a private port on loopback, with their state under one folder.
+Redis, Mosquitto, the Celery workers and beat and the home engine, each on a private port
+on loopback, and the web process where `web_host` says; their state under one folder.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
     services: list[Service] = field(default_factory=list)
     log_dir: Path | None = None
+    web_host: str = "127.0.0.1"  # where the web process listens; every other service stays on loopback
 
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -90,6 +91,7 @@ class Stack:
             HEARTH_DATA_DIR=str(self.data_dir),
             REDIS_URL=self.redis_url,
             HEARTH_HOME_PORT=str(self.ports.engine),
+            HEARTH_WEB_HOST=self.web_host,
             HEARTH_WEB_PORT=str(self.ports.web),
             HEARTH_MQTT_PORT=str(self.ports.mqtt),
             PYTHONUNBUFFERED="1",
@@ -103,7 +105,9 @@ class Stack:
 
     @property
     def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.web}"
+        """Return the web process's URL as this machine reaches it."""
+        host = "127.0.0.1" if self.web_host in ("", "0.0.0.0", "::", "[::]") else self.web_host  # noqa: S104
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.ports.web}"
 
     # --- the services ---------------------------------------------------------------
     def redis(self) -> Service:
@@ -185,7 +189,7 @@ class Stack:
         return Service("home-engine", argv, http_ok(f"http://127.0.0.1:{self.ports.engine}/v1/models"), 120)
 
     def web(self) -> Service:
-        argv = [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.ports.web)]
+        argv = [sys.executable, "manage.py", "serve", "--host", self.web_host, "--port", str(self.ports.web)]
         return Service("web", argv, http_ok(f"{self.web_url}/healthz"), 60)
 
     def workers(self) -> list[Service]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -145,7 +146,8 @@ def _devices_page(request: HttpRequest, form: DeviceForm, issued: IssuedKey | No
         "issued": issued,
         "devices": Device.objects.all(),
         "discovered": device_services.found_on_the_network(),
-        "api_base": request.build_absolute_uri("/v1"),
+        # Where the device can reach the box, not where the owner's browser happens to (often 127.0.0.1).
+        "api_bases": [url + "v1" for url in console.addresses(settings.HEARTH_WEB_HOST, settings.HEARTH_WEB_PORT)],
     }
     return _render(request, "devices", "appliance/setup/devices.html", context)
 

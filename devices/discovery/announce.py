@@ -17,14 +17,33 @@ HEARTH_TYPE = "_hearth._tcp.local."
 HTTP_TYPE = "_http._tcp.local."
 
 
+WILDCARDS = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104
+
+
+def is_loopback(host: str) -> bool:
+    """Return True when the web process listens only for this machine."""
+    host = host.strip("[]")
+    return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
 def base_url() -> str:
-    """Return the URL devices use to reach the box's web process."""
-    return settings.HEARTH_PUBLIC_URL or f"http://{settings.HEARTH_MDNS_HOSTNAME}.local:{settings.HEARTH_WEB_PORT}"
+    """Return the URL devices are told to use: one they can reach, given where the web process listens."""
+    if settings.HEARTH_PUBLIC_URL:
+        return str(settings.HEARTH_PUBLIC_URL)
+    host, port = settings.HEARTH_WEB_HOST, settings.HEARTH_WEB_PORT
+    suffix = "" if port == 80 else f":{port}"
+    if is_loopback(host):
+        return f"http://127.0.0.1{suffix}"  # only this machine can reach it: say so, not hearth.local
+    if host in WILDCARDS:
+        return f"http://{settings.HEARTH_MDNS_HOSTNAME}.local{suffix}"
+    return f"http://{'[' + host + ']' if ':' in host else host}{suffix}"
 
 
 def services() -> list[ServiceInfo]:
     """Return the records Hearth announces."""
-    ips = addresses()
+    host = settings.HEARTH_WEB_HOST
+    # Listening on one address: announce that one, the only one a device can reach.
+    ips = [host] if host not in WILDCARDS and not is_loopback(host) and ":" not in host else addresses()
     if not ips:
         raise RuntimeError("no IPv4 address to announce on: set HEARTH_DISCOVERY_INTERFACES")
     server = f"{settings.HEARTH_MDNS_HOSTNAME}.local."

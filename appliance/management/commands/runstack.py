@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 
 from appliance import console
 from appliance.stack import Ports, Stack
+from devices.discovery.announce import base_url
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             engine=settings.HEARTH_HOME_PORT,
             web=settings.HEARTH_WEB_PORT,
         )
-        stack = Stack(data, ports, log_dir=data / "logs")
+        stack = Stack(data, ports, log_dir=data / "logs", web_host=settings.HEARTH_WEB_HOST)
 
         def interrupted(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
@@ -53,11 +54,11 @@ class Command(BaseCommand):
             self.stdout.write("starting discovery (mDNS, MQTT) and the MQTT bridge …")
             stack.start(stack.discovery())
             stack.start(stack.mqtt_bridge())
-            self.stdout.write(self.style.SUCCESS(f"Hearth is running on {stack.web_url}  (logs in {data / 'logs'}; Ctrl-C stops it)"))
-            self.stdout.write(f"  devices call {stack.web_url}/v1 with a key from: python manage.py device add NAME --category laptop")
-            for line in console.banner(ports.web):
+            self.stdout.write(self.style.SUCCESS(f"Hearth is running  (logs in {data / 'logs'}; Ctrl-C stops it)"))
+            for line in console.banner(stack.web_host, ports.web):
                 self.stdout.write(self.style.SUCCESS(f"  {line}"))
-            self.stdout.write(f"  the admin is at {stack.web_url}/admin/ once the box is claimed")
+            self.stdout.write(f"  devices call {base_url()}/v1 with a key from: ./hearth device add NAME --category laptop")
+            self.stdout.write(f"  the admin is at {base_url()}/admin/ once the box is claimed")
             while True:
                 for service in stack.services:
                     if service.process is not None and service.process.poll() is not None:

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.HEARTH_WEB_PORT)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for line in console.banner(options["port"]):
+        for line in console.banner(options["host"], options["port"]):
             self.stdout.write(line)
         uvicorn.run(
             "appliance.asgi:application",
