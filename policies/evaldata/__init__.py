@@ -1,0 +1,1 @@
+"""Evaluation data written apart from the code it judges, labelled by reading."""
