@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import segno
 from django.contrib.auth import get_user_model, logout
 from django.core.exceptions import ValidationError
@@ -36,6 +38,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(next_url)
         error, needs_code = MESSAGES[result], result is accounts.SignIn.NEEDS_CODE
     return render(request, "appliance/login.html", {"form": form, "error": error, "needs_code": needs_code, "next": next_url})
+
+
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """Send Django admin's own sign-in to the box's, the one with the throttle and the second factor."""
+    next_url = request.GET.get("next") or "/admin/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = "/admin/"
+    # Whatever was posted here is never checked: a password alone must not open the admin.
+    return HttpResponseRedirect("/login/?" + urlencode({"next": next_url}))
 
 
 @require_POST

@@ -118,3 +118,30 @@ def test_a_session_lasts_hours_not_weeks_and_scripts_cannot_read_it(owner: Any, 
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert 0 < int(cookie["max-age"]) <= 24 * 3600
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_the_admin_sign_in_is_the_box_s_own_with_its_second_factor(owner: Any) -> None:
+    secret = pyotp.random_base32()
+    SecondFactor.objects.create(user=owner, secret_encrypted=crypto.encrypt(secret), confirmed=True)
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": "owner", "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/login/?next=%2Fadmin%2F"
+    assert client.get("/admin/").status_code == 302, "the password alone opened no admin session"
+    assert client.get("/admin/gateway/provider/").status_code == 302
+    client.post("/login/", {"username": "owner", "password": PASSWORD, "code": pyotp.TOTP(secret).now(), "next": "/admin/"})
+    assert client.get("/admin/").status_code == 200, "the box's sign-in, with the code, opens the admin"
+
+
+def test_the_admin_sends_strangers_to_the_box_s_sign_in(owner: Any) -> None:
+    response = Client().get("/admin/gateway/provider/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/login/?next=")
+    assert b"authenticator" not in response.content and response.status_code == 200
+
+
+def test_a_throttled_account_cannot_get_in_through_the_admin_sign_in(owner: Any) -> None:
+    client = Client()
+    for _ in range(12):
+        client.post("/login/", {"username": "owner", "password": "wrong-guess"})
+    assert b"Too many failed sign-ins" in client.post("/login/", {"username": "owner", "password": PASSWORD}).content
+    client.post("/admin/login/", {"username": "owner", "password": PASSWORD, "next": "/admin/"})
+    assert client.get("/admin/").status_code == 302, "the admin's sign-in is no way around the throttle"
