@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -98,3 +99,14 @@ def test_counts_only_shows_no_rows(owner_client: Client) -> None:
     Household.objects.filter(pk=1).update(privacy="counts")
     body = owner_client.get("/audit/").content.decode()
     assert "kids-tablet" not in body and "1 requests" in body
+
+
+def test_the_console_verifies_from_the_purge_checkpoint_as_the_page_does(db: None, owner: Any) -> None:
+    for _ in range(3):
+        sealed(days_ago=40)
+    sealed(days_ago=1)
+    Household.objects.filter(pk=1).update(audit_retention_days=30)
+    assert audit.purge_old_rows() == 3
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "intact: 1 row match" in out.getvalue()
