@@ -79,7 +79,7 @@ def _submit(device: Device, api: ApiRequest) -> str:
 
     tiers = tiers_up_to(device.max_tier)
     try:
-        route = router.plan(device.max_tier, api.kind, api.model, also=(_PRIVACY, RULES))
+        route = router.plan(device.max_tier, api.kind, api.model, also=(_PRIVACY, RULES), needs=router.Needs.of(api))
     except router.NoRoute as exc:
         if exc.status == 503:
             _record_refusal(device, api.kind, api.model, api.stream, tiers, exc.message)
@@ -147,9 +147,19 @@ class _GroupCommit(Generic[T]):
             close_old_connections()  # as a request would: a broken or old connection is replaced
             try:
                 self._write([item for item, _ in batch])
-            except Exception as exc:  # noqa: BLE001  (each caller fails with it; the writer goes on)
-                for _, done in batch:
-                    done.set_exception(exc)
+            except Exception as exc:  # noqa: BLE001  (the writer goes on)
+                if len(batch) == 1:
+                    batch[0][1].set_exception(exc)
+                    continue
+                # One bad row must not fail the requests that came with it: write them one
+                # by one, so only the bad one's caller sees the error.
+                for item, done in batch:
+                    try:
+                        self._write([item])
+                    except Exception as one:  # noqa: BLE001
+                        done.set_exception(one)
+                    else:
+                        done.set_result(None)
             else:
                 for _, done in batch:
                     done.set_result(None)
@@ -302,6 +312,11 @@ def _seal_closed(closing: list[tuple[str, Result]]) -> None:
     _seal(_completed(closing))
 
 
+_LIMITS: dict[str, int] = {
+    f.name: f.max_length for f in AuditEvent._meta.concrete_fields if isinstance(f, models.CharField) and f.max_length
+}
+
+
 def _completed(closing: list[tuple[str, Result]]) -> list[AuditEvent]:
     """The open rows of these requests, completed with their results (each request once).
 
@@ -319,7 +334,9 @@ def _completed(closing: list[tuple[str, Result]]) -> list[AuditEvent]:
             continue
         for name in Result.__dataclass_fields__:
             value = getattr(result, name)
-            setattr(event, name, value[:300] if isinstance(value, str) else value)
+            if isinstance(value, str) and (limit := _LIMITS.get(name)):
+                value = value[:limit]  # each column's own size: a kept prompt is a TextField, never cut
+            setattr(event, name, value)
         event.completed_at = timezone.now()
         if event.total_ms is None:
             event.total_ms = int((event.completed_at - event.created_at).total_seconds() * 1000)
@@ -427,6 +444,9 @@ def seal_abandoned(older_than: timedelta) -> int:
 def ensure_home_provider(**_: Any) -> None:
     """Create or update the provider row of the home engine from the settings."""
     url = f"http://{settings.HEARTH_HOME_HOST}:{settings.HEARTH_HOME_PORT}/v1"
+    # llama.cpp's server runs no image encoder and ignores tool_choice=required; a vision
+    # model on vLLM is marked as one in the admin.
+    forces = settings.HEARTH_HOME_ENGINE == "vllm"
     provider, created = Provider.objects.get_or_create(
         name="home",
         defaults={
@@ -438,9 +458,14 @@ def ensure_home_provider(**_: Any) -> None:
             "zero_data_retention": True,
             "quality": 5,
             "first_byte_timeout": int(settings.HEARTH_FIRST_BYTE_TIMEOUT),
+            "takes_images": False,
+            "forces_tool_calls": forces,
         },
     )
-    if not created and (provider.base_url != url or provider.model_names[:1] != [settings.HEARTH_HOME_MODEL_NAME]):
+    if not created and (
+        provider.base_url != url or provider.model_names[:1] != [settings.HEARTH_HOME_MODEL_NAME] or provider.forces_tool_calls != forces
+    ):
         provider.base_url = url
         provider.model_names = [settings.HEARTH_HOME_MODEL_NAME]
-        provider.save(update_fields=["base_url", "model_names"])
+        provider.forces_tool_calls = forces
+        provider.save(update_fields=["base_url", "model_names", "forces_tool_calls"])

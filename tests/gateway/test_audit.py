@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -92,3 +93,39 @@ def test_a_row_sealed_while_another_delivery_was_completing_it_is_sealed_once() 
     following = async_to_sync(services.open_audit)(device, Kind.CHAT, "hearth-auto", False, ["home"])
     services.close_audit(following, services.Result(Outcome.OK, tier="home", provider_name="home"))
     assert services.verify_chain() == services.ChainReport(2, None)
+
+
+def test_a_kept_prompt_and_a_long_explanation_are_recorded_whole() -> None:
+    device = add_device("tablet", "laptop").device
+    request_id = async_to_sync(services.open_audit)(device, Kind.CHAT, "hearth-auto", False, ["home"])
+    prompt, explanation = "word " * 2000, "stays home: rule 'Kids' devices' matched, " + "x" * 400
+    services.close_audit(request_id, services.Result(Outcome.OK, tier="home", prompt_text=prompt, explanation=explanation))
+    row = AuditEvent.objects.get(request_id=request_id)
+    assert row.prompt_text == prompt and row.explanation == explanation
+    call_command("audit", "verify", stdout=io.StringIO())
+
+
+def test_one_bad_row_fails_only_its_own_request_not_the_batch_it_came_with() -> None:
+    written: list[int] = []
+    release = threading.Event()
+
+    def write(rows: list[int]) -> None:
+        release.wait(5)  # the first commit waits for the disk; the rest queue up behind it
+        if -1 in rows:
+            raise ValueError("a bad row")
+        written.extend(rows)
+
+    commit = services._GroupCommit("test-writer", write)
+    first = commit(0)
+    rest = [commit(n) for n in (1, 2, -1, 3)]
+    release.set()
+    first.result(5)
+    outcomes = []
+    for future in rest:
+        try:
+            future.result(5)
+            outcomes.append("ok")
+        except ValueError:
+            outcomes.append("failed")
+    assert outcomes == ["ok", "ok", "failed", "ok"]
+    assert sorted(written) == [0, 1, 2, 3]
