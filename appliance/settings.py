@@ -228,6 +228,10 @@ HEARTH_BACKUP_DIR = Path(env_str("HEARTH_BACKUP_DIR", str(DATA_DIR / "backups"))
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "appliance.middleware.SecurityHeaders")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "appliance.middleware.SetupRequired")
 
+# Devices, providers and rules are kept in each process until they change; whatever a process
+# holds is read again after this many seconds even if no change reached it (appliance.versioned).
+HEARTH_VERSIONED_MAX_AGE = env_int("HEARTH_VERSIONED_MAX_AGE", 30)
+
 # --- Redis, Celery ---------------------------------------------------------------------
 # The default is the private port `make run` starts Redis on (the box's units set their own).
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6390/0")

@@ -7,18 +7,23 @@ differs. Whoever changes a row draws a fresh token once the change is committed 
 that, another process could load the old rows under the new token). A token rather than
 a counter: Redis keeps nothing on disk, and a counter starting again could come back to
 a value some process holds for other rows; a missing token is drawn afresh for the same
-reason, so a restarted Redis makes every process load again.
+reason, so a restarted Redis makes every process load again. A token that could not be
+drawn (Redis unreachable just then) is tried again, and whatever a process holds is read
+again after HEARTH_VERSIONED_MAX_AGE seconds all the same: a revoked key or a disabled
+provider is never honoured for longer than that.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import redis
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -42,13 +47,20 @@ def mark_changed(name: str) -> None:
 
 
 def _draw(name: str) -> None:
-    try:
-        sync_client().set(_key(name), secrets.token_hex(8))
-    except redis.RedisError:
-        # The change is saved. With Redis down nothing running needs telling: a restarted
-        # Redis has no tokens, and every process reads again. Anything else is a box whose
-        # Redis this process does not reach (another REDIS_URL): say so.
-        log.warning("could not tell the running processes that the %s changed: Redis is unreachable", name)
+    for pause in (0.05, 0.2, 0.5, None):
+        try:
+            sync_client().set(_key(name), secrets.token_hex(8))
+            return
+        except redis.RedisError:
+            if pause is not None:
+                time.sleep(pause)
+    # The change is saved. A restarted Redis has no tokens, so every process reads again;
+    # otherwise each reads again within the maximum age of what it holds.
+    log.warning(
+        "could not tell the running processes that the %s changed (Redis unreachable); they read it again within %d s",
+        name,
+        settings.HEARTH_VERSIONED_MAX_AGE,
+    )
 
 
 def forget_here() -> None:
@@ -78,7 +90,7 @@ class Versioned(Generic[T]):
     def __init__(self, name: str, load: Callable[[], T]) -> None:
         self.name, self.key = name, _key(name)
         self._load = load
-        self._held: tuple[tuple[str, int], T] | None = None
+        self._held: tuple[tuple[str, int], T, float] | None = None  # version, value, when loaded
         _NAMES.add(name)
 
     def get(self, token: bytes | str | None = None) -> T:
@@ -95,11 +107,15 @@ class Versioned(Generic[T]):
                 token = client.get(self.key) or b""
         version = (token.decode() if isinstance(token, bytes) else token, _changes_here)
         held = self._held
-        if held is not None and held[0] == version:
+        if held is not None and held[0] == version and not self._too_old(held[2]):
             return held[1]
         value = self._load()
-        self._held = (version, value)
+        self._held = (version, value, time.monotonic())
         return value
+
+    @staticmethod
+    def _too_old(loaded: float) -> bool:
+        return time.monotonic() - loaded > settings.HEARTH_VERSIONED_MAX_AGE
 
     def last(self) -> T | None:
         """What this process holds, whichever version: to read state that goes with it in
@@ -116,10 +132,10 @@ class Versioned(Generic[T]):
             token = await client.get(self.key) or b""
         version = (token.decode() if isinstance(token, bytes) else token, _changes_here)
         held = self._held
-        if held is not None and held[0] == version:
+        if held is not None and held[0] == version and not self._too_old(held[2]):
             return held[1]
         value = await sync_to_async(self._load, thread_sensitive=False)()
-        self._held = (version, value)
+        self._held = (version, value, time.monotonic())
         return value
 
 

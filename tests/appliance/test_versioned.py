@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -89,3 +90,16 @@ def test_a_token_handed_over_by_the_process_that_read_it_is_the_same_version(tok
     assert kept.get(token.decode()) == 1, "the same version: not read again"
     assert kept.get("a-newer-token") == 2
     assert kept.get(b"a-newer-token") == 2
+
+
+def test_what_a_process_holds_is_read_again_after_its_maximum_age_even_if_no_change_reached_it(
+    token_store: redis.Redis, settings: Any
+) -> None:
+    # A change whose token could not be drawn (Redis unreachable just then) never tells the
+    # other processes; a revoked key must not stay honoured for ever.
+    load = Counting()
+    kept = versioned.Versioned("test-max-age", load)
+    settings.HEARTH_VERSIONED_MAX_AGE = 0.3
+    assert [kept.get(), kept.get()] == [1, 1]
+    time.sleep(0.4)
+    assert kept.get() == 2, "read again although the token is the same"
