@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from policies import handoff, services, terms
+from policies import handoff, services
 from policies.detectors import ner
 from policies.rules import Facts, decide
 from policies.screening import DecisionData, Screening, keep_home, screen
@@ -45,18 +46,11 @@ def decision_for(
     present: str | None = None,
     rules_version: str | None = None,
 ) -> DecisionData:
-    """Apply the household's rules to a screened request (time and presence: now, unless given).
-
-    `moment`: an instant in any zone; the rules read it on the household's clock.
-    """
+    """Apply the household's rules to a screened request (time and presence: now, unless given)."""
     rules = services.cached_rules(rules_version)
     if present is None:
         # Presence is a database read: asked only when some rule depends on it.
         present = presence() if any(r.enabled and r.conditions.presence is not None for r in rules) else "unknown"
-    moment = moment or dt.datetime.now(dt.UTC)
-    if any(r.enabled and r.conditions.time is not None for r in rules):
-        # The zone costs a round trip: read only when some rule has a time window.
-        moment = moment.astimezone(services.household_zone())
     facts = Facts(
         device=device["name"],
         category=device["category"],
@@ -65,7 +59,7 @@ def decision_for(
         images=len(image_urls(body)) if kind == "chat" else 0,
         people=screening["people"],
         faces=screening["faces"],
-        moment=moment,
+        moment=moment or dt.datetime.now(ZoneInfo(settings.TIME_ZONE)),
         presence=present,
         kind="vision" if kind == "chat" and image_urls(body) else kind,
         chars=screening["chars"],
@@ -109,7 +103,7 @@ def warm_up(**_: Any) -> None:
 def classify_request(request_id: str, kind: str, body: dict[str, Any], device: DeviceFacts, rules_version: str | None = None) -> None:
     """Screen a request and decide by the rules (`rules_version`: their version token, which
     the web process read in its own round trip)."""
-    screening = screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET, lambda: terms.cached_terms(rules_version))
+    screening = screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET)
     if not screening["failed"]:
         try:
             screening["decision"] = decision_for(screening, kind, body, device, rules_version=rules_version)
