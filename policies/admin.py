@@ -19,11 +19,39 @@ from gateway.models import Provider
 from policies import services
 from policies.models import HouseholdRule
 from policies.rules import RuleError, warnings
+from policies.rules.monotone import TooManyCombinations, decision_in_words, facts_in_words, monotonicity_counterexample
 from policies.simulate import simulate
+
+CONDITIONS_HELP = (
+    "All given conditions must hold; within a list, any item may. "
+    'e.g. {"categories": ["kids"], "labels": {"health": 0.6}}. '
+    "Labels: health, finance, children, identity_contact, location_home, credentials, intimate and legal are "
+    "sensitive; a label condition holds when any listed label reaches its confidence. "
+    "general is the absence of sensitivity, not a label of its own: its score is never above 1 minus the highest "
+    'sensitive score, so {"general": 0.5} means "looks generic, and no sensitive label is above 0.5" '
+    '({"general": 0.7}: none above 0.3). A request never leaves because it looks generic while a sensitive label is high.'
+)
 
 
 def _tiers_with_providers() -> set[str]:
     return set(Provider.objects.filter(enabled=True).values_list("tier", flat=True))
+
+
+def _monotonicity(rules: list[Any]) -> dict[str, Any]:
+    """Return what the rule list's monotonicity warning shows: the example, or why it is missing."""
+    try:
+        found = monotonicity_counterexample(rules)
+    except TooManyCombinations as exc:
+        return {"unchecked": str(exc)}
+    if found is None:
+        return {}
+    return {
+        "example": found,
+        "before": facts_in_words(found.before, found.aspects),
+        "after": facts_in_words(found.after, found.aspects),
+        "before_decision": decision_in_words(found.before_decision),
+        "after_decision": decision_in_words(found.after_decision),
+    }
 
 
 class PresetForm(forms.Form):
@@ -74,13 +102,23 @@ class HouseholdRuleAdmin(admin.ModelAdmin[HouseholdRule]):
     list_editable = ["position", "enabled"]
     change_list_template = "admin/policies/householdrule/change_list.html"
 
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "conditions" and field is not None:
+            field.help_text = CONDITIONS_HELP
+        return field
+
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        context = dict(extra_context or {})
         try:
-            for warning in warnings(services.load_rules(), _tiers_with_providers()):
+            rules = services.load_rules()
+            for warning in warnings(rules, _tiers_with_providers()):
                 messages.warning(request, warning)
         except RuleError as exc:
             messages.error(request, f"A stored rule is invalid: {exc}")
-        return super().changelist_view(request, extra_context)
+        else:
+            context["monotonicity"] = _monotonicity(rules)
+        return super().changelist_view(request, context)
 
     def get_urls(self) -> list[URLPattern]:
         own = [

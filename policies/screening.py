@@ -41,7 +41,9 @@ class Screening(TypedDict):
     message: never a value."""
 
     labels: list[tuple[str, float]]  # the labels that count (at or above 0.5, or the top one)
-    scores: dict[str, float]  # every label's confidence, for rules with their own thresholds
+    # Every label's confidence, for rules with their own thresholds: each sensitive label's
+    # highest over the request's parts; general never above 1 minus the highest of those.
+    scores: dict[str, float]
     chars: int
     version: str
     spans: list[tuple[int, str, int, int]]  # segment, kind, start, end
@@ -114,7 +116,8 @@ def screen(kind: str, body: dict[str, Any], budget_seconds: float) -> Screening:
     try:
         with _deadline(budget_seconds):
             texts = segments(kind, body)
-            scores, version = classification.scores("\n".join(texts))
+            # Each part on its own, in pieces: added text or parts can only raise a sensitive score.
+            scores, version = classification.request_scores(texts)
             spans: list[tuple[int, str, int, int]] = []
             for i, text in enumerate(texts):
                 found: list[Span] = detect(text)

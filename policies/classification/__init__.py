@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from policies.classification.text import LABELS, prepare
+from policies.classification.text import LABELS, SENSITIVE, pieces, prepare
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -23,11 +24,13 @@ __all__ = [
     "LabelScore",
     "classify",
     "model_path",
+    "request_scores",
     "scores",
 ]
 
 DEFAULT_MODEL = Path(__file__).parent / "model" / "classifier.onnx"
 THRESHOLD = 0.5
+BATCH = 256  # pieces per onnxruntime call: one call is cheap, but the deadline fires only between calls
 
 
 class ClassificationError(Exception):
@@ -138,25 +141,54 @@ def reset() -> None:
         _loaded = None
 
 
-def scores(text: str) -> tuple[dict[str, float], str]:
-    """Return every label's confidence and the model version."""
+def _run(model: _Loaded, prepared: Sequence[str]) -> Any:
+    """Return the probability matrix for prepared texts (one row each), in batches."""
     import numpy as np  # here, not at the top: only the classify worker needs it (0.2 s per start)
 
+    rows = []
+    for start in range(0, len(prepared), BATCH):
+        batch = np.array([[t or "empty"] for t in prepared[start : start + BATCH]])
+        try:
+            result = model.session.run([model.output_name], {model.input_name: batch})
+        except Exception as exc:
+            raise ClassificationError("classifier failed on this input") from exc
+        probs = np.asarray(result[0], dtype=np.float64).reshape(len(batch), -1)
+        if probs.shape[1] != len(model.labels) or not np.all(np.isfinite(probs)):
+            raise ClassificationError("classifier returned an unexpected output")
+        rows.append(probs)
+    return np.vstack(rows)
+
+
+def scores(text: str) -> tuple[dict[str, float], str]:
+    """Return every label's confidence for one text read as a whole, and the model version."""
     model = _model()
-    prepared = prepare(text) or "empty"
-    try:
-        result = model.session.run([model.output_name], {model.input_name: np.array([[prepared]])})
-    except Exception as exc:
-        raise ClassificationError("classifier failed on this input") from exc
-    probs = np.asarray(result[0], dtype=np.float64).reshape(-1)
-    if probs.shape[0] != len(model.labels) or not np.all(np.isfinite(probs)):
-        raise ClassificationError("classifier returned an unexpected output")
+    probs = _run(model, [prepare(text)])[0]
     return {name: float(p) for name, p in zip(model.labels, probs, strict=True)}, model.version
 
 
+def request_scores(texts: Sequence[str]) -> tuple[dict[str, float], str]:
+    """Return a request's confidence per label and the model version, from its parts.
+
+    Every part is classified on its own, in pieces (policies.classification.text.pieces);
+    a sensitive label's score is its highest over all pieces, so adding text or a part can
+    only raise it. `general` is the absence of sensitivity: its lowest score over the pieces,
+    and never above 1 minus the highest sensitive score, so it cannot out-vote one.
+    """
+    model = _model()
+    found: dict[str, None] = {}
+    for text in texts:
+        found.update(dict.fromkeys(pieces(text)))
+    probs = _run(model, list(found) or [""])
+    by_label = {name: float(p) for name, p in zip(model.labels, probs.max(axis=0), strict=True)}
+    if "general" in by_label:
+        lowest = {name: float(p) for name, p in zip(model.labels, probs.min(axis=0), strict=True)}
+        by_label["general"] = min(lowest["general"], 1.0 - max((by_label[s] for s in SENSITIVE if s in by_label), default=0.0))
+    return by_label, model.version
+
+
 def classify(text: str) -> Classification:
-    """Classify text into sensitivity labels with confidences."""
-    by_label, version = scores(text)
+    """Classify text into sensitivity labels with confidences, as screening reads a request's part."""
+    by_label, version = request_scores([text])
     ranked = sorted(by_label.items(), key=lambda kv: kv[1], reverse=True)
     picked = [LabelScore(n, round(p, 4)) for n, p in ranked if p >= THRESHOLD] or [LabelScore(ranked[0][0], round(ranked[0][1], 4))]
     return Classification(labels=tuple(picked), version=version)

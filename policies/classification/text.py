@@ -1,4 +1,5 @@
-"""Text preparation shared by training and inference (so both see the same tokens)."""
+"""Text preparation shared by training and inference (so both see the same tokens), and the
+pieces a part of a request is classified in."""
 
 from __future__ import annotations
 
@@ -17,12 +18,48 @@ LABELS: tuple[str, ...] = (
     "legal",
     "general",
 )
+SENSITIVE: tuple[str, ...] = tuple(label for label in LABELS if label != "general")
 _NON_WORD = re.compile(r"[\W_]+")
-MAX_CHARS = 8000  # long prompts: the head carries the topic; bounds the cost per call
+# Sentence ends: the usual marks of the four languages (and the folded CJK ones), and line breaks.
+_SENTENCE_END = re.compile(r"(?<=[.!?;:…])\s+|\n+")
+WINDOW_WORDS = 48  # a piece is at most this many words: more text dilutes a sensitive phrase
+SPAN_SENTENCES = 3  # sentences classified together as well as alone, for context across them
 
 
 def prepare(text: str) -> str:
     """Fold Unicode tricks and case, keep only words separated by single spaces."""
-    if len(text) > MAX_CHARS:
-        text = text[: MAX_CHARS // 2] + " " + text[-MAX_CHARS // 2 :]
     return _NON_WORD.sub(" ", normalize(text).text.casefold()).strip()
+
+
+def _windows(words: list[str]) -> list[str]:
+    """Return overlapping windows of at most WINDOW_WORDS words covering every word."""
+    if len(words) <= WINDOW_WORDS:
+        return [" ".join(words)]
+    stride = WINDOW_WORDS // 2
+    # Half-window overlap: any run of up to half a window lies whole inside one window.
+    starts = list(range(0, len(words) - WINDOW_WORDS + 1, stride))
+    if starts[-1] + WINDOW_WORDS < len(words):
+        starts.append(len(words) - WINDOW_WORDS)
+    return [" ".join(words[s : s + WINDOW_WORDS]) for s in starts]
+
+
+def pieces(text: str) -> list[str]:
+    """Return the prepared pieces one part of a request is classified in.
+
+    Each sentence alone, each run of up to SPAN_SENTENCES sentences that fits a window, and
+    windows over a sentence too long for one. A piece depends only on its own sentences, so
+    text added before or after a sentence, or in another part, leaves that sentence's
+    pieces as they were: added text can add pieces, never change or remove one.
+    """
+    sentences = [w for w in (prepare(s).split() for s in _SENTENCE_END.split(normalize(text).text)) if w]
+    found: dict[str, None] = {}
+    for i, words in enumerate(sentences):
+        for window in _windows(words):
+            found[window] = None
+        span = list(words)
+        for following in sentences[i + 1 : i + SPAN_SENTENCES]:
+            span += following
+            if len(span) > WINDOW_WORDS:
+                break
+            found[" ".join(span)] = None
+    return list(found)

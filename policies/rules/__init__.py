@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devices.choices import TIER_RANK, Category
-from policies.classification.text import LABELS
+from policies.classification.text import LABELS, SENSITIVE
 from policies.detectors import KINDS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,7 +49,8 @@ class Conditions:
 
     devices: frozenset[str] = frozenset()
     categories: frozenset[str] = frozenset()
-    labels: tuple[tuple[str, float], ...] = ()  # any label at or above its confidence
+    # Any label at or above its confidence. `general` is the absence of sensitivity: see general_score.
+    labels: tuple[tuple[str, float], ...] = ()
     data: frozenset[str] = frozenset()  # any of these kinds of personal data present
     images: bool | None = None
     people: bool | None = None
@@ -260,6 +261,22 @@ def parse_rule(name: str, conditions: Mapping[str, Any], actions: Mapping[str, A
 # --- evaluation ------------------------------------------------------------------------------
 
 
+def general_score(labels: Mapping[str, float]) -> float:
+    """Return how generic a request is: never more than 1 minus its highest sensitive score.
+
+    So `labels: {general: N}` holds only while no sensitive label is above 1 - N (at 0.5:
+    none above 0.5): looking generic cannot out-vote a sensitive label, and raising one can
+    only lower it.
+    """
+    highest = max((labels.get(label, 0.0) for label in SENSITIVE), default=0.0)
+    return min(labels.get("general", 0.0), 1.0 - highest)
+
+
+def label_score(labels: Mapping[str, float], label: str) -> float:
+    """Return the score a rule's label condition reads."""
+    return general_score(labels) if label == "general" else labels.get(label, 0.0)
+
+
 def _why(c: Conditions, f: Facts) -> list[str] | None:
     """Return the reasons a rule's conditions hold, or None when they do not."""
     reasons: list[str] = []
@@ -272,7 +289,7 @@ def _why(c: Conditions, f: Facts) -> list[str] | None:
             return None
         reasons.append(f"the device is a {Category(f.category).label.lower()}")
     if c.labels:
-        hits = [(label, f.labels.get(label, 0.0)) for label, minimum in c.labels if f.labels.get(label, 0.0) >= minimum]
+        hits = [(label, label_score(f.labels, label)) for label, minimum in c.labels if label_score(f.labels, label) >= minimum]
         if not hits:
             return None
         reasons += [f"label {label} {score:.2f}" for label, score in hits]

@@ -87,3 +87,26 @@ def test_a_household_member_cannot_change_rules(client: Client, django_user_mode
     django_user_model.objects.create_user("member", password="a-long-password-1", is_staff=True)
     client.login(username="member", password="a-long-password-1")
     assert client.post(BASE + "preset/", {"preset": "home-only"}).status_code == 403
+
+
+def test_the_rule_list_warns_with_an_example_when_more_sensitivity_gets_less_protection(admin_client: Client) -> None:
+    HouseholdRule.objects.create(
+        position=0, name="Health to trusted", conditions={"labels": {"health": 0.5}}, actions={"max_tier": "trusted"}
+    )
+    page = admin_client.get(BASE).content.decode()
+    assert 'id="monotonicity"' in page
+    assert "Raising health from 0.00 to 0.50" in page
+    assert "Private until proven otherwise" in page and "Health to trusted" in page
+
+
+def test_the_household_preset_gets_no_monotonicity_warning(admin_client: Client) -> None:
+    for tier in ("trusted", "cloud"):
+        Provider.objects.create(name=tier, tier=tier, base_url="https://example.invalid/v1", model_names=["m"])
+    admin_client.post(BASE + "preset/", {"preset": "household"})
+    assert HouseholdRule.objects.filter(actions__max_tier="cloud").exists()
+    assert 'id="monotonicity"' not in admin_client.get(BASE).content.decode()
+
+
+def test_the_rule_editor_explains_that_general_means_no_sensitive_label(admin_client: Client) -> None:
+    page = admin_client.get(BASE + "add/").content.decode()
+    assert "general is the absence of sensitivity" in page
