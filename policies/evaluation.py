@@ -1,15 +1,25 @@
-"""Privacy evaluation: classifier and detector metrics on held-out data, and the leak rate."""
+"""Privacy evaluation: detector figures on the independent set, classifier and generated-set metrics, the leak rate.
+
+Two detector sets, reported apart:
+- the independent set (policies/evaldata/pii/): hand-written household prompts in four
+  languages, labelled by reading; `evaluate_independent` scores it as privacy needs it
+  (matching is defined in policies/evaldata/scoring.py). These are the figures we report.
+- the generated held-out spans (`load_spans`, `score_detector`): generated, same family as
+  the detectors' tuning data, so they measure the templates rather than the world.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from policies.detectors import Span, detect
+from policies.evaldata.build import load_split
+from policies.evaldata.scoring import SetScore, combine, percentile, score_prompt
 from policies.normalize import normalize
 
 SPANS_FILE = Path(__file__).parent / "detectors" / "data" / "spans_heldout.jsonl"
@@ -29,7 +39,7 @@ PRECISION_TARGET = 0.85
 
 @dataclass(frozen=True, slots=True)
 class EntityScore:
-    """Precision, recall and F2 of one detector kind on the held-out span set."""
+    """Precision, recall and F2 of one detector kind on the generated held-out span set."""
 
     kind: str
     tp: int
@@ -51,7 +61,7 @@ class EntityScore:
 
 
 def load_spans(path: Path = SPANS_FILE) -> list[tuple[str, list[tuple[str, int, int]]]]:
-    """Load the labelled span set."""
+    """Load the generated held-out span set (same family as the detectors' tuning data)."""
     rows = []
     with path.open(encoding="utf-8") as fh:
         for line in fh:
@@ -87,6 +97,56 @@ def score_detector(
                 counts.setdefault(p.kind, [0, 0, 0])[1] += 1
     scores = {k: EntityScore(k, *v) for k, v in sorted(counts.items())}
     return scores, covered, total
+
+
+@dataclass(frozen=True, slots=True)
+class IndependentResult:
+    """A detector's figures on one split of the independent set, overall and per language."""
+
+    split: str
+    prompts: int
+    score: SetScore
+    per_lang: dict[str, SetScore]
+    ms_p50: float
+    ms_p95: float
+
+    @property
+    def misses(self) -> list[str]:
+        """Return the targets missed on the whole split."""
+        return self.score.misses()
+
+    @property
+    def targets_met(self) -> bool:
+        """Tell whether every target is met on the whole split."""
+        return not self.misses
+
+
+def evaluate_independent(
+    detector: Callable[[str], Sequence[Span]] = detect,
+    split: str = "test",
+    langs: Iterable[str] | None = None,
+) -> IndependentResult:
+    """Run a detector over a split of the independent set and score it, timing each prompt."""
+    wanted = set(langs) if langs is not None else None
+    prompts = [p for p in load_split(split) if wanted is None or p.lang in wanted]
+    # The first call may load models; that is start-up, not a prompt's cost.
+    detector("Warm-up call before timing.")
+    by_lang: dict[str, list[SetScore]] = {}
+    times: list[float] = []
+    for prompt in prompts:
+        start = time.perf_counter()
+        predicted = list(detector(prompt.text))
+        times.append((time.perf_counter() - start) * 1000)
+        by_lang.setdefault(prompt.lang, []).append(score_prompt(prompt.text, prompt.spans, predicted))
+    per_lang = {lang: combine(scores) for lang, scores in sorted(by_lang.items())}
+    return IndependentResult(
+        split=split,
+        prompts=len(prompts),
+        score=combine(per_lang.values()),
+        per_lang=per_lang,
+        ms_p50=percentile(times, 50),
+        ms_p95=percentile(times, 95),
+    )
 
 
 def classifier_report() -> tuple[dict[str, dict[str, float]], float, str]:
