@@ -1,1 +1,1 @@
-"""Evaluation data written independently of the detectors and classifier it judges."""
+"""Evaluation data written apart from the code it judges, labelled by reading."""
