@@ -11,19 +11,21 @@ step up from it, and returns the first step that loses protection, in words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from devices.choices import TIER_RANK, Category
 from policies.classification.text import SENSITIVE
 from policies.detectors import KINDS
-from policies.rules import DAYS, Decision, Facts, Rule, decide
+from policies.rules import DAYS, DEFAULT_RULE, Conditions, Decision, Facts, Rule, decide
 
 # A Monday; only the weekday and the time of day of a moment matter to the rules.
 _WEEK = dt.datetime(2026, 11, 23, 12, 0)
-LIMIT = 200_000  # requests tried at most; a bigger rule set is refused rather than half-checked
+LIMIT = 20_000_000  # kinds of request tried at most; a bigger rule set is refused rather than half-checked
 
 
 class TooManyCombinations(ValueError):
@@ -84,7 +86,7 @@ def _levels(minimums: set[float], at_most: set[float]) -> list[float]:
 
 @dataclass(frozen=True)
 class _Space:
-    label_groups: tuple[tuple[str, tuple[float, ...]], ...]  # a representative label, its levels
+    label_groups: tuple[tuple[tuple[str, ...], tuple[float, ...]], ...]  # labels the rules treat alike, their levels
     general_levels: tuple[float, ...]
     data_groups: tuple[tuple[str, ...], ...]  # kinds the rules treat alike
     text_kinds: tuple[str, ...]
@@ -114,7 +116,7 @@ def _space(rules: Sequence[Rule]) -> _Space:
         {label: tuple((i, m) for i, cond in enumerate(c) for lb, m in cond.labels if lb == label) for label in SENSITIVE}
     ):
         minimums = {m for cond in c for lb, m in cond.labels if lb == names[0]}
-        label_groups.append((names[0], tuple(_levels(minimums, at_most))))
+        label_groups.append((names, tuple(_levels(minimums, at_most))))
     data_signatures = {
         kind: (tuple(i for i, cond in enumerate(c) if kind in cond.data), tuple(dict(r.actions.data).get(kind, "redact") for r in rules))
         for kind in KINDS
@@ -160,32 +162,20 @@ def _media_states(space: _Space) -> list[_Media]:
     return [*((k, 0, 0) for k in space.text_kinds), *(("vision", p, f) for p in (0, 1) for f in (0, 1))]
 
 
-def _steps(space: _Space, point: _Point) -> Iterator[tuple[_Point, str]]:
-    """Yield each point one step more sensitive than `point`, with the step in words."""
-    levels, data, media, chars = point
-    for g, (label, values) in enumerate(space.label_groups):
-        if levels[g] + 1 < len(values):
-            up = (*levels[:g], levels[g] + 1, *levels[g + 1 :])
-            yield (up, data, media, chars), f"raising {label} from {values[levels[g]]:.2f} to {values[levels[g] + 1]:.2f}"
-    for g, kinds in enumerate(space.data_groups):
-        if not data[g]:
-            kind = kinds[0].lower().replace("_", " ")
-            yield (levels, (*data[:g], True, *data[g + 1 :]), media, chars), f"adding personal data of the kind {kind}"
-    kind, people, faces = media
-    if kind == "chat":
-        yield (levels, data, ("vision", 0, 0), chars), "adding an image"
-    if kind == "vision" and not people:
-        yield (levels, data, ("vision", 1, faces), chars), "a person in the image"
-    if kind == "vision" and not faces:
-        yield (levels, data, ("vision", people, 1), chars), "a face in the image"
-    if chars + 1 < len(space.chars):
-        yield (levels, data, media, chars + 1), f"more text ({space.chars[chars + 1]} characters instead of {space.chars[chars]})"
+def _media_steps(states: list[_Media]) -> list[tuple[int, int, str]]:
+    """Return (from, to, words) for adding an image, a person in it or a face in it."""
+    index = {state: i for i, state in enumerate(states)}
+    steps = [(index[("chat", 0, 0)], index[("vision", 0, 0)], "adding an image")] if ("chat", 0, 0) in index else []
+    for people in (0, 1):
+        steps.append((index[("vision", 0, people)], index[("vision", 1, people)], "a person in the image"))
+        steps.append((index[("vision", people, 0)], index[("vision", people, 1)], "a face in the image"))
+    return steps
 
 
 def _facts(space: _Space, context: _Context, point: _Point) -> Facts:
     device, category, presence, moment, general = context
     levels, data, (kind, people, faces), chars = point
-    labels = {label: values[levels[g]] for g, (label, values) in enumerate(space.label_groups)}
+    labels = {names[0]: values[levels[g]] for g, (names, values) in enumerate(space.label_groups)}
     labels["general"] = general
     return Facts(
         device=device,
@@ -202,28 +192,152 @@ def _facts(space: _Space, context: _Context, point: _Point) -> Facts:
     )
 
 
+def _context_holds(c: Conditions, f: Facts) -> bool:
+    """Return whether a rule's conditions on the device, category, presence and time hold."""
+    return (
+        (not c.devices or f.device in c.devices)
+        and (not c.categories or f.category in c.categories)
+        and (c.presence is None or f.presence == c.presence)
+        and (c.time is None or c.time.contains(f.moment))
+    )
+
+
 def _aspects(space: _Space) -> frozenset[str]:
     named = {"presence": len(space.presences) > 1, "time": len(space.moments) > 1, "chars": len(space.chars) > 1}
     return frozenset(name for name, used in named.items() if used)
 
 
-def _walk(rules: Sequence[Rule], space: _Space, context: _Context, points: Sequence[_Point]) -> Counterexample | None:
-    """Check every single step up from every point in one context."""
-    decided: dict[_Point, tuple[Facts, Decision]] = {}
+class _Lattice:
+    """Every point of one context at once, as numpy arrays: axes are the label groups, the
+    data groups, the media state and the chars level. decide() stays the reference: an
+    example found here is decided again by it before it is returned."""
 
-    def at(point: _Point) -> tuple[Facts, Decision]:
-        if point not in decided:
-            facts = _facts(space, context, point)
-            decided[point] = (facts, decide(rules, facts))
-        return decided[point]
+    def __init__(self, rules: Sequence[Rule], space: _Space, context: _Context) -> None:
+        import numpy as np
 
-    for point in points:
-        before, before_decision = at(point)
-        for step, change in _steps(space, point):
-            after, after_decision = at(step)
-            if not protects_at_least(after_decision, before_decision, images=before.images > 0):
-                return Counterexample(change, before, after, before_decision, after_decision, _aspects(space))
-    return None
+        self.space, self.context = space, context
+        self.media = _media_states(space)
+        groups, data = len(space.label_groups), len(space.data_groups)
+        self.data_axis, self.media_axis, self.chars_axis = groups, groups + data, groups + data + 1
+        self.ndim = groups + data + 2
+        self.shape = (*(len(v) for _, v in space.label_groups), *(2 for _ in range(data)), len(self.media), len(space.chars))
+
+        def along(values: Sequence[Any], axis: int) -> Any:
+            shape = [1] * self.ndim
+            shape[axis] = len(values)
+            return np.asarray(values).reshape(shape)
+
+        scores = [along(values, g) for g, (_, values) in enumerate(space.label_groups)]
+        highest = functools.reduce(np.maximum, scores)
+        general = np.minimum(context[4], 1.0 - highest)
+        group_of = {name: g for g, (names, _) in enumerate(space.label_groups) for name in names}
+        present = [along([False, True], groups + d) for d in range(data)]
+        images = along([kind == "vision" for kind, _, _ in self.media], self.media_axis)
+        people = along([p > 0 for _, p, _ in self.media], self.media_axis)
+        faces = along([f > 0 for _, _, f in self.media], self.media_axis)
+        kinds = [kind for kind, _, _ in self.media]
+        chars = along(list(space.chars), self.chars_axis)
+        device, category, presence, moment, _ = context
+        probe = Facts(device, category, {}, frozenset(), 0, 0, 0, moment, presence, "chat", 0)
+        first = np.full(self.shape, len(rules))
+        for i, rule in enumerate(rules):
+            c = rule.conditions
+            if not _context_holds(c, probe):
+                continue
+            match = np.ones(self.shape, dtype=bool)
+            if c.labels:
+                match &= functools.reduce(
+                    np.logical_or, [(general if label == "general" else scores[group_of[label]]) >= m for label, m in c.labels]
+                )
+            if c.data:
+                match &= functools.reduce(
+                    np.logical_or, [present[d] for d, names in enumerate(space.data_groups) if c.data & set(names)], False
+                )
+            for flag, values in (("images", images), ("people", people), ("faces", faces)):
+                wanted = getattr(c, flag)
+                if wanted is not None:
+                    match &= values == wanted
+            if c.kinds:
+                match &= along([k in c.kinds for k in kinds], self.media_axis)
+            if c.min_chars is not None:
+                match &= chars >= c.min_chars
+            if c.max_chars is not None:
+                match &= chars <= c.max_chars
+            first[match & (first == len(rules))] = i
+        everyone = [*rules, DEFAULT_RULE]
+        actions = [r.actions for r in everyone]
+        self.rank = np.array([TIER_RANK[a.max_tier] for a in actions])[first]
+        bits = [sum(1 << k for k, kind in enumerate(KINDS) if dict(a.data).get(kind, "redact") == "redact") for a in actions]
+        self.redact = np.array(bits, dtype=np.int64)[first]
+        self.blur = np.array([a.blur_faces for a in actions])[first]
+        self.blocked = np.array([bool(a.block) for a in actions])[first]
+        for d, names in enumerate(space.data_groups):
+            blocks = np.array([dict(a.data).get(names[0]) == "block" for a in actions])
+            self.blocked = self.blocked | (blocks[first] & present[d])
+        self.images = np.broadcast_to(images, self.shape)
+
+    def _worse(self, before: Any, after: Any) -> Any:
+        """Return where `after` protects less than `before` (as protects_at_least, elementwise)."""
+        b = [x[before] for x in (self.blocked, self.rank, self.redact, self.blur, self.images)]
+        a = [x[after] for x in (self.blocked, self.rank, self.redact, self.blur)]
+        (b_block, b_rank, b_redact, b_blur, images), (a_block, a_rank, a_redact, a_blur) = b, a
+        leaves_as_much = ((b_redact & ~a_redact) == 0) & ~(images & b_blur & ~a_blur)
+        return ~(a_block | (~b_block & (a_rank <= b_rank) & ((a_rank == TIER_RANK["home"]) | leaves_as_much)))
+
+    def _slices(self, axis: int, lo: Any, hi: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        before = [slice(None)] * self.ndim
+        after = [slice(None)] * self.ndim
+        before[axis], after[axis] = lo, hi
+        return tuple(before), tuple(after)
+
+    def steps(self) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...], int, int, str]]:
+        """Yield (before, after, axis, step, words) for every kind of single step up."""
+        for g, (names, values) in enumerate(self.space.label_groups):
+            if len(values) > 1:
+                yield (*self._slices(g, slice(0, -1), slice(1, None)), g, 1, f"raising {names[0]}")
+        for d, kinds in enumerate(self.space.data_groups):
+            kind = kinds[0].lower().replace("_", " ")
+            yield (
+                *self._slices(self.data_axis + d, slice(0, 1), slice(1, 2)),
+                self.data_axis + d,
+                1,
+                f"adding personal data of the kind {kind}",
+            )
+        for lo, hi, words in _media_steps(self.media):
+            yield (*self._slices(self.media_axis, slice(lo, lo + 1), slice(hi, hi + 1)), self.media_axis, hi - lo, words)
+        if len(self.space.chars) > 1:
+            yield (*self._slices(self.chars_axis, slice(0, -1), slice(1, None)), self.chars_axis, 1, "more text")
+
+    def point(self, index: Sequence[int]) -> _Point:
+        groups = len(self.space.label_groups)
+        levels = tuple(int(i) for i in index[:groups])
+        data = tuple(bool(i) for i in index[groups : self.media_axis])
+        return levels, data, self.media[int(index[self.media_axis])], int(index[self.chars_axis])
+
+    def first_violation(self, rules: Sequence[Rule]) -> Counterexample | None:
+        import numpy as np
+
+        for before, after, axis, step, words in self.steps():
+            worse = self._worse(before, after)
+            if not worse.any():
+                continue
+            where = [int(i) for i in np.argwhere(worse)[0]]
+            start = [int(i) + (s.start or 0) for i, s in zip(where, before, strict=True)]
+            end = list(start)
+            end[axis] += step
+            a, b = self.point(start), self.point(end)
+            facts_before, facts_after = _facts(self.space, self.context, a), _facts(self.space, self.context, b)
+            was, now = decide(rules, facts_before), decide(rules, facts_after)
+            if protects_at_least(now, was, images=facts_before.images > 0):
+                raise AssertionError("the monotonicity check disagrees with decide()")
+            change = words
+            if axis < len(self.space.label_groups):
+                values = self.space.label_groups[axis][1]
+                change = f"{words} from {values[start[axis]]:.2f} to {values[end[axis]]:.2f}"
+            elif axis == self.chars_axis:
+                change = f"more text ({self.space.chars[end[axis]]} characters instead of {self.space.chars[start[axis]]})"
+            return Counterexample(change, facts_before, facts_after, was, now, _aspects(self.space))
+        return None
 
 
 def monotonicity_counterexample(rules: Sequence[Rule], limit: int = LIMIT) -> Counterexample | None:
@@ -233,18 +347,20 @@ def monotonicity_counterexample(rules: Sequence[Rule], limit: int = LIMIT) -> Co
     """
     enabled = [r for r in rules if r.enabled]
     space = _space(enabled)
-    contexts = list(itertools.product(space.devices, space.categories, space.presences, space.moments, space.general_levels))
-    points: list[_Point] = [
-        (levels, data, media, chars)
-        for levels in itertools.product(*(range(len(values)) for _, values in space.label_groups))
-        for data in itertools.product((False, True), repeat=len(space.data_groups))
-        for media in _media_states(space)
-        for chars in range(len(space.chars))
-    ]
-    if len(contexts) * len(points) > limit:
-        raise TooManyCombinations(f"the rules tell {len(contexts) * len(points):,} kinds of request apart; at most {limit:,} are checked")
-    for context in contexts:
-        found = _walk(enabled, space, context, points)
+    contexts: dict[tuple[object, ...], _Context] = {}
+    for device, category, presence, moment, general in itertools.product(
+        space.devices, space.categories, space.presences, space.moments, space.general_levels
+    ):
+        # Contexts in which the same rules' device, category, presence and time conditions
+        # hold are decided alike: one of them stands for all.
+        probe = Facts(device, category, {}, frozenset(), 0, 0, 0, moment, presence, "chat", 0)
+        signature = (general, *(_context_holds(r.conditions, probe) for r in enabled))
+        contexts.setdefault(signature, (device, category, presence, moment, general))
+    size = math.prod(len(v) for _, v in space.label_groups) * 2 ** len(space.data_groups) * len(_media_states(space)) * len(space.chars)
+    if size * len(contexts) > limit:
+        raise TooManyCombinations(f"the rules tell {size * len(contexts):,} kinds of request apart; at most {limit:,} are checked")
+    for context in contexts.values():
+        found = _Lattice(enabled, space, context).first_violation(enabled)
         if found is not None:
             return found
     return None
