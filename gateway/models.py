@@ -40,6 +40,15 @@ class Provider(models.Model):
     first_byte_timeout = models.PositiveSmallIntegerField(
         "first-byte timeout (s)", default=60, help_text="Silence after which Hearth fails over to the next allowed provider."
     )
+    # What its models can do beyond text; a request needing it goes only where it is there.
+    takes_images = models.BooleanField(
+        default=True, help_text="Its models accept images in messages (vision). The bundled home model does not."
+    )
+    forces_tool_calls = models.BooleanField(
+        "honours tool_choice=required",
+        default=True,
+        help_text="It can be made to call one of several tools (tool_choice=required); llama.cpp's server cannot.",
+    )
     enabled = models.BooleanField(default=True)
 
     objects = ProviderQuerySet.as_manager()

@@ -15,6 +15,7 @@ from devices.choices import TIER_RANK
 
 from .choices import Family, Kind
 from .models import Provider
+from .schema import ApiRequest
 
 AUTO_MODEL = "hearth-auto"
 SOVEREIGNTY = {"home": 30.0, "trusted": 15.0, "cloud": 0.0}
@@ -30,6 +31,8 @@ class Candidate:
     quality: int
     price: Decimal  # per million tokens, in and out averaged
     zero_data_retention: bool
+    takes_images: bool
+    forces_tool_calls: bool
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,36 @@ class Route:
     candidates: tuple[Candidate, ...]
     queue: str
     versions: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a request asks of a provider beyond text."""
+
+    images: bool = False
+    forced_tool: bool = False  # tool_choice "required" among several tools (one tool is sent as named)
+
+    @classmethod
+    def of(cls, api: ApiRequest) -> Needs:
+        tools = api.body.get("tools") or []
+        return cls(api.has_images, api.body.get("tool_choice") == "required" and len(tools) > 1)
+
+    def met_by(self, c: Candidate) -> bool:
+        return (c.takes_images or not self.images) and (c.forces_tool_calls or not self.forced_tool)
+
+    def refusal(self, usable: list[Candidate]) -> NoRoute:
+        """The refusal when none of the usable providers can serve the request."""
+        names = ", ".join(c.name for c in usable)
+        if self.images and not any(c.takes_images for c in usable):
+            home = any(c.tier == "home" for c in usable)
+            first = "The home model cannot see images" if home else f"No provider this device may use takes images ({names})"
+            message = f"{first}: send the request without images, or ask the household to add a provider whose model takes images."
+            return NoRoute(400, message, "images_not_supported")
+        message = (
+            f"tool_choice 'required' cannot be honoured: {names} cannot be made to call one of several tools."
+            " Name the tool in tool_choice, send only that tool, or use 'auto'."
+        )
+        return NoRoute(400, message, "tool_choice_not_supported")
 
 
 class NoRoute(Exception):
@@ -62,6 +95,8 @@ def _load() -> list[Candidate]:
             p.quality,
             (p.price_in_per_mtok + p.price_out_per_mtok) / 2,
             p.zero_data_retention,
+            p.takes_images,
+            p.forces_tool_calls,
         )
         for p in Provider.objects.filter(enabled=True)
     ]
@@ -89,10 +124,11 @@ def models_for(candidates: list[Candidate]) -> list[str]:
     return names
 
 
-def plan(max_tier: str, kind: Kind, model: str, also: tuple[Versioned[Any], ...] = ()) -> Route:
+def plan(max_tier: str, kind: Kind, model: str, also: tuple[Versioned[Any], ...] = (), needs: Needs = Needs()) -> Route:
     """Return the providers to try for a request, or raise NoRoute (sync: database and Redis).
 
     `also`: other settings whose version tokens the request needs, read in the same round trip.
+    `needs`: what the request asks beyond text; only providers that can do it are tried.
     """
     # One round trip for the versions and the health of the providers this process holds.
     known = PROVIDERS.last() or []
@@ -114,6 +150,10 @@ def plan(max_tier: str, kind: Kind, model: str, also: tuple[Versioned[Any], ...]
             raise NoRoute(404, f"The model '{model}' does not exist or this device may not use it.", "model_not_found")
     if not usable:
         raise NoRoute(503, f"No provider of an allowed tier (up to {max_tier}) is configured for this request.", "no_provider")
+    capable = [c for c in usable if needs.met_by(c)]
+    if not capable:
+        raise needs.refusal(usable)
+    usable = capable
     ranked = sorted(usable, key=lambda c: score(c, state.get(c.id, {})), reverse=True)
     return Route(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream", versions)
 
