@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from typing import Any
 
 from django.core.asgi import get_asgi_application
@@ -54,13 +55,8 @@ class BodyLimit:
                 }
             }
         ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 413, "headers": [*headers, (b"x-request-id", str(uuid.uuid4()).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -78,6 +74,7 @@ from django.core.signals import request_started  # noqa: E402
 from django.db import close_old_connections, reset_queries  # noqa: E402
 
 from appliance.routing import websocket_urlpatterns  # noqa: E402
+from gateway.errors import ApiResponses  # noqa: E402
 
 
 class DeviceApiHandler(ASGIHandler):
@@ -120,14 +117,17 @@ class ByPath:
         self.api, self.pages = api, pages
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        app = self.api if scope["type"] == "http" and scope["path"].startswith("/v1/") else self.pages
+        path = scope["path"] if scope["type"] == "http" else ""
+        app = self.api if path.startswith("/v1/") or path == "/v1" else self.pages
         await app(scope, receive, send)
 
 
 application = ProtocolTypeRouter(
     {
         # Static files (the pages' CSS and scripts) are served by the web process itself: no separate server on the box.
-        "http": BodyLimit(ByPath(DeviceApiHandler(), ASGIStaticFilesHandler(django_application)), settings.HEARTH_MAX_BODY_BYTES),
+        "http": BodyLimit(
+            ByPath(ApiResponses(DeviceApiHandler()), ASGIStaticFilesHandler(django_application)), settings.HEARTH_MAX_BODY_BYTES
+        ),
         # Same-origin only (the Host check again), and only for a signed-in session.
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -7,4 +7,7 @@ urlpatterns = [
     path("chat/completions", views.chat_completions),
     path("completions", views.completions),
     path("embeddings", views.embeddings),
+    # Last under /v1/ (appliance/urls.py includes the pairing paths before these): any other
+    # path answers 404 in the OpenAI error shape, not with a page.
+    re_path(r"^", views.not_found),
 ]

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -33,17 +34,40 @@ def api_view(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @csrf_exempt
     async def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | StreamingHttpResponse:
+        response: HttpResponse | StreamingHttpResponse
         try:
             device = await _device(request)
-            response: HttpResponse | StreamingHttpResponse = await view(request, device, *args, **kwargs)
-            return response
+            response = await view(request, device, *args, **kwargs)
         except ApiError as exc:
-            return exc.response()
+            response = exc.response()
         except Exception:
-            log.exception("unexpected error serving %s", request.path)
-            return ApiError(500, "Hearth hit an internal error; the request was not served.", "server_error").response()
+            request_id = new_request_id()
+            log.exception("unexpected error serving %s (request %s)", request.path[:200], request_id)
+            response = ApiError(500, "Hearth hit an internal error; the request was not served.", "server_error").response()
+            response["X-Request-Id"] = request_id
+        # Every answer carries an id a user can quote; a served request's is its audit row's.
+        response.setdefault("X-Request-Id", new_request_id())
+        return response
 
     return wrapped
+
+
+def new_request_id() -> str:
+    """Return an id for a response that opened no audit row (errors before routing)."""
+    return str(uuid.uuid4())
+
+
+ENDPOINTS = "/v1/models, /v1/chat/completions, /v1/completions and /v1/embeddings"
+
+
+@csrf_exempt
+async def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Answer a path under /v1/ that Hearth does not serve, as OpenAI does: 404 in its error shape."""
+    path = request.path if len(request.path) <= 200 else request.path[:200] + "…"
+    message = f"Invalid URL ({(request.method or '')[:20]} {path}): Hearth serves {ENDPOINTS}."
+    response = ApiError(404, message, "invalid_request_error", "unknown_url").response()
+    response["X-Request-Id"] = new_request_id()
+    return response
 
 
 async def _device(request: HttpRequest) -> Device:
@@ -102,6 +126,13 @@ async def _serve(request: HttpRequest, device: Device, validate: Validator) -> H
         request_id = await services.submit(device, api)
     except router.NoRoute as exc:
         raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
+    try:
+        return await _answer(request_id, api)
+    except ApiError as exc:
+        return exc.response({"X-Request-Id": request_id})  # the audit row's id, errors included
+
+
+async def _answer(request_id: str, api: schema.ApiRequest) -> HttpResponse | StreamingHttpResponse:
     events = relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS)
     try:
         first = await anext(events)
