@@ -134,6 +134,14 @@ class Command(BaseCommand):
         self.stdout.write(f"{'label':18} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>7}")
         for label, m in report.items():
             self.stdout.write(f"{label:18} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {int(m['support']):7d}")
+        self.stdout.write("")
+        from policies import services
+        from policies.robustness import report_lines
+
+        lines, robustness_missed = report_lines(services.presets())
+        for line in lines:
+            self.stdout.write(line)
+        missed += robustness_missed
         scores, covered, total = score_detector(load_spans())
         self.stdout.write("")
         self.stdout.write(
