@@ -15,6 +15,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -142,16 +143,222 @@ def _chunks(text: str, size: int = CHUNK) -> Iterator[tuple[int, str]]:
 
 _STREET_WORD = re.compile(
     r"(?i:\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|boulevard|blvd|court|way|place|terrace|close|crescent"
-    r"|square|highway|parkway|rue|avenue|boulevard|bd|chemin|allée|impasse|place|quai|calle|avenida|av|plaza|paseo"
+    r"|square|highway|parkway|rue|bd|chemin|allée|impasse|quai|calle|avenida|av|plaza|paseo"
     r"|camino|carrera|ronda|travesía)\b|(?:straße|strasse|str\.|weg|gasse|platz|allee)\b)"
 )
 _HOUSE_BEFORE = re.compile(r"(?<![\w,])\d{1,5}[a-zA-Z]?,?\s+$")
 _HOUSE_AFTER = re.compile(r"^,?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?\b")
 _INITIALS_AFTER = re.compile(r"^(?:\s+[A-Z]\.)+\s+[A-Z][\w'’\-]+")
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])[A-Z][\w'’\-]+(?:\s+[A-Z]\.)+\s+$")
-_ARTICLE = re.compile(r"(?:the|The|THE)\s+")
+_LEAD = re.compile(r"(?i:the|my|our|mon|ma|mes|notre|mi|mis|nuestro|nuestra)\s+|[dlDL]['’](?=[A-ZÀ-Þ])")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_TRAILING_CAPS = re.compile(r"\s+[A-Z]{2,4}$")
+_SURNAME_COMMA_BEFORE = re.compile(r"(?<![\w'’\-])[A-Z][\w'’\-]+,\s+$")
+_SURNAME_INITIAL = re.compile(r"(?<![\w'’\-])(?P<name>[A-Z][a-z]*['’]?[A-Z]?[a-z]+(?:-[A-Z][a-z]+)?,\s[A-Z]\.)")
+# Kin words and "named": a name after them is one even in lower case ("auntie meg").
+_KIN_LOWER = re.compile(
+    r"(?i:\b(?:auntie|aunt|uncle|grandma|grandpa|nana|tía|tío|tata|tatie|tonton|tante|onkel|oma|opa|named|called"
+    r"|llamad[oa]|nommée?|namens))\s+(?P<name>[a-zà-ÿß][a-zà-ÿß'’\-]{1,20})\b"
+)
+# Just before a value: a place, not a person, even when the word is also a first name.
+_PLACE_BEFORE = re.compile(r"(?i:\b(?:in|at|to|from|near|around|à|au|en|de|dans|vers|près de|a|desde|hacia|cerca de|nach|aus|bei|von)\s+)$")
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Pr|Me|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau)\.?|\bM\.|\b(?:Don|Doña|Madame|Monsieur))\s+$"
+)
+# Words that head the name of an organisation: "Castlegate Surgery", "clinique Pasteur".
+_ORG_TAIL = (
+    r"(?:Surgery|Clinic|Hospital|School|Academy|College|University|Centre|Center|Church|Library|Bank|Pharmacy"
+    r"|Solicitors|Dental|Practice|Nursery|Ltd|Inc|LLC|plc|GmbH|AG|SE|e\.V\.|KG|SARL|SAS|S\.A\.|S\.L\.)"
+)
+_ORG_HEAD = (
+    r"(?:[ée]cole|coll[èe]ge|lyc[ée]e|clinique|h[ôo]pital|CHU|m[ée]diath[èe]que|mairie|pharmacie|cr[èe]che|universit[ée]"
+    r"|colegio|instituto|cl[íi]nica|farmacia|universidad|ayuntamiento|biblioteca|hospital|CEIP|IES|Banco"
+    r"|Praxis|Klinikum|Klinik|Universität|Grundschule|Realschule|Gesamtschule|Gymnasium|Kita|Apotheke|Sparkasse|Volksbank|Stadtwerke)"
+)
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*"
+_ORG_CUES = re.compile(
+    rf"(?<![\w\-])(?P<tail>(?:{_CAP}|&)(?:\s+(?:{_CAP}|&|of|de|du|des|la)){{0,4}}\s+{_ORG_TAIL})(?![\w\-])"
+    rf"|(?<![\w\-])(?P<head>(?i:{_ORG_HEAD})(?:\s+(?:municipal|central|general|universitario|universitaire|nacional))?"
+    rf"(?:\s+(?:de\s+la|de|du|des|del|am|an\s+der|im|zum|zur|Dr\.|Plus))?"
+    rf"(?:\s+{_CAP}){{1,3}})"
+)
+_TITLED = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau)\.?|\bM\.|\b(?:Don|Doña|Madame|Monsieur)"
+    r"|\b(?i:señora?|señorita|tía|tío|tata|tatie|tonton|auntie))"
+    rf"(?:\s+(?:Dr|Dra|Prof)\.?)?\s+(?P<name>{_CAP}(?:\s+{_CAP})?)"
+)
+_INITIAL_SURNAME = re.compile(r"(?<![\w.])(?P<name>[A-ZÀ-Þ]\.\s?[A-ZÀ-Þ][a-zà-ÿß]+(?:-[A-ZÀ-Þ][a-zà-ÿß]+)?)")
+# German has no pipeline: a capitalised name right after a place preposition, without an
+# article, is most often a place ("in Kiel", "nach München"); these nouns are the exceptions.
+_DE_PLACE = re.compile(r"\b(?:in|nach|aus|von|bei|bis)\s+(?P<place>[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*)\b")
+_DE_NOT_PLACES = frozenset(
+    [
+        "Hause",
+        "Ordnung",
+        "Zukunft",
+        "Ruhe",
+        "Kürze",
+        "Bedarf",
+        "Absprache",
+        "Versehen",
+        "Anfang",
+        "Ende",
+        "Euro",
+        "Minuten",
+        "Stunden",
+        "Tagen",
+        "Wochen",
+        "Monaten",
+        "Jahren",
+        "Uhr",
+        "Prozent",
+        "Zeit",
+        "Richtung",
+        "Bezug",
+        "Frage",
+        "Sachen",
+        "Zimmer",
+        "Montag",
+        "Dienstag",
+        "Mittwoch",
+        "Donnerstag",
+        "Freitag",
+        "Samstag",
+        "Sonntag",
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+        "Weihnachten",
+        "Ostern",
+        "Mitternacht",
+        "Mittag",
+        "Abend",
+        "Morgen",
+        "Nacht",
+        "Woche",
+        "Jahr",
+        "Monat",
+        "Heute",
+        "Gestern",
+        "Kindern",
+        "Eltern",
+        "Freunden",
+        "Person",
+        "Personen",
+        "Arbeit",
+        "Schule",
+        "Urlaub",
+        "Anfrage",
+        "Termin",
+        "Mitte",
+        "Beginn",
+        "Sicht",
+        "Seiten",
+        "Fall",
+        "Grund",
+        "Hand",
+        "Mensch",
+        "Menschen",
+        "Kopf",
+        "Hilfe",
+    ]
+)
 # Names the household says to its devices: not a person's data.
 _WAKE_WORDS = frozenset({"alexa", "siri", "google", "hey google", "ok google", "cortana", "bixby", "jarvis", "hearth"})
+_DATA = Path(__file__).parent / "data"
+
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the detectors' first names and the capitalised words that are never a name."""
+
+    def read(name: str) -> frozenset[str]:
+        return frozenset(w.casefold() for w in (_DATA / name).read_text("utf-8").split())
+
+    return read("first_names.txt") - read("ambiguous_names.txt"), read("stop_words.txt") | read("not_names.txt") | _PROMPT_WORDS
+
+
+# Instructions that open a prompt, capitalised at its start: the small pipelines take them for names.
+_PROMPT_WORDS = frozenset(
+    [
+        "summarise",
+        "summarize",
+        "draft",
+        "explain",
+        "translate",
+        "write",
+        "reply",
+        "answer",
+        "add",
+        "book",
+        "call",
+        "ring",
+        "text",
+        "remind",
+        "tell",
+        "ask",
+        "show",
+        "find",
+        "play",
+        "set",
+        "turn",
+        "check",
+        "doorbell",
+        "note",
+        "résume",
+        "réponds",
+        "réponde",
+        "appelle",
+        "explique",
+        "traduis",
+        "écris",
+        "ajoute",
+        "rappelle",
+        "dis",
+        "montre",
+        "tel",
+        "tél",
+        "combien",
+        "votre",
+        "notre",
+        "resume",
+        "responde",
+        "llama",
+        "explica",
+        "traduce",
+        "escribe",
+        "añade",
+        "recuerda",
+        "dile",
+        "muestra",
+        "pon",
+        "cuánto",
+        "fasse",
+        "trag",
+        "ruf",
+        "erkläre",
+        "übersetze",
+        "schreib",
+        "antworte",
+        "erinnere",
+        "sag",
+        "zeig",
+        "spiel",
+        "mach",
+        "wie",
+        "was",
+        "wann",
+    ]
+)
 
 _LABELS = {
     "PERSON": "PERSON",
@@ -168,15 +375,42 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
     kind = _LABELS.get(label)
     if kind is None:
         return None  # DATE and TIME are left to the date patterns; MISC, PRODUCT, numbers are not personal
+    if (cut := text.find("\n", start, end)) > start:
+        end = cut  # a name does not run on into the next line ("St Columba's Parish Church\nThe Manse")
     while end > start and text[end - 1] in ".,;:!?)\"'’":
         end -= 1
-    if m := _ARTICLE.match(text, start, end):
+    while end > start and (m := _TRAILING_CAPS.search(text, start, end)):
+        end = m.start()  # "Ian DOB": a form's field name after the name
+    if m := _POSSESSIVE.search(text, start, end):
+        end = m.start() if end - m.start() == 2 else end
+    while start < end and text[start] in "¿¡«“„\"'(":
+        start += 1
+    while m := _LEAD.match(text, start, end):
         start = m.end()
-    if end - start < 2 or text[start:end].casefold() in _WAKE_WORDS:
-        return None
     value = text[start:end]
+    if end - start < 2 or value.casefold() in _WAKE_WORDS or "@" in value or value.count(":") > 1:
+        return None
+    words = value.split()
+    first, never = _words()
+    if label != "GPE" and len(words) == 1 and value.isupper() and len(value) <= 4:
+        return None  # "SSN", "ISA", "GP", "YT": acronyms the small pipelines take for organisations
+    preceding = text[max(0, start - 8) : start].rstrip(" \t\"'«“„¿¡(")
+    at_start = preceding[-1:] in ("", "\n", ".", ":", "!", "?")
+    # A capitalised word opening a sentence is most often an instruction, a question word or a
+    # caption's heading ("Jardín: ..."): a name there needs to be a known first name.
+    known_name = kind == "PERSON" and words[0].casefold() in first and words[0].casefold() not in never and text[end : end + 1] != ":"
+    if at_start and len(words) == 1 and kind != "NRP" and not known_name:
+        return None
     if kind == "LOCATION" and (label == "FAC" or label == "LOC") and (_STREET_WORD.search(value) or any(c.isdigit() for c in value)):
         kind = "ADDRESS"
+    elif kind in ("LOCATION", "ORGANIZATION", "PERSON") and re.search(rf"\b{_ORG_TAIL}\b|(?i:^{_ORG_HEAD}\b)", value):
+        kind = "ORGANIZATION"
+    elif kind in ("LOCATION", "ORGANIZATION") and label != "GPE" and len(words) <= 3:
+        before = text[max(0, start - 20) : start]
+        if _TITLE_BEFORE.search(before) or (words[0].casefold() in first and (len(words) > 1 or not _PLACE_BEFORE.search(before))):
+            kind = "PERSON"
+    if kind != "ADDRESS" and not value[0].isupper():
+        return None  # "días", "la semaine": the small pipelines' slips; lower-case names are left to the cue words
     if kind == "ADDRESS":
         if m := _HOUSE_BEFORE.search(text, max(0, start - 10), start):
             start = m.start()
@@ -185,9 +419,54 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
     if kind == "PERSON":
         if m := _INITIALS_BEFORE.search(text, max(0, start - 40), start):
             start = m.start()
+        elif len(words) == 1 and (m := _SURNAME_COMMA_BEFORE.search(text, max(0, start - 40), start)):
+            start = m.start()  # "Ferguson, Ian": a form's surname-first order
         if m := _INITIALS_AFTER.match(text[end : end + 40]):
             end += m.end()
     return Candidate(kind, start, end)
+
+
+# A word with a letter outside the Latin script ("Дмитрий", "王伟", "محمد"), and a cue before a person.
+_FOREIGN_WORD = re.compile(r"[^\W\d_]*[^\W\d_a-zA-Z\u00aa\u00ba\u00c0-\u024f\u1e00-\u1eff][^\W\d_]*")
+_FOREIGN_RUN = re.compile(rf"{_FOREIGN_WORD.pattern}(?:[ \t\-]{_FOREIGN_WORD.pattern}){{0,2}}")
+_PERSON_CUE = re.compile(
+    r"(?i:\b(?:named|called|name is|my|our|mr|mrs|ms|dr|friend|son|daughter|wife|husband|mom|mum|dad|colleague|neighbou?r"
+    r"|tell|call|ask|text|email|from|to|with|for|and|et|y|und|mit|avec|con|para|pour|für|von|de|appelle|llama|ruf)\.?)[\s,:]*$"
+)
+
+
+def _foreign_script_names(text: str) -> Iterator[Candidate]:
+    """Yield short runs of a non-Latin script inside Latin-script text: names the pipelines cannot read."""
+    letters = sum(c.isalpha() for c in text)
+    for m in _FOREIGN_RUN.finditer(text):
+        run = m.group()
+        if len(run) > 40 or 3 * len(run) > letters:
+            continue  # a sentence or a whole text in another script is not a name inside this one
+        cased = run[0].isupper()  # Cyrillic, Greek and Armenian have capitals; a name starts with one
+        if cased or _PERSON_CUE.search(text[max(0, m.start() - 24) : m.start()]):
+            yield Candidate("PERSON", m.start(), m.end())
+
+
+def _cues(text: str, lang: str) -> Iterator[Candidate]:
+    """Yield organisations, titled names and (German) places that cue words point at."""
+    for m in _ORG_CUES.finditer(text):
+        group = "tail" if m.group("tail") else "head"
+        yield Candidate("ORGANIZATION", m.start(group), m.end(group))
+    for m in _TITLED.finditer(text):
+        yield Candidate("PERSON", m.start("name"), m.end("name"))
+    for m in _INITIAL_SURNAME.finditer(text):
+        yield Candidate("PERSON", m.start("name"), m.end("name"))
+    for m in _SURNAME_INITIAL.finditer(text):
+        yield Candidate("PERSON", m.start("name"), m.end("name"))
+    never = _words()[1]
+    for m in _KIN_LOWER.finditer(text):
+        if m.group("name").casefold() not in never:
+            yield Candidate("PERSON", m.start("name"), m.end("name"))
+    yield from _foreign_script_names(text)
+    if lang == "de":
+        for m in _DE_PLACE.finditer(text):
+            if m.group("place") not in _DE_NOT_PLACES:
+                yield Candidate("LOCATION", m.start("place"), m.end("place"))
 
 
 def find_entities(text: str) -> list[Candidate]:
@@ -195,6 +474,7 @@ def find_entities(text: str) -> list[Candidate]:
     found: list[Candidate] = []
     for offset, chunk in _chunks(text):
         lang = language(chunk)
+        found += (Candidate(c.kind, c.start + offset, c.end + offset) for c in _cues(chunk, lang))
         if lang not in PIPELINES or not chunk.strip():
             continue
         doc = pipeline(lang)(chunk)

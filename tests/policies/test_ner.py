@@ -55,6 +55,50 @@ def test_a_middle_initial_stays_inside_the_name() -> None:
     assert at(text, "PERSON", "Margaret T. Holloway") in found(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Can you call auntie meg and tell her we are late?", "meg"),
+        ("Summarise: Ferguson, Ian, seen on Tuesday for a follow-up.", "Ferguson, Ian"),
+        ("Ruf bitte Herrn Schulze-Wittmann wegen der Rechnung an.", "Schulze-Wittmann"),
+        ("Gruß, G. Rauscher", "G. Rauscher"),
+        ("My colleague Дмитрий Иванов joins the call at nine.", "Дмитрий Иванов"),
+        ("Please ask 王伟 to bring the keys.", "王伟"),
+    ],
+    ids=["lower-case-after-kin", "surname-first", "title-and-surname-de", "initial-and-surname", "cyrillic", "chinese"],
+)
+def test_names_as_people_write_them_are_found(text: str, name: str) -> None:
+    assert at(text, "PERSON", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Summarise this article about the history of the Roman empire.",
+        "Explain how a heat pump works in winter.",
+        "¿Qué tiempo hará mañana en la costa?",
+        "Réponds poliment à ce message, s'il te plaît.",
+        "How do I say thank you in Japanese: ありがとう?",
+    ],
+)
+def test_an_instruction_opening_a_prompt_is_not_taken_for_a_name(text: str) -> None:
+    assert not any(c.kind == "PERSON" for c in ner.find_entities(text))
+
+
+def test_an_organisation_is_named_by_its_head_word() -> None:
+    text = "Our GP is at Castlegate Surgery and the school is école Victor-Duruy."
+    spans = {(c.kind, c.start, c.end) for c in ner.find_entities(text)}
+    assert at(text, "ORGANIZATION", "Castlegate Surgery") in spans
+    assert at(text, "ORGANIZATION", "école Victor-Duruy") in spans
+
+
+def test_a_german_place_after_a_preposition_is_found_without_a_pipeline() -> None:
+    text = "Wie wird das Wetter am Wochenende in Cuxhaven, und fahren wir nach Hause?"
+    spans = {(c.kind, c.start, c.end) for c in ner.find_entities(text)}
+    assert at(text, "LOCATION", "Cuxhaven") in spans
+    assert not any(text[s:e] == "Hause" for _, s, e in spans)
+
+
 def test_a_street_the_model_sees_as_a_place_becomes_an_address_with_its_house_number() -> None:
     text = "Le rendez-vous est déplacé au 12 rue de la Paix mardi."
     assert at(text, "ADDRESS", "12 rue de la Paix") in {(c.kind, c.start, c.end) for c in ner.find_entities(text)}
