@@ -9,14 +9,17 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from . import dashboard
+from . import dashboard, household
 
 REFRESH_SECONDS = 3.0
 
 
 def _fragment() -> str:
-    return render_to_string("appliance/_figures.html", {"f": dashboard.figures()})
+    # The page counted "today" from the household's midnight (appliance.middleware); so do the updates.
+    with timezone.override(household.current().zone):
+        return render_to_string("appliance/_figures.html", {"f": dashboard.figures()})
 
 
 class DashboardConsumer(AsyncWebsocketConsumer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -32,6 +33,23 @@ def model_path() -> str:
     if settings.HEARTH_HOME_MODEL:
         return settings.HEARTH_HOME_MODEL
     return str(bundled_model())
+
+
+def engine_name() -> str:
+    """Say in words which engine the box runs."""
+    return "vLLM on the GPU" if settings.HEARTH_HOME_ENGINE == "vllm" else "llama.cpp on the CPU"
+
+
+@dataclass(frozen=True)
+class Served:
+    engine: str  # in words
+    file: str  # the model file (or folder) the engine loads
+    name: str  # the model name devices ask for
+
+
+def served() -> Served:
+    """Return what the home engine serves, as it is started (EngineUnavailable: its model is missing)."""
+    return Served(engine_name(), Path(model_path()).name, settings.HEARTH_HOME_MODEL_NAME)
 
 
 def command(port: int | None = None) -> list[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.conf import settings
 from devices.choices import Category, Tier
 from gateway.choices import Family, Outcome
 
+from . import household
 from .models import Privacy
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
@@ -81,9 +84,24 @@ class AuditFilterForm(forms.Form):
     provider = forms.CharField(required=False, max_length=50)
     label = forms.CharField(required=False, max_length=50)
     outcome = forms.ChoiceField(required=False, choices=[("", "any outcome"), *Outcome.choices])
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="From", required=False)
+    until = forms.DateField(label="To", required=False)
     q = forms.CharField(label="Search", required=False, max_length=100)
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, language: str = "en") -> None:
+        super().__init__(data)
+        # Typed as the household writes dates (a browser's date picker follows the browser's
+        # language instead); ISO dates work in every language.
+        typed = household.date_input_formats(language)
+        for name in ("since", "until"):
+            field = self.fields[name]
+            assert isinstance(field, forms.DateField)
+            field.input_formats = typed
+            assert isinstance(field.widget, forms.DateInput)
+            field.widget.format = typed[0]
+            spelled = household.date_placeholder(language)
+            field.widget.attrs.update(placeholder=spelled, inputmode="numeric", autocomplete="off")
+            field.error_messages["invalid"] = f"Type the date as {spelled}."
 
 
 class AuditSettingsForm(forms.Form):
@@ -100,6 +118,18 @@ class BackupPassphraseForm(forms.Form):
         if data and data.get("passphrase") != data.get("passphrase2"):
             self.add_error("passphrase2", "The two passphrases differ.")
         return data
+
+
+class FinishForm(BackupPassphraseForm):
+    """The wizard's last step: a backup passphrase, which the owner may leave for later."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        super().__init__(data)
+        self.fields["passphrase"].required = self.fields["passphrase2"].required = False
+        self.fields["passphrase"].help_text = (
+            "At least 10 characters, not a common password, not your sign-in password. "
+            "Hearth cannot recover it: write it down and keep it off the box."
+        )
 
 
 class BackupScheduleForm(forms.Form):

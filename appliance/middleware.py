@@ -1,6 +1,6 @@
-"""Middleware of the box's pages: the first-boot redirect and the security headers.
+"""Middleware of the box's pages: the first-boot redirect, the household's clock, the security headers.
 
-Both are async-capable so the device API (async views) is not pushed through a thread.
+All are async-capable so the device API (async views) is not pushed through a thread.
 """
 
 from __future__ import annotations
@@ -11,9 +11,14 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+
+from . import household
 
 # Paths that work before the box has an owner: the device API, health, static files, the wizard.
 OPEN_BEFORE_SETUP = ("/v1/", "/healthz", "/static/", "/setup/")
+# Paths that show no times to a person: they skip reading the household's zone.
+NO_CLOCK = ("/v1/", "/healthz", "/static/")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -65,6 +70,26 @@ class SetupRequired(_Middleware):
             return HttpResponseRedirect("/setup/")
         response: Awaitable[HttpResponse] = self.get_response(request)
         return await response
+
+
+class HouseholdClock(_Middleware):
+    """Show and read times on the box's pages in the household's time zone, not the server's."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        if request.path.startswith(NO_CLOCK):
+            return self.get_response(request)
+        # A thread serves one request after another: leave no zone behind for the next.
+        with timezone.override(household.current().zone):
+            return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        response: Awaitable[HttpResponse] = self.get_response(request)
+        if request.path.startswith(NO_CLOCK):
+            return await response
+        with timezone.override((await household.acurrent()).zone):
+            return await response
 
 
 class SecurityHeaders(_Middleware):

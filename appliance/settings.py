@@ -189,6 +189,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The box's zone until it is claimed; then pages and rules use the household's
+# (appliance.middleware.HouseholdClock, policies.services.household_zone).
 TIME_ZONE = env_str("HEARTH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -227,6 +229,7 @@ HEARTH_LOGIN_WINDOW = env_int("HEARTH_LOGIN_WINDOW", 15 * 60)
 HEARTH_BACKUP_DIR = Path(env_str("HEARTH_BACKUP_DIR", str(DATA_DIR / "backups")))
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "appliance.middleware.SecurityHeaders")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "appliance.middleware.SetupRequired")
+MIDDLEWARE.insert(MIDDLEWARE.index("appliance.middleware.SetupRequired") + 1, "appliance.middleware.HouseholdClock")
 
 # Devices, providers and rules are kept in each process until they change; whatever a process
 # holds is read again after this many seconds even if no change reached it (appliance.versioned).

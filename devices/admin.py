@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from . import qr, services
 from .models import Device, DiscoveredDevice, MqttAccount, PairingRequest, Presence
@@ -32,6 +33,11 @@ def show_once(request: HttpRequest, title: str, shown: list[ShownOnce]) -> Templ
     return response
 
 
+def shown_time(moment: datetime | None) -> str:
+    """Return a time in the household's zone (the pages run in it) with the zone's name."""
+    return "—" if moment is None else dateformat.format(timezone.localtime(moment), "Y-m-d H:i T")
+
+
 _added: weakref.WeakKeyDictionary[HttpRequest, ShownOnce] = weakref.WeakKeyDictionary()
 
 
@@ -41,11 +47,19 @@ def _key(issued: services.IssuedKey) -> ShownOnce:
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin[Device]):
-    list_display = ["name", "category", "max_tier", "key_prefix", "created_at", "revoked_at"]
+    list_display = ["name", "category", "max_tier", "key_prefix", "added", "revoked"]
     list_filter = ["category", "max_tier"]
     search_fields = ["name"]
-    readonly_fields = ["key_prefix", "created_at", "revoked_at"]
+    readonly_fields = ["key_prefix", "added", "revoked"]
     actions = ["revoke_keys", "rotate_keys", "give_mqtt_accounts"]
+
+    @admin.display(description="added", ordering="created_at")
+    def added(self, obj: Device) -> str:
+        return shown_time(obj.created_at)
+
+    @admin.display(description="revoked", ordering="revoked_at")
+    def revoked(self, obj: Device) -> str:
+        return shown_time(obj.revoked_at)
 
     def save_model(self, request: HttpRequest, obj: Device, form: Any, change: bool) -> None:
         if change:
@@ -132,13 +146,17 @@ class PresenceAdmin(admin.ModelAdmin[Presence]):
 class DiscoveredDeviceAdmin(admin.ModelAdmin[DiscoveredDevice]):
     """Devices found on the network. Every field came from the device; the admin escapes it."""
 
-    list_display = ["name", "kind", "maker", "model", "address", "service_type", "source", "state", "conflicts_with", "last_seen"]
+    list_display = ["name", "kind", "maker", "model", "address", "service_type", "source", "state", "conflicts_with", "seen"]
     list_filter = ["state", "kind", "source"]
     search_fields = ["name", "maker", "model", "identity", "address"]
     actions = ["pair", "ignore"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # found, not typed in
+
+    @admin.display(description="last seen", ordering="last_seen")
+    def seen(self, obj: DiscoveredDevice) -> str:
+        return shown_time(obj.last_seen)
 
     def has_change_permission(self, request: HttpRequest, obj: DiscoveredDevice | None = None) -> bool:
         return False  # state changes go through the actions (services)
@@ -162,8 +180,16 @@ class DiscoveredDeviceAdmin(admin.ModelAdmin[DiscoveredDevice]):
 class PairingRequestAdmin(admin.ModelAdmin[PairingRequest]):
     """Devices asking to be paired: approve one only when its code matches the device's."""
 
-    list_display = ["code", "name", "category", "address", "created_at", "expires_at", "state"]
+    list_display = ["code", "name", "category", "address", "asked", "expires", "state"]
     actions = ["approve", "deny"]
+
+    @admin.display(description="asked at", ordering="created_at")
+    def asked(self, obj: PairingRequest) -> str:
+        return shown_time(obj.created_at)
+
+    @admin.display(description="expires at", ordering="expires_at")
+    def expires(self, obj: PairingRequest) -> str:
+        return shown_time(obj.expires_at)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

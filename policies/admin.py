@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -169,7 +167,7 @@ class HouseholdRuleAdmin(admin.ModelAdmin[HouseholdRule]):
         form = SimulateForm(request.POST or None, request.FILES or None)
         result = None
         if request.method == "POST" and form.is_valid():
-            tz = ZoneInfo(settings.TIME_ZONE)
+            tz = services.household_zone()  # a typed time is the household's (appliance.middleware)
             moment = form.cleaned_data["when"] or dt.datetime.now(tz)
             image = form.cleaned_data.get("image")
             image_url = ""

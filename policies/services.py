@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from django.db import transaction
@@ -39,6 +40,22 @@ def cached_rules(version: str | None = None) -> list[Rule]:
     `version`: their version token, when the web process read it for the request.
     """
     return RULES.get(version)
+
+
+def _load_zone() -> ZoneInfo:
+    # The household's settings are the box's own (gateway.services reads its privacy level so).
+    from appliance.household import current
+
+    return current().zone
+
+
+# Read by the workers when a rule has a time window; read again as soon as the household changes.
+ZONE = Versioned("household", _load_zone)
+
+
+def household_zone() -> ZoneInfo:
+    """Return the household's time zone, in which the rules' time windows are read."""
+    return ZONE.get()
 
 
 def _fit(actions: dict[str, Any], tiers_with_providers: set[str]) -> dict[str, Any]:

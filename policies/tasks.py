@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any, TypedDict
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from celery.signals import worker_process_init
@@ -46,11 +45,18 @@ def decision_for(
     present: str | None = None,
     rules_version: str | None = None,
 ) -> DecisionData:
-    """Apply the household's rules to a screened request (time and presence: now, unless given)."""
+    """Apply the household's rules to a screened request (time and presence: now, unless given).
+
+    `moment`: an instant in any zone; the rules read it on the household's clock.
+    """
     rules = services.cached_rules(rules_version)
     if present is None:
         # Presence is a database read: asked only when some rule depends on it.
         present = presence() if any(r.enabled and r.conditions.presence is not None for r in rules) else "unknown"
+    moment = moment or dt.datetime.now(dt.UTC)
+    if any(r.enabled and r.conditions.time is not None for r in rules):
+        # The zone costs a round trip: read only when some rule has a time window.
+        moment = moment.astimezone(services.household_zone())
     facts = Facts(
         device=device["name"],
         category=device["category"],
@@ -59,7 +65,7 @@ def decision_for(
         images=len(image_urls(body)) if kind == "chat" else 0,
         people=screening["people"],
         faces=screening["faces"],
-        moment=moment or dt.datetime.now(ZoneInfo(settings.TIME_ZONE)),
+        moment=moment,
         presence=present,
         kind="vision" if kind == "chat" and image_urls(body) else kind,
         chars=screening["chars"],

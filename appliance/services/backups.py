@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core import serializers
@@ -81,12 +82,18 @@ def backup_dir() -> Path:
 # --- settings -------------------------------------------------------------------------
 
 
-def set_passphrase(passphrase: str) -> None:
-    """Set the passphrase backups are encrypted with (only its derived key is kept, encrypted)."""
+def set_passphrase(passphrase: str, owner: User | None = None) -> None:
+    """Set the passphrase backups are encrypted with (only its derived key is kept, encrypted).
+
+    `owner`: whose sign-in password it must not be, and whose name it must not resemble.
+    """
     try:
-        validate_password(passphrase)
+        validate_password(passphrase, owner)
     except ValidationError as exc:
         raise BackupError(" ".join(exc.messages)) from None
+    if owner is not None and owner.check_password(passphrase):
+        # Whoever learns the password would open every backup too, even one taken off the box.
+        raise BackupError("Choose a passphrase other than your sign-in password.")
     salt = secrets.token_bytes(SALT_BYTES)
     key = _derive(passphrase, salt)
     Household.objects.filter(pk=1).update(
@@ -96,6 +103,31 @@ def set_passphrase(passphrase: str) -> None:
 
 def set_schedule(every_hours: int, keep: int) -> None:
     Household.objects.filter(pk=1).update(backup_every_hours=every_hours, backup_keep=keep)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Whether scheduled backups run, as the backups page says it."""
+
+    running: bool
+    every_hours: int
+    keep: int
+    due: datetime | None  # None: as soon as the scheduler next looks (every 15 minutes)
+    needs_passphrase: bool
+
+
+def schedule(now: datetime | None = None) -> Schedule:
+    """Say whether scheduled backups run now, and when the next one is due (run_scheduled's rule)."""
+    household = Household.objects.filter(pk=1).first()
+    if household is None:
+        return Schedule(False, 0, 0, None, needs_passphrase=True)
+    every, keep = household.backup_every_hours, household.backup_keep
+    if not household.backup_key_encrypted:
+        return Schedule(False, every, keep, None, needs_passphrase=True)
+    if every == 0:
+        return Schedule(False, every, keep, None, needs_passphrase=False)
+    due = household.last_backup_at + timedelta(hours=every) if household.last_backup_at else None
+    return Schedule(True, every, keep, None if due and due <= (now or timezone.now()) else due, needs_passphrase=False)
 
 
 # --- making backups -------------------------------------------------------------------

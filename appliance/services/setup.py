@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -21,7 +20,7 @@ from gateway.models import Provider
 from gateway.providers import ProviderConfig, UpstreamError, adapter_for
 from policies import services as rule_services
 
-from .. import engine, setupcode
+from .. import engine, hardware, setupcode
 from ..models import Household
 from . import accounts, backups
 
@@ -161,9 +160,33 @@ class EngineStatus:
     starting: bool = False  # worth asking again in a moment
 
 
+@dataclass(frozen=True)
+class HomeModel:
+    """What the home engine serves, and what would fit this box's hardware."""
+
+    fits: hardware.ModelChoice
+    served: engine.Served | None  # None: the engine has no model to start with
+    served_as: hardware.ModelChoice | None  # the table's entry for the served model, when it is one
+    problem: str = ""
+
+    @property
+    def serves_the_fit(self) -> bool:
+        return self.served is not None and self.fits.is_file(self.served.file)
+
+
+def home_model(found: hardware.Hardware) -> HomeModel:
+    """Say which model the home engine serves, beside the one the table picks for this hardware."""
+    fits = hardware.recommend(max((g.vram_mib for g in found.gpus), default=0))
+    try:
+        served = engine.served()
+    except engine.EngineUnavailable as exc:
+        return HomeModel(fits, None, None, f"The home engine has no model to serve: {exc}.")
+    return HomeModel(fits, served, hardware.known(served.file))
+
+
 def engine_status() -> EngineStatus:
     """Say whether the home engine answers yet, and what it is doing (it loads its model first)."""
-    engine_name = "vLLM on the GPU" if settings.HEARTH_HOME_ENGINE == "vllm" else "llama.cpp on the CPU"
+    engine_name = engine.engine_name()
     try:
         model = Path(engine.model_path()).name
     except engine.EngineUnavailable as exc:
@@ -192,5 +215,13 @@ def add_device(name: str, category: str, max_tier: str) -> device_services.Issue
     return device_services.add_device(name, category, max_tier)
 
 
-def finish_setup() -> None:
+def finish_setup(backup_passphrase: str = "", owner: User | None = None, *, skip_backups: bool = False) -> None:
+    """Finish the wizard with a backup passphrase, or, when the owner says so, without backups for now.
+
+    Raises backups.BackupError, and finishes nothing, for a weak passphrase or none at all.
+    """
+    if backup_passphrase:
+        backups.set_passphrase(backup_passphrase, owner)
+    elif not skip_backups and not Household.objects.filter(pk=1).exclude(backup_key_encrypted="").exists():
+        raise backups.BackupError("Type a backup passphrase twice, or skip backups for now.")
     Household.objects.filter(pk=1, setup_finished_at__isnull=True).update(setup_finished_at=timezone.now())

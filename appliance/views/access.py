@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -37,3 +38,9 @@ def owner_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def account_of(request: HttpRequest) -> User:
+    """Return the signed-in account (in a view behind member_required or owner_required)."""
+    assert isinstance(request.user, User), "only for views that require a signed-in account"
+    return request.user

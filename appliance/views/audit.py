@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gateway.models import AuditEvent
 
+from .. import household
 from ..forms import AuditFilterForm, AuditSettingsForm
 from ..models import Household, Privacy
 from ..services import audit
@@ -19,7 +20,7 @@ from .access import member_required, owner_required
 
 
 def _filter(request: HttpRequest) -> tuple[AuditFilterForm, audit.AuditFilter]:
-    form = AuditFilterForm(request.GET)
+    form = AuditFilterForm(request.GET, language=household.current().language)
     if not form.is_valid():
         return form, audit.AuditFilter()
     d = form.cleaned_data

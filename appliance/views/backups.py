@@ -11,7 +11,7 @@ from ..forms import BackupPassphraseForm, BackupScheduleForm, FirstBootRestoreFo
 from ..models import Household
 from ..services import accounts, backups
 from ..services import setup as setup_service
-from .access import owner_required
+from .access import account_of, owner_required
 from .setup import render_claim
 
 
@@ -20,6 +20,7 @@ def _page(request: HttpRequest, **context: object) -> HttpResponse:
     defaults: dict[str, object] = {
         "household": household,
         "backups": backups.listing(),
+        "schedule": backups.schedule(),
         "passphrase_form": BackupPassphraseForm(),
         "schedule_form": BackupScheduleForm(
             initial={"every_hours": household.backup_every_hours if household else 24, "keep": household.backup_keep if household else 7}
@@ -41,7 +42,7 @@ def backup_passphrase(request: HttpRequest) -> HttpResponse:
     form = BackupPassphraseForm(request.POST)
     if form.is_valid():
         try:
-            backups.set_passphrase(form.cleaned_data["passphrase"])
+            backups.set_passphrase(form.cleaned_data["passphrase"], account_of(request))
         except backups.BackupError as exc:
             form.add_error("passphrase", str(exc))
         else:

@@ -20,10 +20,11 @@ from policies import services as rule_services
 from policies.rules import RuleError
 
 from .. import console, hardware
-from ..forms import ClaimForm, DeviceForm, FirstBootRestoreForm, PresetForm, ProviderForm
+from ..forms import ClaimForm, DeviceForm, FinishForm, FirstBootRestoreForm, PresetForm, ProviderForm
 from ..services import accounts
 from ..services import setup as setup_service
-from .access import owner_required
+from ..services.backups import BackupError
+from .access import account_of, owner_required
 
 STEPS = [("hardware", "Hardware"), ("providers", "Providers"), ("rules", "Rules"), ("devices", "Devices"), ("finish", "Finish")]
 
@@ -61,13 +62,8 @@ def render_claim(request: HttpRequest, **context: object) -> HttpResponse:
 @owner_required
 def hardware_step(request: HttpRequest) -> HttpResponse:
     found = hardware.survey()
-    vram = max((g.vram_mib for g in found.gpus), default=0)
-    return _render(
-        request,
-        "hardware",
-        "appliance/setup/hardware.html",
-        {"hw": found, "model": hardware.recommend(vram), "table": hardware.MODEL_TABLE},
-    )
+    context = {"hw": found, "home": setup_service.home_model(found), "table": hardware.MODEL_TABLE}
+    return _render(request, "hardware", "appliance/setup/hardware.html", context)
 
 
 @owner_required
@@ -170,7 +166,16 @@ def ignore_found(request: HttpRequest, found_id: int) -> HttpResponse:
 @owner_required
 @require_http_methods(["GET", "POST"])
 def finish_step(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        setup_service.finish_setup()
+    """The last step: asks for the backup passphrase (optional: no backup runs until there is one)."""
+    if request.method == "POST" and request.POST.get("skip"):
+        setup_service.finish_setup(skip_backups=True)
         return HttpResponseRedirect("/dashboard/")
-    return _render(request, "finish", "appliance/setup/finish.html", {"household": setup_service.household()})
+    form = FinishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            setup_service.finish_setup(form.cleaned_data["passphrase"], account_of(request))
+        except BackupError as exc:
+            form.add_error("passphrase", str(exc))
+        else:
+            return HttpResponseRedirect("/dashboard/")
+    return _render(request, "finish", "appliance/setup/finish.html", {"household": setup_service.household(), "form": form})

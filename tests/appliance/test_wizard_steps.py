@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from appliance import hardware
+from appliance.services import setup as setup_service
 from devices import keys
 from devices.models import Device, DiscoveredDevice
 from policies.models import HouseholdRule
@@ -80,3 +81,41 @@ def test_the_hardware_step_says_what_the_home_engine_is_doing(owner_client: Clie
     assert Provider.objects.filter(tier="home").exists()
     fragment = owner_client.get("/setup/engine/").content.decode()
     assert "Starting: loading the model" in fragment and 'hx-trigger="every 2s"' in fragment
+
+
+def test_the_hardware_step_names_the_model_the_engine_serves(owner_client: Client, settings: Any) -> None:
+    settings.HEARTH_HOME_MODEL = ""  # the model installed with Hearth
+    page = owner_client.get("/setup/hardware/").content.decode()
+    serving = page.split('id="serving"')[1].split("</article>")[0]
+    assert "SmolLM2 135M Instruct" in serving and "SmolLM2-135M-Instruct.Q4_1.gguf" in serving
+    assert "360M" not in page
+
+
+def _box(vram_mib: int) -> hardware.Hardware:
+    gpus = [hardware.Gpu("NVIDIA RTX 4090", vram_mib, "535.216")] if vram_mib else []
+    return hardware.Hardware("x86-64", 8, 32_768, 900.0, 800.0, gpus)
+
+
+def test_without_a_gpu_what_would_fit_is_the_model_installed_with_hearth(settings: Any) -> None:
+    settings.HEARTH_HOME_MODEL = ""
+    home = setup_service.home_model(_box(0))
+    assert home.served is not None and home.served_as is not None and home.served_as == home.fits
+    assert home.serves_the_fit and "135M" in home.fits.name
+
+
+def test_a_gpu_box_serving_a_smaller_model_says_both(owner_client: Client, settings: Any) -> None:
+    settings.HEARTH_HOME_ENGINE = "vllm"
+    settings.HEARTH_HOME_MODEL = "/var/lib/hearth/models/Meta-Llama-3.1-8B-Instruct-AWQ-INT4"
+    home = setup_service.home_model(_box(24_576))
+    assert home.served_as is not None and home.served_as.name == "Llama 3.1 8B Instruct (AWQ 4-bit)"
+    assert home.fits.name == "Qwen3 30B-A3B (AWQ 4-bit)" and not home.serves_the_fit
+    page = owner_client.get("/setup/hardware/").content.decode()
+    serving = page.split('id="serving"')[1].split("</article>")[0]
+    assert "Llama 3.1 8B Instruct" in serving and "vLLM on the GPU" in serving and "Meta-Llama-3.1-8B-Instruct-AWQ-INT4" in serving
+
+
+def test_a_model_file_outside_the_table_is_shown_by_its_file_name(owner_client: Client, settings: Any) -> None:
+    settings.HEARTH_HOME_MODEL = "/srv/models/granite-3b-code.gguf"
+    page = owner_client.get("/setup/hardware/").content.decode()
+    assert 'id="served-model">granite-3b-code.gguf<' in page
+    assert "The box serves <code>granite-3b-code.gguf</code> instead" in page

@@ -1,0 +1,54 @@
+"""The household's clock and language: the zone its pages show times in, how it types dates."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import formats
+
+from .models import Household
+
+ISO_DATE = "%Y-%m-%d"
+
+
+@dataclass(frozen=True)
+class Local:
+    zone: zoneinfo.ZoneInfo
+    language: str
+
+
+def zone_of(name: str) -> zoneinfo.ZoneInfo:
+    """Return a time zone by name; the box's default zone for a name this system does not know."""
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        # A zone the wizard offered may be gone after a tzdata update; UTC beats a broken page.
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _local(row: tuple[str, str] | None) -> Local:
+    zone, language = row or ("", "")
+    return Local(zone_of(zone), language or "en")
+
+
+def current() -> Local:
+    """Return the household's zone and language (the box's defaults until it is claimed)."""
+    return _local(Household.objects.filter(pk=1).values_list("time_zone", "language").first())
+
+
+async def acurrent() -> Local:
+    """Return the household's zone and language, from an event loop."""
+    return _local(await Household.objects.filter(pk=1).values_list("time_zone", "language").afirst())
+
+
+def date_input_formats(language: str) -> list[str]:
+    """Return the ways a date is typed in this language, the usual one first; an ISO date always works."""
+    found = [str(f) for f in formats.get_format("DATE_INPUT_FORMATS", lang=language)]
+    return found if ISO_DATE in found else [*found, ISO_DATE]
+
+
+def date_placeholder(language: str) -> str:
+    """Return the usual way of typing a date in this language, spelled out (dd.mm.yyyy)."""
+    return date_input_formats(language)[0].replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy").replace("%y", "yy")
