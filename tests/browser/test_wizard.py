@@ -51,7 +51,8 @@ def test_owner_claims_the_box_follows_the_wizard_and_finds_a_request_in_the_audi
 
     expect(page).to_have_url(re.compile(r"/setup/hardware/$"))
     expect(page.locator("#gpus")).to_contain_text("no NVIDIA GPU")
-    expect(page.locator("#recommended")).to_contain_text("SmolLM2")
+    expect(page.locator("#serving")).to_contain_text("SmolLM2 135M Instruct")
+    expect(page.locator("#recommended")).to_contain_text("That is the model this box serves.")
     expect(page.locator("#engine-status")).to_have_attribute("data-ready", "yes")
     expect(page.locator("#engine-status")).to_contain_text("Ready: serving")
     screenshot(page, "02-hardware")
@@ -93,8 +94,11 @@ def test_owner_claims_the_box_follows_the_wizard_and_finds_a_request_in_the_audi
 
     page.click("text=Next: finish")
     expect(page.locator("h1")).to_contain_text("The Smiths")
+    expect(page.locator("#backup-passphrase")).to_contain_text("no backup is made")
     screenshot(page, "06-finish")
-    page.click("text=Go to the dashboard")
+    page.fill("#id_passphrase", "copper-kettle-winter-orchard")
+    page.fill("#id_passphrase2", "copper-kettle-winter-orchard")
+    page.click("#finish")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.locator("#figures")).to_have_attribute("data-live", "on")
     expect(page.locator("#gpu")).to_contain_text("no NVIDIA GPU")
@@ -122,11 +126,9 @@ def test_owner_claims_the_box_follows_the_wizard_and_finds_a_request_in_the_audi
     page.click("text=Verify the chain")
     expect(page.locator("#verify-outcome")).to_contain_text("The chain is intact: 1 rows checked")
 
-    # A backup, encrypted with a passphrase the owner sets, downloaded to keep off the box.
+    # A backup, encrypted with the passphrase the owner set at the finish, downloaded to keep off the box.
     page.click("nav >> text=Backups")
-    page.fill("#id_passphrase", "copper-kettle-winter-orchard")
-    page.fill("#id_passphrase2", "copper-kettle-winter-orchard")
-    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#schedule-state")).to_contain_text("Running")
     page.click("text=Back up now")
     expect(page.locator("#backup-message")).to_have_text("Backup written.")
     with page.expect_download() as download:
