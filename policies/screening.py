@@ -53,7 +53,7 @@ class Screening(TypedDict):
     decision: DecisionData
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: leaving a `with` block sets the exception's __traceback__
 class Failed(Exception):
     reason: str
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from devices.models import Device
+from policies.detectors import ner
 from policies.redaction import Redactor
 from policies.rules import Facts, decide
 from policies.screening import screen
@@ -24,17 +26,31 @@ class Simulation:
     blocked: str
     outbound: str  # the prompt as a provider of the decided tier would receive it
     failed: str
+    detectors: str = ""  # which detectors ran for the prompt's language (no NER for some)
 
 
 def simulate(device: Device, prompt: str, moment: dt.datetime, presence: str, image_url: str = "") -> Simulation:
     """Screen a request and apply the rules as the box would; send nothing."""
     content: Any = prompt if not image_url else [{"type": "text", "text": prompt}, {"type": "image_url", "image_url": {"url": image_url}}]
     body = {"messages": [{"role": "user", "content": content}]}
+    # A web process loads the NER pipelines on its first simulation, outside the deadline; if
+    # one is broken, the screening below meets the same error and fails closed.
+    with contextlib.suppress(Exception):
+        ner.warm()
     screening = screen("chat", body, 2.0)
+    detectors = ner.detectors_for(prompt)
     texts = segments("chat", body)
     if screening["failed"]:
         return Simulation(
-            [], [], "", "home", f"stays home: the request could not be screened ({screening['failed']})", "", prompt, screening["failed"]
+            [],
+            [],
+            "",
+            "home",
+            f"stays home: the request could not be screened ({screening['failed']})",
+            "",
+            prompt,
+            screening["failed"],
+            detectors,
         )
     facts = Facts(
         device=device.name, category=device.category, labels=screening["scores"],
@@ -61,4 +77,6 @@ def simulate(device: Device, prompt: str, moment: dt.datetime, presence: str, im
             return redactor.redact(text)
 
         outbound = segments("chat", rewritten("chat", body, redact))[0]
-    return Simulation(screening["labels"], spans, decision.rule, decision.max_tier, decision.explanation, decision.blocked, outbound, "")
+    return Simulation(
+        screening["labels"], spans, decision.rule, decision.max_tier, decision.explanation, decision.blocked, outbound, "", detectors
+    )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from policies.detectors.address import find_addresses
 from policies.detectors.base import KINDS, Candidate, HouseholdTerm, Span
 from policies.detectors.household import find_household
+from policies.detectors.ner import find_entities
 from policies.detectors.person import find_people
 from policies.detectors.structured import find_structured
 from policies.normalize import normalize
@@ -65,6 +66,7 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = ()) -> list[Spa
     candidates += find_structured(ntext)
     candidates += find_addresses(ntext)
     candidates += find_people(ntext)
+    candidates += find_entities(ntext)
     spans: list[Span] = []
     for cand in _resolve(candidates):
         start, end = norm.original_span(cand.start, cand.end)
