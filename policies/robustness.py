@@ -198,8 +198,8 @@ def labelled_report(threshold: float = 0.5) -> list[LabelScore]:
 
 
 def report_lines(presets: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """Return eval_privacy's lines for the classifier on hand-labelled prompts and the
-    differential corpus, and the targets missed (any downgrade)."""
+    """Return eval_privacy's lines for the classifier on hand-labelled prompts, the presets'
+    monotonicity and the differential corpus, and the targets missed."""
     scores = labelled_report()
     lines = [
         f"Classifier as screening reads it, on the hand-labelled prompts (policies/evaldata/sensitivity, {len(labelled())} prompts, never trained on)",
@@ -207,6 +207,17 @@ def report_lines(presets: dict[str, dict[str, Any]]) -> tuple[list[str], list[st
         *(f"{s.label:18} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.support:7d}" for s in scores),
         "",
     ]
+    from policies.rules.monotone import monotonicity_counterexample
+
+    not_monotone = []
+    for name, preset in presets.items():
+        found = monotonicity_counterexample(preset_rules(preset))
+        lines.append(
+            f"Preset {name}: "
+            + ("monotone (more evidence of sensitivity never gets less protection)" if found is None else found.describe())
+        )
+        if found is not None:
+            not_monotone.append(f"preset {name} not monotone")
     report = differential_report(presets)
     lines.append(
         f"Differential corpus: {report.cases} requests with added text ({report.how}), {report.decisions} decisions"
@@ -219,4 +230,4 @@ def report_lines(presets: dict[str, dict[str, Any]]) -> tuple[list[str], list[st
     lines += [
         f"  {d.base} + {d.addition} ({d.position}, {d.preset}, {d.category}): {d.before} -> {d.after}" for d in report.downgrades[:10]
     ]
-    return lines, (["downgrades"] if report.downgrades else [])
+    return lines, not_monotone + (["downgrades"] if report.downgrades else [])

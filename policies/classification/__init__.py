@@ -23,6 +23,7 @@ __all__ = [
     "ClassifierUnavailable",
     "LabelScore",
     "classify",
+    "combine",
     "model_path",
     "request_scores",
     "scores",
@@ -178,12 +179,16 @@ def request_scores(texts: Sequence[str]) -> tuple[dict[str, float], str]:
     found: dict[str, None] = {}
     for text in texts:
         found.update(dict.fromkeys(pieces(text)))
-    probs = _run(model, list(found) or [""])
-    by_label = {name: float(p) for name, p in zip(model.labels, probs.max(axis=0), strict=True)}
+    return combine(model.labels, _run(model, list(found) or [""])), model.version
+
+
+def combine(labels: Sequence[str], probs: Any) -> dict[str, float]:
+    """Return a request's score per label from its pieces' probabilities (one row per piece)."""
+    by_label = {name: float(p) for name, p in zip(labels, probs.max(axis=0), strict=True)}
     if "general" in by_label:
-        lowest = {name: float(p) for name, p in zip(model.labels, probs.min(axis=0), strict=True)}
+        lowest = {name: float(p) for name, p in zip(labels, probs.min(axis=0), strict=True)}
         by_label["general"] = min(lowest["general"], 1.0 - max((by_label[s] for s in SENSITIVE if s in by_label), default=0.0))
-    return by_label, model.version
+    return by_label
 
 
 def classify(text: str) -> Classification:

@@ -12,6 +12,48 @@ from policies.classification.training import DATA_DIR, MODEL_DIR
 
 COMPARISON = MODEL_DIR / "minilm_comparison.json"
 
+# Recorded before issue 21 on the hand-labelled prompts: model a90ea80b6744 (9,870 examples),
+# the request read as one text (every message joined), general as the model gave it.
+BEFORE_LABELLED: dict[str, tuple[float, float]] = {
+    "health": (0.677, 0.194),
+    "finance": (0.704, 0.250),
+    "children": (0.677, 0.247),
+    "identity_contact": (0.750, 0.338),
+    "location_home": (0.658, 0.312),
+    "credentials": (0.875, 0.556),
+    "intimate": (0.944, 0.233),
+    "legal": (0.545, 0.171),
+    "general": (0.729, 0.505),
+}
+BEFORE_DOWNGRADES = (711, 9360)  # the differential sample of eval_privacy, with the code before issue 21
+
+
+def _labelled_lines() -> list[str]:
+    """Return the hand-labelled prompts' table, before and after (measured now, never trained on)."""
+    from policies.evaldata.sensitivity import labelled
+    from policies.robustness import labelled_report
+
+    after = {s.label: s for s in labelled_report()}
+    lines = [
+        "## On hand-labelled prompts nobody here trained on",
+        "",
+        (
+            f"{len(labelled())} household prompts in English, German, French and Spanish, written and labelled by"
+            " reading, apart from the training templates (`policies/evaldata/sensitivity/`, see its README);"
+            " used only to measure. A label counts when its score reaches 0.5, as the rules read it. Before:"
+            " the previous model, the request read as one text. After: this model, the request read per"
+            " part and piece, `general` never above 1 minus the highest sensitive score."
+        ),
+        "",
+        "| label | precision before | recall before | precision after | recall after | support |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label in LABELS:
+        p0, r0 = BEFORE_LABELLED[label]
+        a = after[label]
+        lines.append(f"| {label} | {p0:.3f} | {r0:.3f} | {a.precision:.3f} | {a.recall:.3f} | {a.support} |")
+    return [*lines, ""]
+
 
 def _table(report: dict[str, dict[str, float]]) -> list[str]:
     lines = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
@@ -81,11 +123,35 @@ def write_model_card(result: dict[str, Any], path: Path, minilm_json: str | None
         f"- train: {sum(tr_langs.values())} examples; labels {dict(tr_labels)}; languages {dict(tr_langs)}",
         f"- held-out: {sum(ho_langs.values())} examples; labels {dict(ho_labels)}; languages {dict(ho_langs)}",
         "",
+        "## Screening reads a request in parts",
+        "",
+        (
+            "Every part of a request (each message of every role, tool result, system prompt, tool"
+            " definition: `policies.segments`) is classified on its own, in pieces: each sentence, each run"
+            " of up to three sentences, and 48-word windows with half overlap over a longer sentence, all in"
+            " one batched onnxruntime call (nothing is dropped from the middle of a long text). A sensitive"
+            " label's score is its highest over the pieces, so added text or an added part can only raise it;"
+            " `general` is its lowest over the pieces and never above 1 minus the highest sensitive score."
+            " The request's score is what the rules read; the held-out table below reads single texts whole."
+        ),
+        "",
         "## Held-out metrics, design (a) (shipped)",
         "",
         f"Macro F1 {a_f1:.3f}; {a_ms:.3f} ms per call (onnxruntime, one thread, one text per call).",
         "",
         *_table(result["report"]),
+        "",
+    ]
+    lines += _labelled_lines()
+    lines += [
+        "## Added text",
+        "",
+        (
+            f"The differential sample of `eval_privacy` (780 requests: every base of the independent corpus with"
+            f" added text in six positions and roles, 9,360 decisions by every preset for four device"
+            f" categories): {BEFORE_DOWNGRADES[0]} of {BEFORE_DOWNGRADES[1]} decisions were less protective than"
+            " the prompt alone before per-part screening; `eval_privacy` prints today's count (target 0)."
+        ),
         "",
     ]
     if minilm:

@@ -23,12 +23,16 @@ _NON_WORD = re.compile(r"[\W_]+")
 # Sentence ends: the usual marks of the four languages (and the folded CJK ones), and line breaks.
 _SENTENCE_END = re.compile(r"(?<=[.!?;:…])\s+|\n+")
 WINDOW_WORDS = 48  # a piece is at most this many words: more text dilutes a sensitive phrase
-SPAN_SENTENCES = 3  # sentences classified together as well as alone, for context across them
+SPAN_SENTENCES = 2  # sentences classified together as well as alone, for context across them
 
 
 def prepare(text: str) -> str:
     """Fold Unicode tricks and case, keep only words separated by single spaces."""
-    return _NON_WORD.sub(" ", normalize(text).text.casefold()).strip()
+    return _words(normalize(text).text)
+
+
+def _words(folded: str) -> str:
+    return _NON_WORD.sub(" ", folded.casefold()).strip()
 
 
 def _windows(words: list[str]) -> list[str]:
@@ -46,12 +50,12 @@ def _windows(words: list[str]) -> list[str]:
 def pieces(text: str) -> list[str]:
     """Return the prepared pieces one part of a request is classified in.
 
-    Each sentence alone, each run of up to SPAN_SENTENCES sentences that fits a window, and
+    Each sentence alone, each pair of neighbouring sentences that fits a window, and
     windows over a sentence too long for one. A piece depends only on its own sentences, so
     text added before or after a sentence, or in another part, leaves that sentence's
     pieces as they were: added text can add pieces, never change or remove one.
     """
-    sentences = [w for w in (prepare(s).split() for s in _SENTENCE_END.split(normalize(text).text)) if w]
+    sentences = [w for w in (_words(s).split() for s in _SENTENCE_END.split(normalize(text).text)) if w]
     found: dict[str, None] = {}
     for i, words in enumerate(sentences):
         for window in _windows(words):

@@ -81,6 +81,9 @@ def _screen_in_a_thread(budget: float) -> dict[str, object]:
     from concurrent.futures import ThreadPoolExecutor
 
     from policies.screening import screen
+    from policies.tasks import warm_up
+
+    warm_up()  # as the worker does at start: the budget is for screening, not for loading models
 
     body = {"messages": [{"role": "user", "content": "My card 4111 1111 1111 1111 was charged twice"}]}
     with ThreadPoolExecutor(1) as pool:

@@ -16,10 +16,16 @@ import yaml
 from devices.services import add_device
 from policies import services
 from policies.screening import screen
-from policies.tasks import decision_for
+from policies.tasks import decision_for, warm_up
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "scenarios.yaml").read_text())
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, scope="module")
+def warm_worker() -> None:
+    """Load the models as a classify worker does when it starts, so the first story's budget screens."""
+    warm_up()
 
 
 def _image() -> str:

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from policies.classification.data.templates import SLOTS, TEMPLATES
+from policies.classification.data.templates_more import templates as more_templates
 
 HERE = Path(__file__).parent
 SEED = 20261123
@@ -63,6 +64,8 @@ TAIL_EN = [
     " step by step",
 ]
 TAIL_DE = ["", "", "", "?", " danke", " bitte", " kurz erklärt", " für heute abend"]
+TAIL_FR = ["?", " merci", " s'il te plaît", " rapidement"]
+TAIL_ES = ["?", " gracias", " por favor", " rápido"]
 FILLER_EN = [
     "I have been thinking about this all week.",
     "Sorry if this is a silly question.",
@@ -100,7 +103,7 @@ def generate() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     rng = random.Random(SEED)
     train: list[dict[str, object]] = []
     heldout: list[dict[str, object]] = []
-    for labels, lang, template in TEMPLATES:
+    for labels, lang, template in [*TEMPLATES, *more_templates()]:
         tid = _template_id(labels, template)
         is_heldout = int(tid[:8], 16) % 5 == 0
         n = PER_TEMPLATE.get(labels[0], DEFAULT_PER_TEMPLATE) if len(labels) == 1 else 18
@@ -111,6 +114,8 @@ def generate() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
                 body = rng.choice(WAKE) + rng.choice(POLITE_EN) + body + rng.choice(TAIL_EN)
             elif lang == "de":
                 body = rng.choice(WAKE_DE) + rng.choice(POLITE_DE) + body + rng.choice(TAIL_DE)
+            elif lang in ("fr", "es") and rng.random() < 0.3:
+                body += rng.choice(TAIL_FR if lang == "fr" else TAIL_ES)
             if rng.random() < 0.18:
                 extra = rng.choice(FILLER_DE if lang == "de" else FILLER_EN)
                 if lang in ("en", "de"):
