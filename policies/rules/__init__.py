@@ -176,6 +176,9 @@ def parse_conditions(raw: Mapping[str, Any]) -> Conditions:
                 raise RuleError(f"unknown label {label}; labels are {', '.join(LABELS)}")
             if isinstance(minimum, bool) or not isinstance(minimum, (int, float)) or not 0 <= minimum <= 1:
                 raise RuleError(f"the confidence for {label} must be between 0 and 1")
+            if label == "general" and minimum == 0:
+                # general >= 0 holds for every request, however sensitive: say so rather than mean it.
+                raise RuleError("general at 0 holds for every request, even a sensitive one; leave out the label condition instead")
             pairs.append((str(label), float(minimum)))
         out["labels"] = tuple(sorted(pairs))
     if "data" in raw:

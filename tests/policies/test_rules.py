@@ -14,6 +14,7 @@ BAD = [
     ({"categories": ["toaster"]}, {"max_tier": "home"}, "unknown values toaster"),
     ({"labels": {"health": 1.5}}, {"max_tier": "home"}, "between 0 and 1"),
     ({"labels": {"gossip": 0.5}}, {"max_tier": "home"}, "unknown label gossip"),
+    ({"labels": {"general": 0}}, {"max_tier": "cloud"}, "general at 0 holds for every request"),
     ({"data": ["PASSPORT_PHOTO"]}, {"max_tier": "home"}, "unknown values PASSPORT_PHOTO"),
     ({"time": {"from": "25:00", "to": "06:00"}}, {"max_tier": "home"}, "a time like 22:00"),
     ({"time": {"from": "22:00"}}, {"max_tier": "home"}, "needs 'from' and 'to'"),
