@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from devices.models import Device
 from devices.services import authenticate
 
-from . import relay, router, schema, services
+from . import functions, relay, router, schema, services
 from .choices import Kind
 from .errors import ApiError
 from .relay import RelayEvent
@@ -121,18 +121,21 @@ def _body(request: HttpRequest) -> bytes:
 
 async def _serve(request: HttpRequest, device: Device, validate: Validator) -> HttpResponse | StreamingHttpResponse:
     _method(request, "POST")
-    api = validate(schema.parse_json(_body(request)))
+    data = schema.parse_json(_body(request))
+    legacy = validate is schema.chat_request and functions.is_legacy(data)
+    api = validate(functions.to_tools(data) if legacy else data)
     try:
         request_id = await services.submit(device, api)
     except router.NoRoute as exc:
         raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
     try:
-        return await _answer(request_id, api)
+        return await _answer(request_id, api, legacy)
     except ApiError as exc:
         return exc.response({"X-Request-Id": request_id})  # the audit row's id, errors included
 
 
-async def _answer(request_id: str, api: schema.ApiRequest) -> HttpResponse | StreamingHttpResponse:
+async def _answer(request_id: str, api: schema.ApiRequest, legacy: bool) -> HttpResponse | StreamingHttpResponse:
+    """Relay the worker's answer; `legacy`: in the legacy function-calling shape the request used."""
     events = relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS)
     try:
         first = await anext(events)
@@ -150,8 +153,8 @@ async def _answer(request_id: str, api: schema.ApiRequest) -> HttpResponse | Str
         "X-Hearth-Explanation": header_text(first["explanation"]),
     }
     if not api.stream:
-        return await _whole(events, headers)
-    response = StreamingHttpResponse(_sse(request_id, events), content_type="text/event-stream", headers=headers)
+        return await _whole(events, headers, legacy)
+    response = StreamingHttpResponse(_sse(request_id, events, legacy), content_type="text/event-stream", headers=headers)
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
@@ -162,21 +165,23 @@ def header_text(text: str) -> str:
     return quote(text[:500], safe=" !\"#$&'()*+,-./:;<=>?@[]^_`{|}~")
 
 
-async def _whole(events: AsyncIterator[RelayEvent], headers: dict[str, str]) -> HttpResponse:
+async def _whole(events: AsyncIterator[RelayEvent], headers: dict[str, str], legacy: bool) -> HttpResponse:
     async for event in events:
         if event["type"] == "response":
-            return HttpResponse(event["data"], content_type="application/json", headers=headers)
+            data = functions.whole_answer(event["data"]) if legacy else event["data"]
+            return HttpResponse(data, content_type="application/json", headers=headers)
         if event["type"] == "error":
             raise ApiError(event["status"], event["message"], event["error_type"], event["code"])
     raise ApiError(502, "The worker ended without an answer.", "upstream_error")
 
 
-async def _sse(request_id: str, events: AsyncIterator[RelayEvent]) -> AsyncIterator[bytes]:
+async def _sse(request_id: str, events: AsyncIterator[RelayEvent], legacy: bool) -> AsyncIterator[bytes]:
     finished = False
     try:
         async for event in events:
             if event["type"] == "chunk":
-                yield b"data: " + event["data"].encode() + b"\n\n"
+                data = functions.stream_chunk(event["data"]) if legacy else event["data"]
+                yield b"data: " + data.encode() + b"\n\n"
             elif event["type"] == "error":
                 error = {"error": {"message": event["message"], "type": event["error_type"], "code": event["code"]}}
                 yield b"data: " + json.dumps(error).encode() + b"\n\n"

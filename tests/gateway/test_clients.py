@@ -376,3 +376,23 @@ def test_a_page_django_makes_for_the_device_api_becomes_an_openai_error_with_a_r
     assert start["status"] == 500 and headers[b"content-type"] == b"application/json" and headers[b"x-request-id"]
     assert int(headers[b"content-length"]) == len(body["body"])
     assert json.loads(body["body"])["error"]["type"] == "server_error"
+
+
+def test_a_legacy_function_call_streamed_from_llama_cpp_accumulates_to_its_exact_name() -> None:
+    from gateway import functions
+
+    chunks, _ = through_adapter(LLAMA_CPP["response_sse"])
+    legacy = [json.loads(functions.stream_chunk(json.dumps(c))) for c in chunks]
+    message = accumulated(legacy)
+    assert message.function_call is not None and message.function_call.name == "HassTurnOn"
+    assert json.loads(message.function_call.arguments) == {"name": "Kitchen Light", "domain": ["light"]}
+    assert legacy[-1]["choices"][0]["finish_reason"] == "function_call"
+
+
+def test_a_request_with_both_functions_and_tools_is_refused_in_the_openai_shape() -> None:
+    from gateway import functions
+    from gateway.errors import ApiError
+
+    with pytest.raises(ApiError) as refused:
+        functions.to_tools({"model": "m", "messages": [], "functions": [], "tools": []})
+    assert refused.value.status == 400 and refused.value.param == "functions"

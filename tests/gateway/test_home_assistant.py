@@ -164,12 +164,33 @@ def test_extended_openai_conversation_turn_gets_its_service_call_and_then_the_an
     assert response.status_code == 200, response.text
     assert response.json()["choices"][0]["message"]["content"] == "Hello from the capture upstream."
     tool_message = capture.requests[0].json()["messages"][3]
-    assert (tool_message["role"], tool_message["tool_call_id"], tool_message["name"]) == ("tool", call["id"], "execute_services")
+    assert (tool_message["role"], tool_message["tool_call_id"]) == ("tool", call["id"])
 
 
-def test_extended_openai_conversation_without_use_tools_is_told_to_send_tools(live: Live, laptop: PairedDevice) -> None:
-    """Its legacy mode sends `functions`, which Hearth does not take: the refusal names the field."""
-    response = replay(live, EXTENDED["legacy_functions"], laptop.key)
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "unknown_parameter" and "functions" in error["message"]
+def test_extended_openai_conversation_in_its_default_functions_mode_gets_a_function_call_and_then_the_answer(
+    live: Live, make_device: Callable[..., PairedDevice], capture: CaptureUpstream
+) -> None:
+    """Without "Use Tools" it speaks OpenAI's legacy function calling: Hearth serves it as tools."""
+    speaker = make_device(category="speaker")
+    home_engine_is(capture)
+    arguments = {"list": [{"domain": "light", "service": "turn_on", "service_data": {"entity_id": "light.kitchen"}}]}
+    capture.reset(tool_call={"name": "execute_services", "arguments": json.dumps(arguments)})
+    response = replay(live, EXTENDED["legacy_turn"][0], speaker.key)
+    assert response.status_code == 200, response.text
+    choice = response.json()["choices"][0]
+    assert choice["finish_reason"] == "function_call"
+    call = choice["message"]["function_call"]
+    assert call["name"] == "execute_services" and json.loads(call["arguments"]) == arguments
+    assert "tool_calls" not in choice["message"]
+    sent = capture.requests[0].json()
+    assert sent["tools"] == [{"type": "function", "function": EXTENDED["legacy_turn"][0]["json"]["functions"][0]}]
+    assert sent["tool_choice"] == "auto" and "functions" not in sent and "function_call" not in sent
+
+    capture.reset()
+    response = replay(live, EXTENDED["legacy_turn"][1], speaker.key, call_name=call["name"], call_arguments=call["arguments"])
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"] == "Hello from the capture upstream."
+    assistant, result = capture.requests[0].json()["messages"][2:]
+    [tool_call] = assistant["tool_calls"]
+    assert tool_call["function"]["name"] == "execute_services" and json.loads(tool_call["function"]["arguments"]) == arguments
+    assert result["role"] == "tool" and result["tool_call_id"] == tool_call["id"]
