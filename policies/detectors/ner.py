@@ -48,7 +48,8 @@ _STOP = {
     "en": "the and is are you your my me to of it that this what for with have can please be was will how on at from would "
     "should could our i'm don't does there they which when",
     "de": "der die das und ist ich nicht mit ein eine einen zu den dem von für auf sie es wie mein meine bitte kannst du wir "
-    "uns bei nach auch noch sind hat haben wird oder aus im ob dass wann morgen heute schon",
+    "uns bei nach auch noch sind hat haben wird oder aus im ob dass wann morgen heute schon was wer warum wo gegen vor unser "
+    "unsere ihr ihre sein seine bedeutet macht gibt kann soll muss über zum zur vom am",
     "fr": "le les et est je tu vous nous une un des du pour avec que qui dans sur mon ma mes pas ne ce cette il elle au aux "
     "sont peux merci c'est j'ai suis mais très où quand",
     "es": "el los las y es que un una por para con mi mis no se lo del al está son cómo qué puedes gracias tengo hay muy "
@@ -158,7 +159,7 @@ _SURNAME_INITIAL = re.compile(r"(?<![\w'’\-])(?P<name>[A-Z][a-z]*['’]?[A-Z]?
 # Kin words and "named": a name after them is one even in lower case ("auntie meg").
 _KIN_LOWER = re.compile(
     r"(?i:\b(?:auntie|aunt|uncle|grandma|grandpa|nana|tía|tío|tata|tatie|tonton|tante|onkel|oma|opa|named|called"
-    r"|llamad[oa]|nommée?|namens))\s+(?P<name>[a-zà-ÿß][a-zà-ÿß'’\-]{1,20})\b"
+    r"|namens))\s+(?P<name>[a-zà-ÿß][a-zà-ÿß'’\-]{1,20})\b"
 )
 # Just before a value: a place, not a person, even when the word is also a first name.
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|at|to|from|near|around|à|au|en|de|dans|vers|près de|a|desde|hacia|cerca de|nach|aus|bei|von)\s+)$")
@@ -181,6 +182,8 @@ _ORG_CUES = re.compile(
     rf"|(?<![\w\-])(?P<head>(?i:{_ORG_HEAD})(?:\s+(?:municipal|central|general|universitario|universitaire|nacional))?"
     rf"(?:\s+(?:de\s+la|de|du|des|del|am|an\s+der|im|zum|zur|Dr\.|Plus))?"
     rf"(?:\s+{_CAP}){{1,3}})"
+    # German compounds that name a firm by what it is: "Commerzbank", "Sparkasse", "Stadtwerke"
+    r"|(?<![\w\-])(?P<compound>[A-ZÄÖÜ][a-zäöüß]+(?:bank|kasse|versicherung|werke)(?:\s+[A-ZÄÖÜ][\w\-]+)?)(?![\w\-])"
 )
 _TITLED = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau)\.?|\bM\.|\b(?:Don|Doña|Madame|Monsieur)"
@@ -193,6 +196,11 @@ _INITIAL_SURNAME = re.compile(r"(?<![\w.])(?P<name>[A-ZÀ-Þ]\.\s?[A-ZÀ-Þ][a-z
 _DE_PLACE = re.compile(r"\b(?:in|nach|aus|von|bei|bis)\s+(?P<place>[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*)\b")
 _DE_NOT_PLACES = frozenset(
     [
+        "Dr",
+        "Prof",
+        "Herr",
+        "Herrn",
+        "Frau",
         "Hause",
         "Ordnung",
         "Zukunft",
@@ -401,6 +409,9 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
     known_name = kind == "PERSON" and words[0].casefold() in first and words[0].casefold() not in never and text[end : end + 1] != ":"
     if at_start and len(words) == 1 and kind != "NRP" and not known_name:
         return None
+    if at_start and len(words) > 1 and words[0].casefold() in _PROMPT_WORDS:
+        # "Explain Kubernetes", "Spiel Radio Eins": the instruction is not part of the name
+        return _entity(text, label, start + len(words[0]) + 1, end)
     if kind == "LOCATION" and (label == "FAC" or label == "LOC") and (_STREET_WORD.search(value) or any(c.isdigit() for c in value)):
         kind = "ADDRESS"
     elif kind in ("LOCATION", "ORGANIZATION", "PERSON") and re.search(rf"\b{_ORG_TAIL}\b|(?i:^{_ORG_HEAD}\b)", value):
@@ -450,7 +461,7 @@ def _foreign_script_names(text: str) -> Iterator[Candidate]:
 def _cues(text: str, lang: str) -> Iterator[Candidate]:
     """Yield organisations, titled names and (German) places that cue words point at."""
     for m in _ORG_CUES.finditer(text):
-        group = "tail" if m.group("tail") else "head"
+        group = next(g for g in ("tail", "head", "compound") if m.group(g))
         yield Candidate("ORGANIZATION", m.start(group), m.end(group))
     for m in _TITLED.finditer(text):
         yield Candidate("PERSON", m.start("name"), m.end("name"))
