@@ -29,6 +29,11 @@ _HOMOGLYPHS = {
     # Punctuation look-alikes that matter for e-mail, phone and card formats
     "＠": "@", "﹫": "@", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-",
     "․": ".", "。": ".", "｡": ".", "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+    # Quotes of every language become ASCII ones, so a value inside „…“, «…» or 「…」
+    # reads to the detectors exactly like one inside "…".
+    "„": '"', "“": '"', "”": '"', "‟": '"', "«": '"', "»": '"', "〝": '"', "〞": '"', "＂": '"',
+    "「": '"', "」": '"', "『": '"', "』": '"', "‚": "'", "‘": "'", "’": "'", "‛": "'", "‹": "'",
+    "›": "'", "＇": "'",
 }  # fmt: skip
 
 
@@ -70,7 +75,21 @@ def normalize(text: str) -> Normalized:
         ch = m.group()
         if ch in _INVISIBLE:
             continue
+        if unicodedata.category(ch) in ("Mn", "Me"):
+            # A combining mark belongs to the character before it: compose the two when
+            # Unicode has one character for them, else drop the mark (it splits a word
+            # for the regexes) but widen the previous character's span over it, so a
+            # value's span still covers every original character.
+            if ends:
+                last = out[-1]
+                composed = unicodedata.normalize("NFC", last[-1] + ch) if ends[-1] == i else ""
+                if len(composed) == 1:
+                    out[-1] = last[:-1] + composed
+                ends[-1] = i + 1
+            continue
         mapped = _fold(ch)
+        if not mapped:
+            continue
         out.append(mapped)
         starts.extend([i] * len(mapped))
         ends.extend([i + 1] * len(mapped))

@@ -14,7 +14,7 @@ from policies.normalize import normalize
 
 __all__ = ["KINDS", "HouseholdTerm", "Span", "detect"]
 
-# When two findings overlap, the kind listed first wins; then the longer one.
+# When two findings overlap, their union is one span of the kind listed first.
 _PRIORITY = {
     kind: rank
     for rank, kind in enumerate(
@@ -44,19 +44,31 @@ _PRIORITY = {
 
 
 def _resolve(candidates: list[Candidate]) -> list[Candidate]:
-    chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
-    ranked = sorted(candidates, key=lambda c: (_PRIORITY[c.kind], -(c.end - c.start), c.start))
-    for cand in ranked:
-        if any(cand.start < e and s < cand.end for s, e in taken):
+    """Merge overlapping findings into one span covering them all, of the highest-ranked kind.
+
+    Two detectors that disagree on where a value ends must not leave the difference in
+    the clear: the union is replaced, never the intersection or one side.
+    """
+    merged: list[Candidate] = []
+    last = len(_PRIORITY)
+    for cand in sorted(candidates, key=lambda c: (c.start, -c.end)):
+        if cand.end <= cand.start:
             continue
-        chosen.append(cand)
-        taken.append((cand.start, cand.end))
-    return sorted(chosen, key=lambda c: c.start)
+        if merged and cand.start < merged[-1].end:
+            top = merged[-1]
+            kind = top.kind if _PRIORITY.get(top.kind, last) <= _PRIORITY.get(cand.kind, last) else cand.kind
+            merged[-1] = Candidate(kind, top.start, max(top.end, cand.end))
+        else:
+            merged.append(cand)
+    return merged
 
 
-def detect(text: str, household_terms: Sequence[HouseholdTerm] = ()) -> list[Span]:
-    """Return the personal-data spans of text, as offsets into text itself."""
+def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statistical: bool = True) -> list[Span]:
+    """Return the personal-data spans of text, as offsets into text itself.
+
+    statistical=False leaves out the statistical NER: the rule-based detectors alone, for
+    tests and benchmarks that judge them apart.
+    """
     if not text:
         return []
     norm = normalize(text)
@@ -66,7 +78,8 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = ()) -> list[Spa
     candidates += find_structured(ntext)
     candidates += find_addresses(ntext)
     candidates += find_people(ntext)
-    candidates += find_entities(ntext)
+    if statistical:
+        candidates += find_entities(ntext)
     spans: list[Span] = []
     for cand in _resolve(candidates):
         start, end = norm.original_span(cand.start, cand.end)

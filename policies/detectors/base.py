@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 KINDS: tuple[str, ...] = (
     "PERSON",
@@ -51,3 +53,21 @@ class Candidate:
     kind: str
     start: int
     end: int
+
+
+@lru_cache(maxsize=8)
+def lowered(text: str) -> str:
+    """Return text in lower case, one character for one, so that offsets into it hold for text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def lower_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile a case-insensitive pattern to run on lowered() text.
+
+    Without IGNORECASE the regex engine can skip ahead to a possible first character;
+    with it, it tries every position: five to ten times slower on ordinary prompts.
+    """
+    return re.compile(pattern.replace("(?i)", "").replace("(?i:", "(?:").replace("(?im)", "(?m)"))

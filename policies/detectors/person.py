@@ -30,25 +30,28 @@ _KIN = (
 )
 _NAME = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]+(?:[\-'’][^\W\d_]{2,})?"  # "O'Brien", not "Emma's"
 _NAME_ANYCASE = r"[^\W\d_][^\W\d_]+"
-_TWO = rf"{_NAME}(?:\s+{_NAME})?"
+_Q = r"[\"'(\[]?"  # a name may stand in quotes or brackets after its cue: named "Minka"
+_SP = r"[^\S\r\n]+"  # a name's words stay on one line
+_TWO = rf"{_NAME}(?:{_SP}{_NAME})?"
 _TITLE_OPT = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?\s+)?"
-_TWO_ANY = rf"{_NAME_ANYCASE}(?:\s+{_NAME_ANYCASE})?"
+_TWO_ANY = rf"{_NAME_ANYCASE}(?:{_SP}{_NAME_ANYCASE})?"
 _CUE_BEFORE = re.compile(
     rf"(?i:\b(?:my|our|mein(?:e|em|en|er)?|unser(?:e|em|en|er)?|ma|mon|notre|mi|nuestr[oa]|his|her|their)"
-    rf"\s+(?:\w+\s+)?{_KIN}(?:'s)?,?\s+)(?P<kin>{_NAME_ANYCASE}(?:\s+{_NAME})?)"
+    rf"\s+(?:\w+\s+)?{_KIN}(?:'s)?,?\s+){_Q}(?P<kin>{_NAME_ANYCASE}(?:{_SP}{_NAME})?)"
     rf"|(?i:\b(?:named|called|name is|name's|heißt|hei[sß]t|namens|s'appelle|je m'appelle|se llama|me llamo"
-    rf"|dear|liebe|lieber|cher|chère|querida|querido)\s+{_TITLE_OPT})(?P<strong>{_TWO_ANY})"
-    rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+(?P<title>{_TWO})"
+    rf"|dear|liebe|lieber|cher|chère|querida|querido)\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
+    rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+{_Q}(?P<title>{_TWO})"
     rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring"
     rf"|congratulate|thank|erinnere|frag|sag|ruf|schreib|rappelle|dis à|appelle|recuerda a|dile a|llama a)\s+{_TITLE_OPT})"
-    rf"(?P<verb>{_TWO_ANY})"
+    rf"{_Q}(?P<verb>{_TWO_ANY})"
     rf"|(?i:\b(?:i'm|i am|this is|hi|hello|hey|with|from|for|to|and|und|et|y|mit|von|für|avec|con|para)\s+)"
-    rf"(?P<weak>{_TWO})"
+    rf"{_Q}(?P<weak>{_TWO})"
     rf"|(?<![\w.])(?P<pair>{_TWO_ANY})(?=\s+(?i:and i|and me|und ich|et moi|y yo)\b)"
 )
 # Capitalised words after a verb cue that are not people.
 _NOT_NAMES = _words("not_names.txt")
-_CAP_RUN = re.compile(rf"(?<![\w@.])(?P<run>{_NAME}(?:\s+(?:van|von|de|del|da|di|le|la|der|den|van der|de la)?\s*{_NAME}){{0,3}})")
+_WORD = re.compile(r"\S+")
+_CAP_RUN = re.compile(rf"(?<![\w@.])(?P<run>{_NAME}(?:{_SP}(?:(?:van|von|de|del|da|di|le|la|der|den|van der|de la){_SP})?{_NAME}){{0,3}})")
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +81,11 @@ def _trim_to_names(words: list[str], first: frozenset[str], last: frozenset[str]
     return n
 
 
+def _words_at(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Return the words of text[start:end] with their own offsets into text."""
+    return [(w.group(), w.start(), w.end()) for w in _WORD.finditer(text, start, end)]
+
+
 def find_people(text: str) -> list[Candidate]:
     """Find people's names by gazetteer and by cue words around them."""
     first, last = _gazetteer()
@@ -85,7 +93,8 @@ def find_people(text: str) -> list[Candidate]:
     for m in _CUE_BEFORE.finditer(text):
         group = next(g for g in ("kin", "strong", "title", "verb", "weak", "pair") if m.group(g) is not None)
         value = m.group(group)
-        words = value.split()
+        located = _words_at(text, m.start(group), m.end(group))
+        words = [w for w, _, _ in located]
         head = words[0].casefold()
         if head in _STOP_CAP or head in _NOT_NAMES or words[0].isupper():
             continue
@@ -93,7 +102,7 @@ def find_people(text: str) -> list[Candidate]:
             continue  # "with Python", "to Paris": only known first names after weak cues
         if not value[0].isupper() and group != "strong" and head not in first:
             continue  # lower case: only known first names, except after "named", "dear"...
-        if (len(words) == 2 and not words[1][0].isupper() and words[1].casefold() not in first | last) and (
+        if (len(words) == 2 and not words[1][0].isupper() and (words[1].casefold() not in first and words[1].casefold() not in last)) and (
             group != "strong" or words[1].casefold() in _STOP_CAP
         ):
             words = words[:1]
@@ -102,10 +111,12 @@ def find_people(text: str) -> list[Candidate]:
         if len(words) == 2 and (words[1].casefold() in _STOP_CAP or words[1].casefold() in _NOT_NAMES):
             words = words[:1]
         keep = _trim_to_names(words, first, last) if len(words) > 1 else 1
-        end = m.start(group) + len(" ".join(words[:keep]))
-        found.append(Candidate("PERSON", m.start(group), end))
+        # The span ends where the last kept word ends in the text itself: the words may be
+        # separated by any run of spaces, never assume one.
+        found.append(Candidate("PERSON", located[0][1], located[keep - 1][2]))
     for m in _CAP_RUN.finditer(text):
-        words = m.group("run").split()
+        located = _words_at(text, m.start("run"), m.end("run"))
+        words = [w for w, _, _ in located]
         for i, word in enumerate(words):
             w = word.casefold()
             if w not in first or word.isupper():
@@ -117,8 +128,6 @@ def find_people(text: str) -> list[Candidate]:
             if w in _STOP_CAP:
                 continue
             keep = _trim_to_names(words[i:], first, last) if rest else 1
-            start = m.start("run") + len(" ".join(words[:i])) + (1 if i else 0)
-            end = start + len(" ".join(words[i : i + keep]))
-            found.append(Candidate("PERSON", start, end))
+            found.append(Candidate("PERSON", located[i][1], located[i + keep - 1][2]))
             break
     return found

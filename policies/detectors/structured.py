@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
 
 import phonenumbers
@@ -19,6 +17,9 @@ from stdnum.it import codicefiscale as it_cf
 from stdnum.us import ssn as us_ssn
 
 from policies.detectors.base import Candidate
+from policies.detectors.cues import find_cued
+from policies.detectors.dates import find_dates
+from policies.detectors.secrets import find_secrets
 
 _SEP = r"[ \t.\-]"  # what people put between digit groups, or to hide a value
 
@@ -28,13 +29,17 @@ _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+\-]{0,63}@[A-Za-z0-9](?:[A-Za-
 _AT = r"(?:\s*[\[(]\s*at\s*[\])]\s*|\s+at\s+|\s*@\s*)"
 _DOT = r"(?:\s*[\[(]\s*dot\s*[\])]\s*|\s+dot\s+|\s*\.\s*)"
 _EMAIL_OBFUSCATED = re.compile(
-    rf"(?<![\w.])[A-Za-z0-9][\w+\-]*(?:{_DOT}[\w+\-]+)*{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*"
+    # Every part is bounded as in RFC 5321, so a long run of word characters costs a
+    # bounded scan per start instead of one to the end of the text.
+    rf"(?<![\w.\-+])[A-Za-z0-9][\w+\-]{{0,63}}(?:{_DOT}[\w+\-]{{1,63}}){{0,4}}{_AT}[A-Za-z0-9\-]{{1,63}}"
+    rf"(?:{_DOT}[A-Za-z0-9\-]{{1,63}}){{0,4}}"
     rf"{_DOT}(?:com|net|org|de|fr|es|uk|co\.uk|io|edu|gov|info|ch|at|nl|it|eu|me|us|ca)\b",
     re.IGNORECASE,
 )
 
 # --- cards and bank accounts -----------------------------------------------------------
-_CARD = re.compile(rf"(?<![\w.\-])\d(?:{_SEP}?\d){{12,18}}(?![\w\-]|\.\d)")
+_CARD = re.compile(rf"(?<![\w.\-+])\d(?:{_SEP}?\d){{11,18}}(?![\w\-]|\.\d)")
+_CARD_GROUPS = re.compile(r"\d{4}([ \-])\d{4}\1\d{4}")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}(?:[ \-]?[A-Za-z0-9]){10,32}(?![A-Za-z0-9])")
 
 # --- national identifiers --------------------------------------------------------------
@@ -60,60 +65,11 @@ _MAC = re.compile(
     r"(?<![\w:\-])(?:[0-9A-Fa-f]{2}([:\-]))(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:\-])"
     r"|(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])"
 )
-_URL_CRED = re.compile(r"\b[a-z][a-z0-9+.\-]{1,15}://[^\s/:@]+:[^\s/@]+@[^\s/?#]+", re.IGNORECASE)
-_URL_TOKEN = re.compile(r"(?i)[?&](?:access_token|token|api_key|apikey|key|sig|signature|password|pwd|secret|auth)=([^\s&#]{6,})")
-
-# --- secrets ---------------------------------------------------------------------------
-_KNOWN_SECRETS = re.compile(
-    r"(?<![\w\-])(?:"
-    r"sk-(?:proj-|ant-(?:api\d\d-)?|live-)?[A-Za-z0-9_\-]{20,}"
-    r"|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}"
-    r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}"
-    r"|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9\-]{10,}"
-    r"|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}"
-    r"|hf_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|SG\.[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{20,}"
-    r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"
-    r")"
-)
-_PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)")
-_PASSWORD = re.compile(
-    r"(?i)\b(?:password|passwort|passcode|pass ?phrase|kennwort|mot de passe|contraseña|contrasena"
-    r"|pin(?: code)?|wifi key|wi-fi key|api key|secret|token|pwd|pw)"
-    r"(?:\s+(?:is|ist|est|es|was|=|:|to|for \w+(?: \w+)? is))?\s*[:=]?\s*"
-    r"[\"'“‘]?(?P<value>[^\s\"'”’]{4,})"
-)
-_PASSWORD_STOP = frozenset({"again", "change", "changed", "expired", "field", "forgot", "forgotten", "hint", "length", "manager", "managers", "please", "policy", "protected", "protection", "recovery", "required", "reset", "strength", "strong"})  # fmt: skip
-_TOKENISH = re.compile(r"(?<![\w/+=\-])[A-Za-z0-9_\-+/=]{24,}(?![\w/+=\-])")
-
 # --- places and dates ------------------------------------------------------------------
 _GPS = re.compile(r"(?<![\w.\-])([-+]?\d{1,2}\.\d{3,})\s*[,;/ ]\s*([-+]?\d{1,3}\.\d{3,})(?![\w.])")
 _GPS_DMS = re.compile(
     r"\d{1,2}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*(?:\"|″|''))?\s*[NS]"
     r"[\s,]*\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*(?:\"|″|''))?\s*[EWO]"
-)
-_MONTHS = (
-    r"(?:jan(?:uary|uar)?|feb(?:ruary|ruar)?|m[aä]r(?:ch|z)?|apr(?:il)?|ma[yi]|june?|juni|july|juli"
-    r"|aug(?:ust)?|sep(?:t|tember)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?"
-    r"|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre"
-    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\.?"
-)
-_DATE = (
-    r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+(?:of\s+|de\s+)?{_MONTHS}(?:,?\s+(?:de\s+)?(?:19|20)\d{{2}})?"
-    rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?)"
-)
-_DOB = re.compile(
-    r"(?i)\b(?:born(?:\s+on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday(?:\s+is)?(?:\s+on)?"
-    r"|geboren(?:\s+am)?|geburtsdatum|geburtstag(?:\s+ist)?(?:\s+am)?|né(?:e)?\s+le|date de naissance"
-    r"|anniversaire(?:\s+est)?(?:\s+le)?|nacido\s+el|nacida\s+el|fecha de nacimiento|cumpleaños(?:\s+es)?(?:\s+el)?)"
-    rf"\s*[:\-]?\s*(?:is\s+|was\s+|on\s+|the\s+|am\s+|le\s+|el\s+)?(?P<date>{_DATE})"
-)
-_AGE = re.compile(
-    r"(?i)(?P<age>\b\d{1,3}[\s\-]*(?:years?|yrs?|yo|y/o|jahre?n?|ans|años|months?|monate?)"
-    r"(?:[\s\-]*old|[\s\-]*alt)?\b(?!\s+(?:ago|later|from|since|warranty)))"
-    r"|\b(?:aged|age|alter|âge|edad)\s*[:\-]?\s*(?P<age2>\d{1,3})\b"
-    r"|\b(?:i'm|i am|he's|she's|he is|she is|they are|turns?|turning|just turned|ich bin|er ist|sie ist"
-    r"|tengo|tiene|j'ai|il a|elle a)\s+(?P<age3>\d{1,3})(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow))"
 )
 
 
@@ -134,8 +90,30 @@ def _cards(text: str, found: list[Candidate]) -> None:
         d = _digits(m.group())
         if re.search(r"[A-Za-z]{2}\d{2}[ \-]?$", text[max(0, m.start() - 6) : m.start()]):
             continue  # the tail of an IBAN-shaped string, not a card
-        if 13 <= len(d) <= 19 and luhn.is_valid(d) and d[0] in "2345689" and len(set(d)) > 1:
-            _add(found, "CARD", m)
+        # Every issuer range (UATP starts with 1, fuel cards with 7); 12 digits only when
+        # grouped like a card, since so many other numbers have 12 digits.
+        if not (12 <= len(d) <= 19 and d[0] != "0" and len(set(d)) > 1 and luhn.is_valid(d)):
+            continue
+        if len(d) == 12 and not _CARD_GROUPS.fullmatch(m.group()):
+            continue
+        _add(found, "CARD", m)
+
+
+def _mod97_cuts(compact: str) -> list[int]:
+    """Return the lengths, longest first, at which compact's prefix passes the IBAN mod-97 check."""
+    head = "".join(str(int(c, 36)) for c in compact[:4])
+    head_value, head_scale = int(head), pow(10, len(head), 97)
+    remainder = 0
+    cuts = []
+    for i, ch in enumerate(compact[4:], start=5):
+        digits = str(int(ch, 36))
+        remainder = (remainder * pow(10, len(digits), 97) + int(digits)) % 97
+        if i >= 15 and (remainder * head_scale + head_value) % 97 == 1:
+            cuts.append(i)
+    return cuts[::-1]
+
+
+_IBAN_CUE = re.compile(r"(?i)\b(?:iban|bic/iban|iban-nr\.?|iban number)\W{0,6}$")
 
 
 def _ibans(text: str, found: list[Candidate]) -> None:
@@ -143,19 +121,29 @@ def _ibans(text: str, found: list[Candidate]) -> None:
         raw = m.group()
         # The regex is greedy; shrink from the right until mod-97 holds.
         compact = re.sub(r"[ \-]", "", raw).upper()
-        for cut in range(len(compact), 14, -1):
-            if std_iban.is_valid(compact[:cut]):
-                # find the original end for `cut` significant characters
-                n = 0
+        if not compact.isalnum() or not compact.isascii():
+            continue
+        cut = next((c for c in _mod97_cuts(compact) if std_iban.is_valid(compact[:c])), None)
+        if cut is None:
+            # Cue beats checksum: an IBAN-shaped value right after "IBAN" is one, mistyped.
+            if _IBAN_CUE.search(text, max(0, m.start() - 16), m.start()):
                 end = m.start()
-                for i, ch in enumerate(raw):
-                    if ch not in " -":
-                        n += 1
-                    if n == cut:
-                        end = m.start() + i + 1
-                        break
+                for block in re.finditer(r"[A-Za-z0-9]+", raw):
+                    if not (block.group().isupper() or any(c.isdigit() for c in block.group())):
+                        break  # a word after the value
+                    end = m.start() + block.end()
                 found.append(Candidate("IBAN", m.start(), end))
+            continue
+        # find the original end for `cut` significant characters
+        n = 0
+        end = m.start()
+        for i, ch in enumerate(raw):
+            if ch not in " -":
+                n += 1
+            if n == cut:
+                end = m.start() + i + 1
                 break
+        found.append(Candidate("IBAN", m.start(), end))
 
 
 def _national_ids(text: str, found: list[Candidate]) -> None:
@@ -195,6 +183,10 @@ _PHONE_CUE = re.compile(
 _NOT_PHONE_CUE = re.compile(
     r"(?i)(order|tracking|invoice|reference|ref\.?|account|customer|ticket|flight|isbn|serial|"
     r"bestell|rechnung|kunden|commande|pedido|factura|card|karte|carte|tarjeta|iban)\W*(?:number|no\.?|nr\.?|#|nummer)?\W*$"
+)
+# "ext. 204", "x204", "Durchwahl 89", "poste 12": the extension belongs to the number.
+_EXTENSION = re.compile(
+    r"(?i)[ \t]{0,3},?[ \t]{0,3}(?:ext\.?|extension|x|durchwahl|dw\.?|app\.?|apparat|poste|extensi[oó]n)[ \t]*[:.#]?[ \t]*\d{1,6}(?!\w)"
 )
 _REGIONS = (
     "US",
@@ -253,9 +245,9 @@ def _phones(text: str, found: list[Candidate]) -> None:
             if bare and not (d.startswith("0") or _PHONE_CUE.search(text, max(0, start - 40), start)):
                 continue  # a plain digit run is a phone number only when something says so
         candidate = "+" + raw[2:] if raw.startswith("00") else raw
-        ok = _valid_phone(candidate, intl)
-        if ok:
-            found.append(Candidate("PHONE", start, m.end()))
+        if _valid_phone(candidate, intl):
+            ext = _EXTENSION.match(text, m.end())
+            found.append(Candidate("PHONE", start, ext.end() if ext else m.end()))
 
 
 def _network(text: str, found: list[Candidate]) -> None:
@@ -280,54 +272,13 @@ def _network(text: str, found: list[Candidate]) -> None:
         _add(found, "MAC", m)
 
 
-def _entropy(s: str) -> float:
-    counts = Counter(s)
-    return -sum(c / len(s) * math.log2(c / len(s)) for c in counts.values())
-
-
-def _secrets(text: str, found: list[Candidate]) -> None:
-    for m in _URL_CRED.finditer(text):
-        _add(found, "URL_CREDENTIALS", m)
-    for m in _URL_TOKEN.finditer(text):
-        _add(found, "URL_CREDENTIALS", m, 1)
-    for m in _KNOWN_SECRETS.finditer(text):
-        _add(found, "SECRET", m)
-    for m in _PEM.finditer(text):
-        _add(found, "SECRET", m)
-    for m in _PASSWORD.finditer(text):
-        value = m.group("value").rstrip(".,;:?)")
-        if value.lower() in _PASSWORD_STOP or not value:
-            continue
-        found.append(Candidate("SECRET", m.start("value"), m.start("value") + len(value)))
-    for m in _TOKENISH.finditer(text):
-        tok = m.group()
-        classes = sum(
-            (
-                any(c.islower() for c in tok),
-                any(c.isupper() for c in tok),
-                any(c.isdigit() for c in tok),
-            )
-        )
-        if classes >= 3 and _entropy(tok) >= 4.0 and "/" not in tok.strip("/"):
-            _add(found, "SECRET", m)
-
-
-def _places_and_dates(text: str, found: list[Candidate]) -> None:
+def _places(text: str, found: list[Candidate]) -> None:
     for m in _GPS.finditer(text):
         lat, lon = float(m.group(1)), float(m.group(2))
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             _add(found, "GPS", m)
     for m in _GPS_DMS.finditer(text):
         _add(found, "GPS", m)
-    for m in _DOB.finditer(text):
-        _add(found, "DOB", m, "date")
-    for m in _AGE.finditer(text):
-        for g in ("age", "age2", "age3"):
-            if m.group(g) is not None:
-                value = _digits(m.group(g))
-                if value and int(value) <= 120:
-                    _add(found, "AGE", m, g)
-                break
 
 
 def _emails(text: str, found: list[Candidate]) -> None:
@@ -341,13 +292,15 @@ def _emails(text: str, found: list[Candidate]) -> None:
 
 _STEPS: tuple[Callable[[str, list[Candidate]], None], ...] = (
     _emails,
-    _secrets,
+    find_secrets,
     _cards,
     _ibans,
     _national_ids,
     _network,
     _phones,
-    _places_and_dates,
+    _places,
+    find_dates,
+    find_cued,
 )
 
 

@@ -1,0 +1,101 @@
+"""Identifiers after their cue words, whatever their checksum, and long numbers written in blocks.
+
+A mistyped or unusual identifier is still personal: "SSN 912-34-5678" is redacted though no
+SSN starts with 9, "card 4111 1111 1111 1112" though it fails Luhn. When in doubt, redact.
+"""
+
+from __future__ import annotations
+
+import re
+
+from policies.detectors.base import Candidate, lower_pattern, lowered
+
+# Each cue names the kind of what follows it.
+_ID_CUES = (
+    r"ssn|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?|itin|taxpayer id(?:entification number)?"
+    r"|tax (?:id|number|identification number|file number)|tin|nhs(?: number| no\.?)?|national insurance(?: number| no\.?)?"
+    r"|ni (?:number|no\.?)|nino|national id(?: number)?|id (?:number|no\.?|card(?: number)?)|identity card(?: number)?"
+    r"|passport(?: number| no\.?| #)?|passport-nr\.?|reisepass(?:nummer)?|passnummer|pass-nr\.?|passeport|pasaporte"
+    r"|n[uú]mero de pasaporte|num[ée]ro de passeport"
+    r"|driver'?s licen[cs]e(?: number| no\.?| #)?|driving licen[cs]e(?: number| no\.?)?|licen[cs]e (?:number|no\.?)"
+    r"|dl (?:number|no\.?|#)|führerschein(?:nummer)?|fuehrerschein(?:nummer)?|permis de conduire|num[ée]ro de permis"
+    r"|carnet de conducir|licencia de conducir|permiso de conducir"
+    r"|steuer-?id|steuer-identifikationsnummer|steueridentifikationsnummer|steuernummer|idnr|identifikationsnummer"
+    r"|personalausweis(?:nummer)?|ausweisnummer|ausweis-nr\.?|sozialversicherungsnummer|rentenversicherungsnummer"
+    r"|versichertennummer|krankenversichertennummer|svnr|ahv(?:-nummer)?"
+    r"|num[ée]ro de s[ée]curit[ée] sociale|s[ée]curit[ée] sociale|carte vitale|nir|insee|carte d'identit[ée]|cni"
+    r"|num[ée]ro fiscal|nif|n\.?i\.?e\.?(?= ?[xyz]\d)|dni|nss|n[uú]mero de la seguridad social|seguridad social|documento de identidad"
+    r"|codice fiscale|medicare(?: number)?|medicaid(?: number)?|health insurance (?:number|id)|member id|bsn|pps(?:n| number)?"
+)
+_CARD_CUES = (
+    r"card(?: number| no\.?| #)?|credit card|debit card|visa|mastercard|master card|amex|american express|maestro"
+    r"|discover|diners|jcb|unionpay|kreditkarte(?:nnummer)?|kartennummer|karte|ec-karte|girocard|carte(?: bancaire| bleue)?"
+    r"|num[ée]ro de carte|cb|tarjeta(?: de cr[ée]dito| de d[ée]bito)?|n[uú]mero de tarjeta|cc"
+)
+_ACCOUNT_CUES = (
+    r"account(?: number| no\.?| #)?|acct\.?(?: no\.?)?|bank account|routing(?: number| no\.?)?|aba|sort code|bsb"
+    r"|kontonummer|konto(?:-nr\.?| nr\.?)?|bankleitzahl|blz|num[ée]ro de compte|compte(?: bancaire)?|rib"
+    r"|n[uú]mero de cuenta|cuenta(?: bancaria)?|ccc|clabe"
+)
+# Between a cue and its value: "number", "is", a colon...
+_GAP = (
+    r"(?:\s*(?:number|no\.?|nr\.?|num\.?|#|nummer|num[ée]ro|n[uú]mero|n[°º]\.?))?"
+    r"(?:\s+(?:is|ist|lautet|est|es|was|war|reads|de la|del|de))?\s*[:#=\-]?\s*[\"'(\[]?"
+)
+_VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9]|[ \-/.](?=[A-Za-z0-9])){3,40}"
+_CUED = lower_pattern(
+    rf"(?i)(?<![\w\-])(?:(?P<id>{_ID_CUES})|(?P<card>{_CARD_CUES})|(?P<account>{_ACCOUNT_CUES}))(?![\w\-])"
+    rf"{_GAP}(?P<value>{_VALUE})"
+)
+_BLOCK = re.compile(r"[A-Za-z0-9]+")
+# Long numbers in blocks of 4 or 5 ("4729 1836 5502 9174 6630"): a key, a card or an account.
+_BLOCKS = re.compile(r"(?<![\w.\-+/])\d{4,5}(?P<sep>[ \-])\d{4,5}(?:(?P=sep)\d{4,5}){3,}(?![\w\-]|[.,]\d)")
+_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[ \-]?$")
+_BLOCKS_NOT_CUE = re.compile(
+    r"(?i)\b(?:order|tracking|invoice|reference|ref\.?|ticket|flight|isbn|serial|bestell\w*|rechnung\w*|sendung\w*"
+    r"|commande|pedido|factura|seguimiento)\b[\w\s.#:\-]{0,20}$"
+)
+
+
+def _take_blocks(value: str, kind: str) -> int:
+    """Return how many characters of value belong to the identifier: its blocks, no words."""
+    end = 0
+    digits = 0
+    for m in _BLOCK.finditer(value):
+        block = m.group()
+        has_digit = any(c.isdigit() for c in block)
+        if not has_digit and not (block.isupper() and len(block) <= 6):
+            break  # a word: the identifier ended before it
+        if kind != "id" and not block.isdigit():
+            break  # cards and accounts are digits only
+        if m.start() > end and value[end : m.start()] not in (" ", "-", "/", ".", " - "):
+            break
+        digits += sum(c.isdigit() for c in block)
+        end = m.end()
+    return end if digits >= 4 else 0
+
+
+def find_cued(text: str, found: list[Candidate]) -> None:
+    """Add identifiers that follow their cue words, and long numbers written in blocks."""
+    for m in _CUED.finditer(lowered(text)):
+        kind = "id" if m.group("id") is not None else "card" if m.group("card") is not None else "account"
+        length = _take_blocks(text[m.start("value") : m.end("value")], kind)
+        if not length:
+            continue
+        start = m.start("value")
+        value = text[start : start + length]
+        digits = sum(c.isdigit() for c in value)
+        if kind == "card" and not 12 <= digits <= 19:
+            continue
+        if kind == "account" and digits < 6:
+            continue
+        if kind == "id" and sum(c.isalnum() for c in value) < 5:
+            continue
+        label = {"id": "NATIONAL_ID", "card": "CARD", "account": "IBAN"}[kind]
+        found.append(Candidate(label, start, start + length))
+    for m in _BLOCKS.finditer(text):
+        if _BLOCKS_NOT_CUE.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        if _IBAN_HEAD.search(text, max(0, m.start() - 6), m.start()):
+            continue  # the body of an IBAN: the IBAN detector has it, as an IBAN
+        found.append(Candidate("SECRET", m.start(), m.end()))

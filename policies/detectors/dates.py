@@ -1,0 +1,260 @@
+"""Dates, times, dates of birth and ages in English, German, French and Spanish."""
+
+from __future__ import annotations
+
+import re
+
+from policies.detectors.base import Candidate, lower_pattern, lowered
+
+# Month names and their abbreviations in the four languages. Longest first, so that
+# "septembre" is never cut to "sept" by an alternation that tried the short form first.
+_MONTH_WORDS = sorted(
+    {
+        # English
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        # German
+        "januar", "jänner", "jaenner", "februar", "feber", "märz", "maerz", "mai", "juni", "juli",
+        "oktober", "dezember", "mär", "mrz", "okt", "dez",
+        # French
+        "janvier", "février", "fevrier", "mars", "avril", "juin", "juillet", "août", "aout",
+        "septembre", "octobre", "novembre", "décembre", "decembre", "janv", "févr", "fevr", "fév",
+        "fev", "avr", "juil", "déc",
+        # Spanish
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+        "setiembre", "octubre", "noviembre", "diciembre", "ene", "abr", "ago", "set", "dic",
+    },
+    key=lambda w: (-len(w), w),
+)  # fmt: skip
+
+
+def _trie(words: list[str]) -> str:
+    """Return a regex that matches any of words, longest first, as a trie (fast to reject)."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return render(tree)
+
+
+# A month name ends at the end of its word (never inside "Marseille"); an abbreviation
+# may carry its dot. Greedy trie branches try the longer name first, so "septembre" is
+# never cut to "sept".
+MONTH = rf"(?:{_trie(_MONTH_WORDS)})(?![^\W\d_])\.?"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?!\d)"
+_ORD = r"(?:st|nd|rd|th|er|re|e|º|°|ª|\.)?"
+_YEAR = r"(?:1[89]\d\d|20\d\d)(?!\d)"
+_YEAR_TAIL = rf"(?:,?\s*(?:de\s+|del\s+|of\s+)?{_YEAR}|\s+'\d\d(?!\d))?"
+_DATE_BODY = (
+    # 17 septembre 2017, 12 oct. 2026, 3. März 1990, 5 de mayo de 2019, 5th of May, 1er mars
+    rf"{_DAY}{_ORD}\s*(?:of\s+|de\s+)?{MONTH}{_YEAR_TAIL}"
+    # May 5th, 2019; March 4 1990; Sept. 3
+    rf"|{MONTH}\s*{_DAY}(?:st|nd|rd|th)?(?![\w:]){_YEAR_TAIL}"
+    # March 1990, mayo de 2019
+    rf"|{MONTH}\s*(?:de\s+|of\s+)?{_YEAR}"
+    # 12/03/1985, 12.03.85, 3-4-2024
+    r"|(?:[12]\d|3[01]|0?[1-9])(?P<s1>[./\-])(?:1[0-2]|0?[1-9])(?P=s1)(?:\d{4}|\d\d)(?![\d./\-]\d)"
+    r"|(?:1[0-2]|0?[1-9])(?P<s2>[./\-])(?:[12]\d|3[01]|0?[1-9])(?P=s2)(?:\d{4}|\d\d)(?![\d./\-]\d)"
+    # 1985-03-12, 1985/03/12
+    r"|(?:1[89]|20)\d\d(?P<s3>[./\-])(?:1[0-2]|0?[1-9])(?P=s3)(?:[12]\d|3[01]|0?[1-9])(?:t\d\d:\d\d(?::\d\d)?)?(?!\d)"
+)
+_DATE = lower_pattern(rf"(?i)(?<![\w./\-])(?P<date>{_DATE_BODY})")
+_TIME = lower_pattern(
+    r"(?i)(?<![\w:.\-])(?:"
+    r"(?:[01]?\d|2[0-3])[:h](?:[0-5]\d)(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w))?"
+    r"|(?:[01]?\d|2[0-3])\.(?:[0-5]\d)\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w)"
+    r"|(?:1[0-2]|0?[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+    r"|(?:[01]?\d|2[0-3])\s*uhr(?!\w)"
+    r")(?![\w:]|\.\d)"
+)
+_DOB_CUE = lower_pattern(
+    r"(?i)\b(?:born(?:\s+on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday|b-day"
+    r"|geboren|geb\.|geburtsdatum|geburtstag|né|née|date de naissance|naissance|anniversaire"
+    r"|nacido|nacida|fecha de nacimiento|cumpleaños|cumpleanos)(?!\w)"
+)
+# Between a birth cue and its date: a few short words ("is on the", "ist am", "est le").
+_DOB_GAP = lower_pattern(r"(?i)[\s:,\-]*(?:(?:is|was|on|the|ist|am|war|est|le|el|es|fue|en|in|of)[\s:,]+){0,3}[\"'(\[]?$")
+
+_NUMBER_WORDS = _trie(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "eins",
+        "ein",
+        "eine",
+        "zwei",
+        "drei",
+        "vier",
+        "fünf",
+        "sechs",
+        "sieben",
+        "acht",
+        "neun",
+        "zehn",
+        "elf",
+        "zwölf",
+        "zwanzig",
+        "dreißig",
+        "vierzig",
+        "un",
+        "une",
+        "deux",
+        "trois",
+        "quatre",
+        "cinq",
+        "sept",
+        "huit",
+        "neuf",
+        "dix",
+        "onze",
+        "douze",
+        "vingt",
+        "trente",
+        "quarante",
+        "uno",
+        "una",
+        "dos",
+        "tres",
+        "cuatro",
+        "cinco",
+        "seis",
+        "siete",
+        "ocho",
+        "nueve",
+        "diez",
+        "doce",
+        "veinte",
+        "treinta",
+        "cuarenta",
+    ]
+)
+_AGE_CUE = _trie(
+    ["i'm", "i am", "he's", "she's", "he is", "she is", "they are", "they're", "turn", "turns", "turning",
+     "just turned", "will be", "ich bin", "er ist", "sie ist", "wird", "tengo", "tiene", "cumple", "cumplió",
+     "j'ai", "il a", "elle a", "a eu", "fête ses"]
+)  # fmt: skip
+_AGE_UNIT = (
+    r"(?:years?|yrs?|yo|y/o|y\.o\.|jahren?|jahre|jähriger?|jährige[nrs]?|ans|años|anos|months?|monate?n?"
+    r"|mois|meses)"
+)
+_YEARS_WORD = r"(?:years?|jahre|jahren|ans|años|anos|months?|monate|mois|meses)"
+_AGE_NOT_AFTER = (
+    r"(?!\s+(?:ago|later|from|since|warranty|of\s+(?:experience|service|work|marriage)|her|hence|before"
+    r"|after|lang|zuvor|später|plus tard|depuis|antes|después|despues))"
+)
+_AGE = lower_pattern(
+    # 7 years old, 7-year-old, 18 months, 40 Jahre alt, 7-jährige, 7 ans, 3 años, 7yo
+    rf"(?i)(?<![\w.,])(?P<age>\d{{1,3}}(?:[.,]5)?[\s\-]*{_AGE_UNIT}(?:[\s\-]*(?:old|alt))?)(?![\w/]){_AGE_NOT_AFTER}"
+    # seven years old, a two-year-old, sieben Jahre alt
+    rf"|(?<!\w)(?P<words>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:and[\s\-]+a[\s\-]+half|(?:{_NUMBER_WORDS})))?"
+    rf"[\s\-]*{_YEARS_WORD}[\s\-]*(?:old|alt))(?!\w)"
+    # aged 7, age: 7, Alter 7, âge 7, edad: 7
+    rf"|(?i:\b(?:aged|age|alter|âge|edad)\s*[:\-]?\s*)(?P<age2>\d{{1,3}})\b(?![.,:]\d)"
+    # I'm 7, she is 42, turns 7, ich bin 40, tiene 7, j'ai 40, il a sept ans: when the number ends the clause
+    rf"|(?i:\b{_AGE_CUE}\s+)"
+    rf"(?P<age3>\d{{1,3}}(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow|this|next|in\b|heute|morgen))"
+    rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD}(?!\w))"
+    # in her 40s, in his forties, mid-30s, Mitte 40, late twenties
+    rf"|(?i:\b(?:in (?:his|her|their|my|our) (?:early |mid |late )?|mid[\s\-]|late |early |mitte |ende |anfang ))"
+    rf"(?P<age4>\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0)(?!\w)"
+)
+
+
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s")
+
+
+def digit_windows(text: str, before: int = 32, after: int = 32) -> list[tuple[int, int]]:
+    """Return the stretches of text around its digits, merged, each ending at a space.
+
+    Every date and time has a digit, and the month names are costly to try at every
+    position: the patterns run only where a digit is near.
+    """
+    windows: list[tuple[int, int]] = []
+    for m in _DIGITS.finditer(text):
+        start = max(0, m.start() - before)
+        if windows and start <= windows[-1][1]:
+            start = windows.pop()[0]
+        space = _SPACE.search(text, min(len(text), m.end() + after))
+        windows.append((start, space.start() if space else len(text)))
+    return windows
+
+
+def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> None:
+    text = lowered(text)
+    for pos, endpos in windows:
+        for m in _DATE.finditer(text, pos, endpos):
+            start, end = m.span("date")
+            gap = text[max(0, start - 40) : start]
+            cues = list(_DOB_CUE.finditer(gap))
+            kind = "DOB" if cues and _DOB_GAP.match(gap, cues[-1].end()) else "DATE"
+            found.append(Candidate(kind, start, end))
+        for m in _TIME.finditer(text, pos, endpos):
+            found.append(Candidate("DATE", m.start(), m.end()))
+
+
+_AGE_WORDS_CUE = lower_pattern(
+    r"(?i)\b(?:old|alt|ans|años|anos|jahre|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"
+)
+
+
+def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> None:
+    # Ages in words ("seven years old", "il a sept ans") need their unit word; the others a digit.
+    text = lowered(text)
+    if _AGE_WORDS_CUE.search(text):
+        windows = [(0, len(text))]
+    for pos, endpos in windows:
+        for m in _AGE.finditer(text, pos, endpos):
+            for g in ("age", "words", "age2", "age3", "age4"):
+                value = m.group(g)
+                if value is None:
+                    continue
+                digits = "".join(ch for ch in value if ch.isdigit())
+                if g != "age4" and digits and int(digits[:3]) > 120:
+                    break
+                found.append(Candidate("AGE", m.start(g), m.end(g)))
+                break
+
+
+def find_dates(text: str, found: list[Candidate]) -> None:
+    """Add dates, times, dates of birth and ages found in text."""
+    windows = digit_windows(text)
+    _dates(text, found, windows)
+    _ages(text, found, windows)

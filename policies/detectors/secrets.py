@@ -1,0 +1,157 @@
+"""Secrets: passwords after their cues, credentials in URLs and `user:password@host`, keys in
+pasted configuration, known token formats and high-entropy tokens."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from policies.detectors.base import Candidate, lower_pattern, lowered
+
+_URL_CRED = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{1,15}://[^\s/:@]{1,128}:[^\s/]{1,128}@[^\s/?#@]+")
+# "admin:Hearth2024!@192.168.1.20", "pi:raspberry@octopi.local:8080": a user, a password and a host.
+_USER_PASS_HOST = re.compile(
+    r"(?<![\w/:.@\-])(?P<user>[A-Za-z0-9_.+\-]{1,64}):(?P<pw>[^\s/]{1,128})@"
+    r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63})*(?::\d{1,5})?)(?![\w@\-]|\.\w)"
+)
+_NOT_USERS = frozenset({"mailto", "sip", "sips", "tel", "xmpp", "email", "e-mail", "mail", "contact", "kontakt", "to", "from", "cc", "bcc", "an", "von", "reply-to"})  # fmt: skip
+_URL_TOKEN = re.compile(r"(?i)[?&](?:access_token|token|api_key|apikey|key|sig|signature|password|pwd|secret|auth)=([^\s&#]{6,})")
+
+_KNOWN_SECRETS = re.compile(
+    r"(?<![\w\-])(?:"
+    r"sk-(?:proj-|ant-(?:api\d\d-)?|live-)?[A-Za-z0-9_\-]{20,}"
+    r"|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}"
+    r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}"
+    r"|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9\-]{10,}"
+    r"|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{35}"
+    r"|hf_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|SG\.[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{20,}"
+    r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"
+    r")"
+)
+_PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)")
+
+# Cues after which any word is a secret ("the wifi password is sunshine").
+_STRONG_CUE = (
+    r"password|passwort|passwd|passcode|pass ?phrase|kennwort|mot de passe|mdp|contraseña|contrasena"
+    r"|wi-?fi[ \-]?(?:key|code|pass|pw|schlüssel)|wlan[ \-]?(?:key|schlüssel|schluessel|code|pw|passwort|kennwort)"
+    r"|netzwerkschlüssel|netzwerkschluessel|sicherheitsschlüssel|network key|security key"
+    r"|wpa2?(?:[ \-]?psk)?(?: key| passphrase| schlüssel)?|psk|clé (?:wi-?fi|wpa|de sécurité|réseau|du réseau)"
+    r"|cle wi-?fi|code wi-?fi|clave(?: del)? wi-?fi|clave de red|router[ \-]?(?:key|schlüssel|passwort)"
+    r"|routerschlüssel|api[ \-]?key|secret key|access key|private key"
+)
+# Cues that also start ordinary phrases ("pin this", "secret recipe"): the value must look
+# like a code (a digit in it, or mixed case).
+_WEAK_CUE = (
+    r"pin(?: code| number|-code)?|pincode|code pin|code|secret|token|pwd|pw|key|schlüssel|clé|clave|código|codigo"
+    r"|access code|door code|gate code|alarm code|garage code|safe code|türcode|zugangscode|code d'accès"
+)
+_CUE_GAP = (
+    r"(?:\s+(?:is|ist|est|es|was|war|lautet|to|=|:|"
+    r"(?:for|of|für|de|du|des|del|vom|zum|zur)\s+(?:the |das |den |die |le |la |el |l')?[\w\-]+(?:\s[\w\-]+)?"
+    r"(?:\s+(?:is|ist|lautet|est|es))?))?\s*[:=]?\s*"
+)
+_PASSWORD = lower_pattern(
+    rf"(?i)(?<!\w)(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))(?![\w\-])[\"']?{_CUE_GAP}"
+    r"(?:\"(?P<dq>[^\"\n]{1,100})\"|'(?P<sq>[^'\n]{1,100})'|(?P<value>[^\s\"']{4,200}))"
+)
+_PASSWORD_STOP = frozenset({"again", "change", "changed", "expired", "field", "forgot", "forgotten", "hint", "length", "manager", "managers", "please", "policy", "protected", "protection", "recovery", "required", "reset", "strength", "strong", "with", "that", "this", "when", "what", "here", "there", "from", "your", "yours", "mine", "into", "does", "doesn't", "isn't", "wasn't", "ist", "nicht", "vergessen", "ändern", "zurücksetzen", "oublié", "changer", "olvidé", "cambiar", "und", "oder", "and", "for", "the", "was", "were", "have", "has", "will", "would", "should", "could", "must"})  # fmt: skip
+# A value in groups of 3 to 6 letters or digits ("4729 1836 5502 9174 6630") goes on to its last group.
+_GROUP = re.compile(r"[ \-]([A-Z0-9]{3,6})(?![\w\-])")
+# "zip code 10115", "error code E42": codes that are not secrets.
+_NOT_A_SECRET_CODE = re.compile(
+    r"(?i)\b(?:zip|postal|post|area|country|source|qr|bar|dress|promo|discount|voucher|coupon|error|status|exit"
+    r"|iso|airport|product|tracking|gift|referral|cheat|fehler|gutschein|rabatt|postal|code postal|código postal)"
+    r"[\s\-]+$"
+)
+# "=" only as base64 padding at the end: `NAME=value` is a name and a value, not one token.
+_TOKENISH = re.compile(r"(?<![\w/+\-])[A-Za-z0-9_\-+/]{24,}={0,2}(?![\w/+=\-])")
+
+# Keys in pasted configuration: `api_key = "…"`, `OPENAI_API_KEY=…`, `"password": "…"`, `psk="…"`.
+_CONFIG = lower_pattern(
+    r"(?im)(?<![\w\-.])(?P<key>(?:[A-Za-z_][\w.\-]{0,60}?)?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key"
+    r"|apikey|access[_\-]?key|private[_\-]?key|secret[_\-]?key|auth[_\-]?key|psk|credentials?|master[_\-]?key"
+    r"|encryption[_\-]?key|signing[_\-]?key|license[_\-]?key|wifi[_\-]?key)(?![a-z])[\w.\-]{0,40})[\"']?[ \t]*[:=][ \t]*"
+    r"(?:\"(?P<dq>[^\"\n]{1,300})\"|'(?P<sq>[^'\n]{1,300})'|(?P<bare>[^\s\"',;#}\]]{1,300}))"
+)
+_CONFIG_KEY_NOT = re.compile(
+    r"(?i)(?:length|min|max|policy|hint|file|path|field|expiry|expires|expiration|enabled|required|url|uri"
+    r"|endpoint|type|name|id|count|ttl|timeout|reset|prompt|label|format|mode|command|env|header|regex)$"
+)
+_CONFIG_VALUE_NOT = frozenset({"true", "false", "null", "none", "nil", "yes", "no", "~", "0", "1", "''", '""', "required", "optional", "string", "str", "<redacted>", "***", "****"})  # fmt: skip
+
+
+def _entropy(s: str) -> float:
+    counts = Counter(s)
+    return -sum(c / len(s) * math.log2(c / len(s)) for c in counts.values())
+
+
+def _looks_like_code(value: str) -> bool:
+    return any(c.isdigit() for c in value) or (any(c.isupper() for c in value[1:]) and any(c.islower() for c in value))
+
+
+def _grouped_end(text: str, start: int, end: int) -> int:
+    """Return where a value written in blocks ends: past every following block of its shape."""
+    value = text[start:end]
+    if not (3 <= len(value) <= 6 and value.isalnum() and (value.isdigit() or value.isupper())):
+        return end
+    while (m := _GROUP.match(text, end)) is not None and m.group(1).isdigit() == value.isdigit():
+        end = m.end()
+    return end
+
+
+def _passwords(text: str, found: list[Candidate]) -> None:
+    for m in _PASSWORD.finditer(lowered(text)):
+        for group in ("dq", "sq", "value"):
+            if m.group(group) is not None:
+                break
+        start, end = m.span(group)
+        value = text[start:end]
+        if group == "value":
+            value = value.rstrip(".,;:?)")
+            end = start + len(value)
+            end = _grouped_end(text, start, end)
+        if not value.strip() or value.casefold() in _PASSWORD_STOP:
+            continue
+        if m.group("weak") is not None and not _looks_like_code(value):
+            continue
+        if m.group("weak") is not None and _NOT_A_SECRET_CODE.search(text, max(0, m.start() - 16), m.start()):
+            continue
+        found.append(Candidate("SECRET", start, end))
+
+
+def _config(text: str, found: list[Candidate]) -> None:
+    for m in _CONFIG.finditer(lowered(text)):
+        if _CONFIG_KEY_NOT.search(m.group("key")):
+            continue
+        group = next(g for g in ("dq", "sq", "bare") if m.group(g) is not None)
+        raw = text[m.start(group) : m.end(group)]
+        value = raw.strip()
+        if value.casefold() in _CONFIG_VALUE_NOT or value.startswith(("${", "{{", "$(", "!secret", "<your")):
+            continue
+        start = m.start(group) + (len(raw) - len(raw.lstrip()))
+        found.append(Candidate("SECRET", start, start + len(value)))
+
+
+def find_secrets(text: str, found: list[Candidate]) -> None:
+    """Add credentials, passwords and keys found in text."""
+    for m in _URL_CRED.finditer(text):
+        found.append(Candidate("URL_CREDENTIALS", m.start(), m.end()))
+    for m in _USER_PASS_HOST.finditer(text):
+        user = m.group("user")
+        if user.casefold() in _NOT_USERS or not any(c.isalpha() for c in user):
+            continue
+        found.append(Candidate("URL_CREDENTIALS", m.start(), m.end()))
+    for m in _URL_TOKEN.finditer(text):
+        found.append(Candidate("URL_CREDENTIALS", m.start(1), m.end(1)))
+    for m in _KNOWN_SECRETS.finditer(text):
+        found.append(Candidate("SECRET", m.start(), m.end()))
+    for m in _PEM.finditer(text):
+        found.append(Candidate("SECRET", m.start(), m.end()))
+    _passwords(text, found)
+    _config(text, found)
+    for m in _TOKENISH.finditer(text):
+        tok = m.group()
+        classes = sum((any(c.islower() for c in tok), any(c.isupper() for c in tok), any(c.isdigit() for c in tok)))
+        if classes >= 3 and _entropy(tok) >= 4.0 and "/" not in tok.strip("/"):
+            found.append(Candidate("SECRET", m.start(), m.end()))
