@@ -134,7 +134,10 @@ class CaptureUpstream:
         anthropic = req.path.endswith("/messages")
         if b.echo:
             said = [m.get("content") for m in payload.get("messages") or [] if m.get("role") == "user"]
-            text = said[-1] if said and isinstance(said[-1], str) else str(payload.get("prompt", ""))
+            last = said[-1] if said else None
+            if isinstance(last, list):  # Anthropic's content blocks: the text ones
+                last = "".join(b.get("text", "") for b in last if isinstance(b, dict) and b.get("type") == "text")
+            text = last if isinstance(last, str) else str(payload.get("prompt", ""))
             b.chunks = [text[i : i + b.echo] for i in range(0, len(text), b.echo)]
         if payload.get("stream"):
             return await self._stream(writer, reader, payload, anthropic)

@@ -1,7 +1,12 @@
 """Validation of request bodies against the OpenAI API's shape.
 
 Only known fields are accepted, and only the ones that shape the answer are passed on:
-no field of a request can choose where it is sent or with which key.
+no field of a request can choose where it is sent or with which key. The body to forward
+is built anew from the fields this module knows, at every level: a field the API does not
+know inside a message, a content part, a tool call, a tool or a response format is dropped
+(clients replay whole response objects, with `annotations`, `audio` and the like, so
+refusing them would break ordinary clients), and nothing unknown leaves the box. Every
+string that is forwarded is one that policies.segments screens.
 """
 
 from __future__ import annotations
@@ -14,11 +19,18 @@ from typing import Any
 
 from django.conf import settings
 
+from policies.segments import segments
+
 from .choices import Kind
 from .errors import ApiError, invalid
 
 ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
-PART_TYPES = {"text", "image_url", "input_audio", "file", "refusal"}
+PART_TYPES = {"text", "image_url", "refusal"}
+# Audio and files cannot be screened as text or as images here: accepting them would send
+# what nobody looked at.
+UNSCREENABLE_PARTS = {"input_audio", "file"}
+MAX_DEPTH = 32  # nesting of a JSON schema or of tool-call arguments; ordinary ones use a few
+MAX_BODY_DEPTH = 64  # nesting of the whole body
 
 
 @dataclass(frozen=True)
@@ -42,7 +54,22 @@ def parse_json(raw: bytes) -> dict[str, Any]:
         raise invalid("The request body is not valid JSON.", code="invalid_json") from exc
     if not isinstance(data, dict):
         raise invalid("The request body must be a JSON object.", code="invalid_json")
+    if _too_deep(data, MAX_BODY_DEPTH):
+        raise invalid(f"The request body is nested more than {MAX_BODY_DEPTH} levels deep.", code="too_deep")
     return data
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether a JSON value nests lists and objects more than `limit` levels (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _reject_constant(name: str) -> Any:
@@ -109,32 +136,91 @@ def _json_value(kinds: tuple[type, ...]) -> Callable[[str, Any], Any]:
     return check
 
 
-def _user(name: str, value: Any) -> str:
+def _user(name: str, value: Any) -> None:
+    """Check `user`, which is never forwarded.
+
+    It names a person or an account to the provider (often an e-mail address), and the
+    provider uses it only to tell a service's end users apart for abuse monitoring; to a
+    provider the box is one client. A stable stand-in would still link a household's
+    requests to each other at the provider, so nothing is sent in its place.
+    """
     if not isinstance(value, str) or len(value) > 256:
         raise invalid(f"'{name}' must be a string of at most 256 characters.", name)
+
+
+def _schema_object(where: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise invalid(f"'{where}' must be a JSON schema object.", where)
+    if _too_deep(value, MAX_DEPTH):
+        raise invalid(f"'{where}' is nested more than {MAX_DEPTH} levels deep.", where, "too_deep")
+    return value
+
+
+def _optional_text(where: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise invalid(f"'{where}' must be a string.", where)
     return value
 
 
 def _tools(name: str, value: Any) -> list[Any]:
     if not isinstance(value, list) or len(value) > 128:
         raise invalid(f"'{name}' must be a list of at most 128 tools.", name)
+    tools = []
     for i, tool in enumerate(value):
+        where = f"{name}[{i}]"
         fn = tool.get("function") if isinstance(tool, dict) else None
         if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(fn, dict):
-            raise invalid(f"'{name}[{i}]' must be a function tool.", f"{name}[{i}]")
+            raise invalid(f"'{where}' must be a function tool.", where)
         if not isinstance(fn.get("name"), str) or not fn["name"]:
-            raise invalid(f"'{name}[{i}].function.name' must be a non-empty string.", f"{name}[{i}]")
-        if "parameters" in fn and not isinstance(fn["parameters"], dict):
-            raise invalid(f"'{name}[{i}].function.parameters' must be an object.", f"{name}[{i}]")
-    return value
+            raise invalid(f"'{where}.function.name' must be a non-empty string.", where)
+        clean: dict[str, Any] = {"name": fn["name"]}
+        if fn.get("description") is not None:
+            clean["description"] = _optional_text(f"{where}.function.description", fn["description"])
+        if fn.get("parameters") is not None:
+            clean["parameters"] = _schema_object(f"{where}.function.parameters", fn["parameters"])
+        if fn.get("strict") is not None:
+            clean["strict"] = _boolean(f"{where}.function.strict", fn["strict"])
+        tools.append({"type": "function", "function": clean})
+    return tools
 
 
 def _tool_choice(name: str, value: Any) -> Any:
-    if value in ("auto", "none", "required"):
+    if isinstance(value, str) and value in ("auto", "none", "required"):
         return value
-    if isinstance(value, dict) and isinstance((value.get("function") or {}).get("name"), str):
-        return value
+    fn = value.get("function") if isinstance(value, dict) else None
+    if isinstance(fn, dict) and isinstance(fn.get("name"), str) and value.get("type", "function") == "function":
+        return {"type": "function", "function": {"name": fn["name"]}}
     raise invalid(f"'{name}' must be auto, none, required or a named function.", name)
+
+
+def _response_format(name: str, value: Any) -> dict[str, Any]:
+    kind = value.get("type") if isinstance(value, dict) else None
+    if kind in ("text", "json_object"):
+        return {"type": kind}
+    described = value.get("json_schema") if isinstance(value, dict) else None
+    if kind != "json_schema" or not isinstance(described, dict):
+        raise invalid(f"'{name}' must be of type text, json_object, or json_schema with a 'json_schema' object.", name)
+    if not isinstance(described.get("name"), str) or not described["name"]:
+        raise invalid(f"'{name}.json_schema.name' must be a non-empty string.", name)
+    clean: dict[str, Any] = {"name": described["name"]}
+    if described.get("description") is not None:
+        clean["description"] = _optional_text(f"{name}.json_schema.description", described["description"])
+    if described.get("schema") is not None:
+        clean["schema"] = _schema_object(f"{name}.json_schema.schema", described["schema"])
+    if described.get("strict") is not None:
+        clean["strict"] = _boolean(f"{name}.json_schema.strict", described["strict"])
+    return {"type": "json_schema", "json_schema": clean}
+
+
+def _logit_bias(name: str, value: Any) -> dict[str, float]:
+    # Token ids and numbers only: nothing in it is text, so nothing in it needs screening.
+    if not isinstance(value, dict) or len(value) > 1024:
+        raise invalid(f"'{name}' must map at most 1024 token ids to numbers.", name)
+    for token, bias in value.items():
+        if not (token.isascii() and token.isdigit() and len(token) <= 7):
+            raise invalid(f"'{name}' keys must be token ids (digits).", name)
+        _number(-100, 100)(f"{name}.{token}", bias)
+    return value
 
 
 SAMPLING: dict[str, Callable[[str, Any], Any]] = {
@@ -145,21 +231,21 @@ SAMPLING: dict[str, Callable[[str, Any], Any]] = {
     "seed": _integer(-(2**63), 2**63 - 1),
     "stop": _stop,
     "max_tokens": _max_tokens,
-    "logit_bias": _json_value((dict,)),
-    "user": _user,
+    "logit_bias": _logit_bias,
 }
 CHAT_ONLY: dict[str, Callable[[str, Any], Any]] = {
     "max_completion_tokens": _max_tokens,
     "tools": _tools,
     "tool_choice": _tool_choice,
     "parallel_tool_calls": _boolean,
-    "response_format": _json_value((dict,)),
+    "response_format": _response_format,
     "logprobs": _boolean,
     "top_logprobs": _integer(0, 20),
 }
 # Accepted so that ordinary clients work, and not forwarded: they would ask a provider
-# to keep data (store, metadata) or are Hearth's own business (stream_options, n).
-ACCEPTED_NOT_FORWARDED = {"stream", "stream_options", "n", "store", "metadata", "service_tier"}
+# to keep data (store, metadata), identify a person to it (user), or are Hearth's own
+# business (stream_options, n).
+ACCEPTED_NOT_FORWARDED = {"stream", "stream_options", "n", "store", "metadata", "service_tier", "user"}
 
 
 def _collect(data: Mapping[str, Any], checkers: Mapping[str, Callable[[str, Any], Any]], required: set[str]) -> dict[str, Any]:
@@ -167,6 +253,8 @@ def _collect(data: Mapping[str, Any], checkers: Mapping[str, Callable[[str, Any]
     for name in data:
         if name not in allowed:
             raise invalid(f"Unrecognized request argument supplied: {name}", name, "unknown_parameter")
+    if data.get("user") is not None:
+        _user("user", data["user"])
     body = {}
     for name, check in checkers.items():
         if name in data and data[name] is not None:
@@ -210,74 +298,137 @@ def _check_prompt_size(chars: int) -> None:
         )
 
 
-def _content(i: int, role: str, content: Any) -> tuple[int, bool]:
-    """Check one message's content; return its text length and whether it has images."""
+def _part(where: str, part: Any) -> dict[str, Any]:
+    """Check one content part; return it with only the fields the API knows."""
+    ptype = part.get("type") if isinstance(part, dict) else None
+    if isinstance(ptype, str) and ptype in UNSCREENABLE_PARTS:
+        raise invalid(
+            f"'{where}' is {ptype}: this box cannot screen audio or files, so it does not accept them.", where, "unsupported_content"
+        )
+    if not isinstance(ptype, str) or ptype not in PART_TYPES:
+        raise invalid(f"'{where}.type' must be one of {', '.join(sorted(PART_TYPES))}.", where)
+    assert isinstance(part, dict)
+    if ptype in ("text", "refusal"):
+        if not isinstance(part.get(ptype), str):
+            raise invalid(f"'{where}.{ptype}' must be a string.", where)
+        return {"type": ptype, ptype: part[ptype]}
+    image = part.get("image_url")
+    url = image.get("url") if isinstance(image, dict) else None
+    if not isinstance(url, str) or not url.startswith(("data:image/", "https://", "http://")):
+        raise invalid(f"'{where}.image_url.url' must be a data:image URL or an http(s) URL.", where)
+    assert isinstance(image, dict)
+    clean: dict[str, Any] = {"url": url}
+    detail = image.get("detail")
+    if detail is not None:
+        if not isinstance(detail, str) or detail not in ("auto", "low", "high"):
+            raise invalid(f"'{where}.image_url.detail' must be auto, low or high.", where)
+        clean["detail"] = detail
+    return {"type": "image_url", "image_url": clean}
+
+
+def _content(i: int, role: str, content: Any) -> tuple[Any, bool]:
+    """Check one message's content; return it as forwarded and whether it has images."""
     where = f"messages[{i}].content"
     if content is None:
         if role in ("assistant", "function"):
-            return 0, False
+            return None, False
         raise invalid(f"'{where}' is required for a {role} message.", where)
     if isinstance(content, str):
-        return len(content), False
+        return content, False
     if not isinstance(content, list) or not content:
         raise invalid(f"'{where}' must be a string or a non-empty list of parts.", where)
-    chars, images = 0, False
-    for j, part in enumerate(content):
-        ptype = part.get("type") if isinstance(part, dict) else None
-        if ptype not in PART_TYPES:
-            raise invalid(f"'{where}[{j}].type' must be one of {', '.join(sorted(PART_TYPES))}.", where)
-        assert isinstance(part, dict)
-        if ptype == "text":
-            if not isinstance(part.get("text"), str):
-                raise invalid(f"'{where}[{j}].text' must be a string.", where)
-            chars += len(part["text"])
-        elif ptype == "image_url":
-            url = part.get("image_url")
-            url = url.get("url") if isinstance(url, dict) else None
-            if not isinstance(url, str) or not url.startswith(("data:image/", "https://", "http://")):
-                raise invalid(f"'{where}[{j}].image_url.url' must be a data:image URL or an http(s) URL.", where)
-            images = True
-    return chars, images
+    parts = [_part(f"{where}[{j}]", part) for j, part in enumerate(content)]
+    return parts, any(p["type"] == "image_url" for p in parts)
 
 
-def _messages(data: Mapping[str, Any]) -> tuple[list[Any], int, bool]:
+def _function(where: str, fn: Any) -> dict[str, str]:
+    """Check a called function (a tool call's, or a legacy function_call): name and JSON arguments."""
+    if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not isinstance(fn.get("arguments", ""), str):
+        raise invalid(f"'{where}' must have a string name and string arguments.", where)
+    arguments = fn.get("arguments", "")
+    try:
+        parsed = json.loads(arguments) if arguments.lstrip().startswith(("{", "[")) else None
+    except (ValueError, RecursionError):
+        parsed = None  # not JSON: forwarded, and screened, as text
+    if _too_deep(parsed, MAX_DEPTH):
+        raise invalid(f"'{where}.arguments' is nested more than {MAX_DEPTH} levels deep.", where, "too_deep")
+    return {"name": fn["name"], "arguments": arguments}
+
+
+def _tool_calls(where: str, calls: Any) -> list[dict[str, Any]]:
+    if not isinstance(calls, list):
+        raise invalid(f"'{where}' must be a list on an assistant message.", where)
+    clean = []
+    for j, call in enumerate(calls):
+        if not isinstance(call, dict) or call.get("type", "function") != "function":
+            raise invalid(f"'{where}[{j}]' must be a function call.", where)
+        out: dict[str, Any] = {"type": "function", "function": _function(f"{where}[{j}].function", call.get("function"))}
+        if call.get("id") is not None:
+            out = {"id": _optional_text(f"{where}[{j}].id", call["id"]), **out}
+        clean.append(out)
+    return clean
+
+
+def _message(i: int, message: Any) -> tuple[dict[str, Any], bool]:
+    """Check one message; return it with only the fields the API knows, and whether it has images."""
+    where = f"messages[{i}]"
+    if not isinstance(message, dict):
+        raise invalid(f"'{where}' must be an object.", where)
+    role = message.get("role")
+    if not isinstance(role, str) or role not in ROLES:
+        raise invalid(f"'{where}.role' must be one of {', '.join(sorted(ROLES))}.", f"{where}.role")
+    content, images = _content(i, role, message.get("content"))
+    clean: dict[str, Any] = {"role": role, "content": content}
+    if message.get("name") is not None:
+        name = _optional_text(f"{where}.name", message["name"])
+        if len(name) > 256:
+            raise invalid(f"'{where}.name' must be at most 256 characters.", f"{where}.name")
+        clean["name"] = name
+    if role == "assistant":
+        if message.get("tool_calls") is not None:
+            clean["tool_calls"] = _tool_calls(f"{where}.tool_calls", message["tool_calls"])
+        if message.get("function_call") is not None:
+            clean["function_call"] = _function(f"{where}.function_call", message["function_call"])
+        if message.get("refusal") is not None:
+            clean["refusal"] = _optional_text(f"{where}.refusal", message["refusal"])
+    elif message.get("tool_calls") is not None:
+        raise invalid(f"'{where}.tool_calls' must be a list on an assistant message.", where)
+    if role == "tool":
+        if not isinstance(message.get("tool_call_id"), str):
+            raise invalid(f"'{where}.tool_call_id' is required on a tool message.", where)
+        clean["tool_call_id"] = message["tool_call_id"]
+    return clean, images
+
+
+def _messages(data: Mapping[str, Any]) -> tuple[list[Any], bool]:
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
         raise invalid("'messages' must be a non-empty list.", "messages")
     if len(messages) > 4096:
         raise invalid("'messages' has too many entries (at most 4096).", "messages")
-    total, images = 0, False
+    clean, images = [], False
     for i, message in enumerate(messages):
-        if not isinstance(message, dict):
-            raise invalid(f"'messages[{i}]' must be an object.", f"messages[{i}]")
-        role = message.get("role")
-        if role not in ROLES:
-            raise invalid(f"'messages[{i}].role' must be one of {', '.join(sorted(ROLES))}.", f"messages[{i}].role")
-        chars, has_images = _content(i, role, message.get("content"))
-        total, images = total + chars, images or has_images
-        calls = message.get("tool_calls")
-        if calls is not None:
-            if role != "assistant" or not isinstance(calls, list):
-                raise invalid(f"'messages[{i}].tool_calls' must be a list on an assistant message.", f"messages[{i}]")
-            for call in calls:
-                fn = call.get("function") if isinstance(call, dict) else None
-                if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not isinstance(fn.get("arguments", ""), str):
-                    raise invalid(f"'messages[{i}].tool_calls' holds a malformed call.", f"messages[{i}]")
-                total += len(fn.get("arguments", ""))
-        if role == "tool" and not isinstance(message.get("tool_call_id"), str):
-            raise invalid(f"'messages[{i}].tool_call_id' is required on a tool message.", f"messages[{i}]")
-    _check_prompt_size(total)
-    return messages, total, images
+        checked, has_images = _message(i, message)
+        clean.append(checked)
+        images = images or has_images
+    return clean, images
+
+
+def _screened_chars(kind: str, body: dict[str, Any]) -> int:
+    """Return the length of every text screening reads, checked against the box's limit."""
+    chars = sum(len(text) for text in segments(kind, body))
+    _check_prompt_size(chars)
+    return chars
 
 
 def chat_request(data: Mapping[str, Any]) -> ApiRequest:
     """Validate a /v1/chat/completions body."""
     model = _model(data)
     stream, include_usage = _stream_flags(data)
-    messages, chars, images = _messages(data)
+    messages, images = _messages(data)
     body = _collect(data, {**SAMPLING, **CHAT_ONLY}, {"model", "messages"})
     body["messages"] = messages
-    return ApiRequest(Kind.CHAT, model, stream, include_usage, body, chars, images)
+    return ApiRequest(Kind.CHAT, model, stream, include_usage, body, _screened_chars(Kind.CHAT, body), images)
 
 
 def completion_request(data: Mapping[str, Any]) -> ApiRequest:
@@ -293,7 +444,7 @@ def completion_request(data: Mapping[str, Any]) -> ApiRequest:
     checkers = {**SAMPLING, "echo": _boolean, "suffix": _json_value((str,)), "logprobs": _integer(0, 5)}
     body = _collect(data, checkers, {"model", "prompt"})
     body["prompt"] = prompt
-    return ApiRequest(Kind.COMPLETION, model, stream, include_usage, body, len(prompt), False)
+    return ApiRequest(Kind.COMPLETION, model, stream, include_usage, body, _screened_chars(Kind.COMPLETION, body), False)
 
 
 def embedding_request(data: Mapping[str, Any]) -> ApiRequest:
@@ -310,7 +461,6 @@ def embedding_request(data: Mapping[str, Any]) -> ApiRequest:
     checkers = {
         "encoding_format": _json_value((str,)),
         "dimensions": _integer(1, 65536),
-        "user": _user,
     }
     if data.get("encoding_format") not in (None, "float", "base64"):
         raise invalid("'encoding_format' must be float or base64.", "encoding_format")

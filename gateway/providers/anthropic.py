@@ -1,4 +1,10 @@
-"""Anthropic's Messages API, translated to and from OpenAI's chat shapes."""
+"""Anthropic's Messages API, translated to and from OpenAI's chat shapes.
+
+The translation reads only what policies.segments screens (and the worker has redacted):
+message text, tool calls' ids, names and arguments, tool results, tools' names,
+descriptions and parameter schemas, the named tool choice, stop sequences. A field
+Anthropic has no place for (message names, refusals, response_format) is left out.
+"""
 
 from __future__ import annotations
 
@@ -63,10 +69,13 @@ def to_messages_request(body: dict[str, Any]) -> dict[str, Any]:
         elif role == "assistant":
             blocks = _blocks(message.get("content"))
             for call in message.get("tool_calls") or []:
+                raw = call["function"].get("arguments") or "{}"
                 try:
-                    arguments = json.loads(call["function"].get("arguments") or "{}")
+                    arguments = json.loads(raw)
                 except ValueError:
-                    arguments = {"_raw": call["function"].get("arguments")}
+                    arguments = None
+                if not isinstance(arguments, dict):  # Anthropic's tool_use input is an object
+                    arguments = {"_raw": raw}
                 blocks.append({"type": "tool_use", "id": call.get("id", ""), "name": call["function"]["name"], "input": arguments})
             append("assistant", blocks)
         elif role in ("tool", "function"):
