@@ -144,3 +144,10 @@ class RestoreForm(forms.Form):
 
 class FirstBootRestoreForm(RestoreForm):
     code = forms.CharField(label="Setup code", max_length=20, help_text="Shown on the box's console.")
+
+
+class HouseholdTermForm(forms.Form):
+    """A private term of the household, for the wizard (the admin edits them later)."""
+
+    label = forms.CharField(max_length=60, help_text="What it is: child's name, street, school, pet.")
+    value = forms.CharField(max_length=200, help_text="The term itself, e.g. Finn, Elm Row, St Mary's, Biscuit.")

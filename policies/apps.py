@@ -7,6 +7,7 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from appliance.versioned import track
-        from policies.models import HouseholdRule
+        from policies.models import HouseholdRule, HouseholdTerm
 
         track(HouseholdRule)
+        track(HouseholdTerm)

@@ -39,3 +39,39 @@ class HouseholdRule(models.Model):
 
     def spec(self) -> Rule:
         return parse_rule(self.name, self.conditions or {}, self.actions or {}, self.enabled)
+
+
+class HouseholdTermQuerySet(VersionedQuerySet):
+    # Versioned with the rules: screening and the rules are both read by the classify
+    # worker, and the web process hands it that one token with each request
+    # (gateway.services), so a change to a term is read at once at no round trip more.
+    version_name = "rules"
+
+
+class HouseholdTerm(models.Model):
+    """A word of the household's own that never leaves the house: a child's name, the street,
+    the school, a pet. Matched whatever its case and spacing (policies.detectors.household).
+
+    The value is personal data that the owner typed in: it is kept here and in memory,
+    and never written to a log; the admin's history names a term by its label only.
+    """
+
+    label = models.CharField(max_length=60, help_text="What it is: child's name, street, school, pet, ...")
+    value = models.CharField(max_length=200, unique=True, help_text="The term itself, e.g. Finn or Elm Row.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["label", "id"]
+
+    def __str__(self) -> str:
+        return self.label  # never the value: Django's admin keeps each object's str in its history
+
+    def clean(self) -> None:
+        self.label = " ".join(self.label.split())
+        self.value = " ".join(self.value.split())
+        if sum(ch.isalnum() for ch in self.value) < 2:
+            raise ValidationError({"value": "A term needs at least two letters or digits (a shorter one would match everywhere)."})
+        if not self.label:
+            raise ValidationError({"label": "Say what the term is, e.g. child's name."})

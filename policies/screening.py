@@ -9,13 +9,13 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from policies import classification
-from policies.detectors import Span, detect
+from policies.detectors import HouseholdTerm, Span, detect
 from policies.segments import image_urls, segments
 
 log = logging.getLogger(__name__)
@@ -110,17 +110,24 @@ def _image_bytes(url: str) -> bytes | None:
         raise Failed("an image could not be decoded") from None
 
 
-def screen(kind: str, body: dict[str, Any], budget_seconds: float) -> Screening:
-    """Classify and scan a request within a time budget; fail closed."""
+def screen(
+    kind: str, body: dict[str, Any], budget_seconds: float, household: Callable[[], Sequence[HouseholdTerm]] | None = None
+) -> Screening:
+    """Classify and scan a request within a time budget; fail closed.
+
+    `household`: returns the household's private terms (policies.terms); called inside the
+    budget, so a failure to read them keeps the request home like any other.
+    """
     started = time.perf_counter()
     try:
         with _deadline(budget_seconds):
+            terms = household() if household is not None else ()
             texts = segments(kind, body)
             # Each part on its own, in pieces: added text or parts can only raise a sensitive score.
             scores, version = classification.request_scores(texts)
             spans: list[tuple[int, str, int, int]] = []
             for i, text in enumerate(texts):
-                found: list[Span] = detect(text)
+                found: list[Span] = detect(text, terms)
                 spans += [(i, s.kind, s.start, s.end) for s in found]
             people = faces = 0
             for url in image_urls(body) if kind == "chat" else []:

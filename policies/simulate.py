@@ -14,6 +14,7 @@ from policies.rules import Facts, decide
 from policies.screening import screen
 from policies.segments import image_urls, rewritten, segments
 from policies.services import load_rules
+from policies.terms import cached_terms
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def simulate(device: Device, prompt: str, moment: dt.datetime, presence: str, im
     # one is broken, the screening below meets the same error and fails closed.
     with contextlib.suppress(Exception):
         ner.warm()
-    screening = screen("chat", body, 2.0)
+    screening = screen("chat", body, 2.0, cached_terms)
     detectors = ner.detectors_for(prompt)
     texts = segments("chat", body)
     if screening["failed"]:

@@ -10,7 +10,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from policies import handoff, services
+from policies import handoff, services, terms
 from policies.detectors import ner
 from policies.rules import Facts, decide
 from policies.screening import DecisionData, Screening, keep_home, screen
@@ -109,7 +109,7 @@ def warm_up(**_: Any) -> None:
 def classify_request(request_id: str, kind: str, body: dict[str, Any], device: DeviceFacts, rules_version: str | None = None) -> None:
     """Screen a request and decide by the rules (`rules_version`: their version token, which
     the web process read in its own round trip)."""
-    screening = screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET)
+    screening = screen(kind, body, settings.HEARTH_CLASSIFY_BUDGET, lambda: terms.cached_terms(rules_version))
     if not screening["failed"]:
         try:
             screening["decision"] = decision_for(screening, kind, body, device, rules_version=rules_version)

@@ -44,7 +44,7 @@ from devices.models import Device, MqttAccount
 from gateway import crypto
 from gateway.models import AuditEvent, ChainHead, Provider
 from gateway.services import ensure_home_provider
-from policies.models import HouseholdRule
+from policies.models import HouseholdRule, HouseholdTerm
 
 from .. import versioned
 from ..models import AuditCheckpoint, Household, SecondFactor
@@ -66,7 +66,10 @@ class BackupError(Exception):
 
 def _models() -> list[type[models.Model]]:
     """Return what a backup holds, in the order a restore writes it (referenced rows first)."""
-    return [get_user_model(), Household, SecondFactor, Device, MqttAccount, HouseholdRule, Provider, AuditEvent, ChainHead, AuditCheckpoint]
+    return [
+        get_user_model(), Household, SecondFactor, Device, MqttAccount, HouseholdRule, HouseholdTerm, Provider,
+        AuditEvent, ChainHead, AuditCheckpoint,
+    ]  # fmt: skip
 
 
 def _derive(passphrase: str, salt: bytes) -> bytes:

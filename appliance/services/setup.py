@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +20,8 @@ from devices import services as device_services
 from gateway.models import Provider
 from gateway.providers import ProviderConfig, UpstreamError, adapter_for
 from policies import services as rule_services
+from policies import terms
+from policies.models import HouseholdTerm
 
 from .. import engine, hardware, setupcode
 from ..models import Household
@@ -208,6 +211,21 @@ def apply_rule_preset(name: str) -> int:
     """Replace the household's rules with a preset; return how many rules it has."""
     tiers = set(Provider.objects.filter(enabled=True).values_list("tier", flat=True))
     return len(rule_services.apply_preset(name, tiers))
+
+
+def household_terms() -> list[HouseholdTerm]:
+    """Return the household's private terms, for the wizard to list."""
+    return list(HouseholdTerm.objects.all())
+
+
+def add_household_term(label: str, value: str, owner: AbstractBaseUser | AnonymousUser) -> HouseholdTerm:
+    """Add a private term (raises ValidationError); screening looks for it from the next request on."""
+    return terms.add_term(label, value, owner if isinstance(owner, AbstractBaseUser) else None)
+
+
+def remove_household_term(term_id: int, owner: AbstractBaseUser | AnonymousUser) -> None:
+    """Remove a private term."""
+    terms.remove_term(term_id, owner if isinstance(owner, AbstractBaseUser) else None)
 
 
 def add_device(name: str, category: str, max_tier: str) -> device_services.IssuedKey:

@@ -20,7 +20,7 @@ from policies import services as rule_services
 from policies.rules import RuleError
 
 from .. import console, hardware
-from ..forms import ClaimForm, DeviceForm, FinishForm, FirstBootRestoreForm, PresetForm, ProviderForm
+from ..forms import ClaimForm, DeviceForm, FinishForm, FirstBootRestoreForm, HouseholdTermForm, PresetForm, ProviderForm
 from ..services import accounts
 from ..services import setup as setup_service
 from ..services.backups import BackupError
@@ -108,6 +108,9 @@ def remove_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
 @owner_required
 @require_http_methods(["GET", "POST"])
 def rules_step(request: HttpRequest) -> HttpResponse:
+    """A rule preset, and the household's private terms that screening looks for."""
+    if request.method == "POST" and ("remove_term" in request.POST or "term-value" in request.POST):
+        return _terms_post(request)
     form = PresetForm(request.POST or None)
     message = error = ""
     if request.method == "POST" and form.is_valid():
@@ -117,7 +120,35 @@ def rules_step(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             message = f"The household now has {count} rules from that preset."
-    return _render(request, "rules", "appliance/setup/rules.html", {"presets": rule_services.presets(), "message": message, "error": error})
+    return _rules_page(request, HouseholdTermForm(prefix="term"), message=message, error=error)
+
+
+def _terms_post(request: HttpRequest) -> HttpResponse:
+    removed = request.POST.get("remove_term", "")
+    if removed:
+        if removed.isdigit():
+            setup_service.remove_household_term(int(removed), request.user)
+        return HttpResponseRedirect("/setup/rules/#terms")
+    term_form = HouseholdTermForm(request.POST, prefix="term")
+    if term_form.is_valid():
+        try:
+            setup_service.add_household_term(term_form.cleaned_data["label"], term_form.cleaned_data["value"], request.user)
+        except ValidationError as exc:
+            term_form.add_error(None, exc)
+        else:
+            return HttpResponseRedirect("/setup/rules/#terms")
+    return _rules_page(request, term_form)
+
+
+def _rules_page(request: HttpRequest, term_form: HouseholdTermForm, message: str = "", error: str = "") -> HttpResponse:
+    context = {
+        "presets": rule_services.presets(),
+        "message": message,
+        "error": error,
+        "term_form": term_form,
+        "terms": setup_service.household_terms(),
+    }
+    return _render(request, "rules", "appliance/setup/rules.html", context)
 
 
 @owner_required
