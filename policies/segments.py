@@ -255,27 +255,31 @@ class _Walk:
         stop = body.get("stop")
         if isinstance(stop, str):
             body["stop"] = self.text(stop, "stop")
-        for i, sequence in enumerate(_list(stop)):
+        sequences = _list(stop)
+        for i, sequence in enumerate(sequences):
             if isinstance(sequence, str):
-                stop[i] = self.text(sequence, f"stop[{i}]")
+                sequences[i] = self.text(sequence, f"stop[{i}]")
 
     def completion(self, body: dict[str, Any]) -> None:
         prompt = body.get("prompt")
         if isinstance(prompt, str):
             body["prompt"] = self.text(prompt, "prompt")
-        for i, text in enumerate(_list(prompt)):
+        prompts = _list(prompt)
+        for i, text in enumerate(prompts):
             if isinstance(text, str):
-                prompt[i] = self.text(text, f"prompt[{i}]")
-        self.field(body, "suffix", "")
+                prompts[i] = self.text(text, f"prompt[{i}]")
+        if isinstance(body.get("suffix"), str):
+            body["suffix"] = self.text(body["suffix"], "suffix")
         self.stop(body)
 
     def embedding(self, body: dict[str, Any]) -> None:
         inputs = body.get("input")
         if isinstance(inputs, str):
             body["input"] = self.text(inputs, "input")
-        for i, text in enumerate(_list(inputs)):
+        texts = _list(inputs)
+        for i, text in enumerate(texts):
             if isinstance(text, str):
-                inputs[i] = self.text(text, f"input[{i}]")
+                texts[i] = self.text(text, f"input[{i}]")
 
 
 def _list(value: Any) -> list[Any]:
