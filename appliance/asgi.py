@@ -111,14 +111,14 @@ _page_requests_only()
 
 
 class ByPath:
-    """Send the device API to its own handler and everything else to the pages'."""
+    """Send the device API (OpenAI's at /v1/, Ollama's at /api/) to its own handler and everything else to the pages'."""
 
     def __init__(self, api: Any, pages: Any) -> None:
         self.api, self.pages = api, pages
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         path = scope["path"] if scope["type"] == "http" else ""
-        app = self.api if path.startswith("/v1/") or path == "/v1" else self.pages
+        app = self.api if path.startswith(("/v1/", "/api/")) or path == "/v1" else self.pages
         await app(scope, receive, send)
 
 

@@ -7,6 +7,7 @@ from .views import accounts, audit, backups, dashboard, setup
 urlpatterns = [
     path("v1/", include("devices.urls")),  # unauthenticated device pairing (devices/views.py)
     path("v1/", include("gateway.urls")),
+    path("api/", include("gateway.ollama_urls")),  # Ollama's API, for clients that speak only it
     path("healthz", views.healthz),
     # One way in for every page: Django admin's own login view knows no throttle and no TOTP.
     path("admin/login/", accounts.admin_sign_in),

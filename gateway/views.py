@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from devices.models import Device
 from devices.services import authenticate
 
-from . import functions, relay, router, schema, services
+from . import functions, ollama, relay, router, schema, services
 from .choices import Kind
 from .errors import ApiError
 from .relay import RelayEvent
@@ -57,7 +57,10 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
-ENDPOINTS = "/v1/models, /v1/chat/completions, /v1/completions and /v1/embeddings"
+ENDPOINTS = (
+    "/v1/models, /v1/chat/completions, /v1/completions and /v1/embeddings, and Ollama's /api/tags and /api/chat"
+    " (models are chosen on the box, not pulled through the API)"
+)
 
 
 @csrf_exempt
@@ -124,37 +127,51 @@ async def _serve(request: HttpRequest, device: Device, validate: Validator) -> H
     data = schema.parse_json(_body(request))
     legacy = validate is schema.chat_request and functions.is_legacy(data)
     api = validate(functions.to_tools(data) if legacy else data)
-    try:
-        request_id = await services.submit(device, api)
-    except router.NoRoute as exc:
-        raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
+    request_id = await _submit(device, api)
     try:
         return await _answer(request_id, api, legacy)
     except ApiError as exc:
         return exc.response({"X-Request-Id": request_id})  # the audit row's id, errors included
 
 
-async def _answer(request_id: str, api: schema.ApiRequest, legacy: bool) -> HttpResponse | StreamingHttpResponse:
-    """Relay the worker's answer; `legacy`: in the legacy function-calling shape the request used."""
+async def _submit(device: Device, api: schema.ApiRequest) -> str:
+    try:
+        return await services.submit(device, api)
+    except router.NoRoute as exc:
+        raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
+
+
+async def _started(request_id: str) -> tuple[AsyncIterator[RelayEvent], dict[str, str]]:
+    """Wait for the worker to start the answer; return the rest of its events and the headers."""
     events = relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS)
     try:
         first = await anext(events)
     except asyncio.CancelledError:
         await relay.cancel(request_id)
         raise
-    headers = {"X-Request-Id": request_id}
     if first["type"] == "error":
         raise ApiError(first["status"], first["message"], first["error_type"], first["code"])
     if first["type"] != "start":
         raise ApiError(500, "The worker's answer was out of order.", "server_error")
-    headers |= {
+    headers = {
+        "X-Request-Id": request_id,
         "X-Hearth-Tier": first["tier"],
         "X-Hearth-Provider": first["provider"],
         "X-Hearth-Explanation": header_text(first["explanation"]),
     }
+    return events, headers
+
+
+async def _answer(request_id: str, api: schema.ApiRequest, legacy: bool) -> HttpResponse | StreamingHttpResponse:
+    """Relay the worker's answer; `legacy`: in the legacy function-calling shape the request used."""
+    events, headers = await _started(request_id)
     if not api.stream:
         return await _whole(events, headers, legacy)
-    response = StreamingHttpResponse(_sse(request_id, events, legacy), content_type="text/event-stream", headers=headers)
+    return _streaming(_sse(request_id, events, legacy), "text/event-stream", headers)
+
+
+def _streaming(body: AsyncIterator[bytes], content_type: str, headers: dict[str, str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(body, content_type=content_type, headers=headers)
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
@@ -194,4 +211,58 @@ async def _sse(request_id: str, events: AsyncIterator[RelayEvent], legacy: bool)
     finally:
         if not finished:
             # The client went away (or we did): stop the worker's upstream call.
+            await asyncio.shield(relay.cancel(request_id))
+
+
+# --- Ollama's chat API (Home Assistant's Ollama integration) ------------------------------
+
+
+@api_view
+async def ollama_tags(request: HttpRequest, device: Device) -> HttpResponse:
+    _method(request, "GET")
+    usable = router.allowed(await router.providers(), device.max_tier, Kind.CHAT)
+    return JsonResponse(ollama.tags(router.models_for(usable)))
+
+
+@api_view
+async def ollama_chat(request: HttpRequest, device: Device) -> HttpResponse | StreamingHttpResponse:
+    _method(request, "POST")
+    data = schema.parse_json(_body(request))
+    body, stream = ollama.to_openai(data)
+    api = schema.chat_request(body)
+    model = str(data.get("model"))
+    request_id = await _submit(device, api)
+    try:
+        events, headers = await _started(request_id)
+        if stream:
+            return _streaming(_ndjson(request_id, events, ollama.StreamTranslation(model)), "application/x-ndjson", headers)
+        started = time.monotonic()
+        async for event in events:
+            if event["type"] == "response":
+                return JsonResponse(ollama.whole(event["data"], model, started), headers=headers)
+            if event["type"] == "error":
+                raise ApiError(event["status"], event["message"], event["error_type"], event["code"])
+        raise ApiError(502, "The worker ended without an answer.", "upstream_error")
+    except ApiError as exc:
+        return exc.response({"X-Request-Id": request_id})
+
+
+async def _ndjson(request_id: str, events: AsyncIterator[RelayEvent], translation: ollama.StreamTranslation) -> AsyncIterator[bytes]:
+    finished = False
+    try:
+        async for event in events:
+            if event["type"] == "chunk":
+                for line in translation.chunk(event["data"]):
+                    yield json.dumps(line).encode() + b"\n"
+            elif event["type"] == "error":
+                yield json.dumps({"error": event["message"]}).encode() + b"\n"  # as Ollama ends a failed stream
+                finished = True
+                return
+            elif event["type"] == "end":
+                for line in translation.end():
+                    yield json.dumps(line).encode() + b"\n"
+                finished = True
+                return
+    finally:
+        if not finished:
             await asyncio.shield(relay.cancel(request_id))

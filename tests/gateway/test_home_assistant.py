@@ -21,10 +21,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FIXTURES = Path(__file__).parent / "fixtures"
 LLAMA_CPP = json.loads((FIXTURES / "ha_llama_cpp.json").read_text())
 EXTENDED = json.loads((FIXTURES / "ha_extended_openai_conversation.json").read_text())
+OLLAMA = json.loads((FIXTURES / "ha_ollama.json").read_text())
 TURN_ON = {"name": "HassTurnOn", "arguments": '{"name": "Kitchen Light", "domain": ["light"]}'}
 
 
-def filled(value: Any, fill: dict[str, str]) -> Any:
+def filled(value: Any, fill: dict[str, Any]) -> Any:
     """Return a recorded body with its placeholders ({call_id}, ...) replaced."""
     if isinstance(value, dict):
         return {k: filled(v, fill) for k, v in value.items()}
@@ -35,7 +36,7 @@ def filled(value: Any, fill: dict[str, str]) -> Any:
     return value
 
 
-def replay(live: Live, exchange: dict[str, Any], key: str, **fill: str) -> httpx.Response:
+def replay(live: Live, exchange: dict[str, Any], key: str, **fill: Any) -> httpx.Response:
     headers = {name: value.replace("{key}", key) for name, value in exchange["headers"].items()}
     body = filled(exchange["json"], {"{" + k + "}": v for k, v in fill.items()})
     content = None if body is None else json.dumps(body).encode()
@@ -194,3 +195,74 @@ def test_extended_openai_conversation_in_its_default_functions_mode_gets_a_funct
     [tool_call] = assistant["tool_calls"]
     assert tool_call["function"]["name"] == "execute_services" and json.loads(tool_call["function"]["arguments"]) == arguments
     assert result["role"] == "tool" and result["tool_call_id"] == tool_call["id"]
+
+
+# --- Home Assistant's Ollama integration (Ollama's own API) -------------------------------
+
+
+def ndjson(response: httpx.Response) -> list[dict[str, Any]]:
+    """Return the lines of an Ollama stream, checking it ends as Ollama's do."""
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in response.text.splitlines() if line]
+    assert lines[-1]["done"] is True and all(not line["done"] for line in lines[:-1])
+    return lines
+
+
+def test_ollama_integration_setup_lists_the_models_the_device_may_use(live: Live, laptop: PairedDevice) -> None:
+    response = replay(live, OLLAMA["setup"][0], laptop.key)
+    assert response.status_code == 200
+    names = [m["model"] for m in response.json()["models"]]
+    assert names[0] == "hearth-auto" and "home" in names
+
+
+def test_ollama_integration_with_a_wrong_key_gets_401(live: Live) -> None:
+    response = replay(live, OLLAMA["setup"][0], "hk-not-a-key")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_ollama_integration_turn_gets_the_intent_call_whole_and_then_the_answer(
+    live: Live, make_device: Callable[..., PairedDevice], capture: CaptureUpstream
+) -> None:
+    speaker = make_device(category="speaker")
+    home_engine_is(capture)
+    capture.reset(tool_call=TURN_ON)
+    response = replay(live, OLLAMA["turn"][0], speaker.key)
+    assert response.status_code == 200, response.text
+    lines = ndjson(response)
+    [call] = [c for line in lines for c in line["message"].get("tool_calls") or []]
+    assert call == {"function": {"name": "HassTurnOn", "arguments": {"name": "Kitchen Light", "domain": ["light"]}}}
+    sent = capture.requests[0].json()
+    assert sent["tools"] == OLLAMA["turn"][0]["json"]["tools"] and sent["messages"][1] == {
+        "role": "user",
+        "content": "Turn on the kitchen light",
+    }
+    assert "keep_alive" not in sent and "options" not in sent and "num_ctx" not in sent, "Ollama's runner settings stay behind"
+
+    capture.reset()
+    response = replay(live, OLLAMA["turn"][1], speaker.key, call_name="HassTurnOn", call_arguments=call["function"]["arguments"])
+    assert response.status_code == 200, response.text
+    assert "".join(line["message"]["content"] for line in ndjson(response)) == "Hello from the capture upstream."
+    assistant, result = capture.requests[0].json()["messages"][2:]
+    [tool_call] = assistant["tool_calls"]
+    assert tool_call["function"]["name"] == "HassTurnOn" and json.loads(tool_call["function"]["arguments"]) == call["function"]["arguments"]
+    assert result["role"] == "tool" and result["tool_call_id"] == tool_call["id"]
+
+
+def test_ollama_integration_chat_is_answered_by_the_home_engine_streamed_and_whole(live: Live, laptop: PairedDevice) -> None:
+    ask = {"model": "hearth-auto:latest", "messages": [{"role": "user", "content": "Name a colour."}], "options": {"num_predict": 8}}
+    headers = {"Authorization": f"Bearer {laptop.key}"}
+    streamed = httpx.post(f"{live.url}/api/chat", json=ask, headers=headers, timeout=60)
+    assert streamed.status_code == 200 and streamed.headers["x-hearth-tier"] == "home"
+    lines = ndjson(streamed)
+    assert "".join(line["message"]["content"] for line in lines).strip()
+    assert lines[-1]["model"] == "hearth-auto:latest" and lines[-1]["done_reason"] in {"stop", "length"}
+    whole = httpx.post(f"{live.url}/api/chat", json={**ask, "stream": False}, headers=headers, timeout=60)
+    assert whole.status_code == 200
+    assert whole.json()["done"] is True and whole.json()["message"]["content"]
+
+
+def test_ollama_model_management_is_not_served(live: Live, laptop: PairedDevice) -> None:
+    response = httpx.post(f"{live.url}/api/pull", json={"model": "llama3.2"}, headers={"Authorization": f"Bearer {laptop.key}"}, timeout=30)
+    assert response.status_code == 404
+    assert "not pulled" in response.json()["error"]["message"]
