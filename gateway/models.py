@@ -84,8 +84,8 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
     reason = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    ttft_ms = models.PositiveIntegerField(null=True, blank=True)
-    total_ms = models.PositiveIntegerField(null=True, blank=True)
+    ttft_ms = models.PositiveBigIntegerField(null=True, blank=True)
+    total_ms = models.PositiveBigIntegerField(null=True, blank=True)  # a row sealed weeks later (an outage) outgrows 32 bits
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     cost = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal(0))
