@@ -1,4 +1,6 @@
-"""Postal addresses: street lines in English, German, French and Spanish forms, and postcodes."""
+"""Postal addresses: street lines of many countries (the house number before or after, a unit
+or floor, the street's type word or none), city, state and postcode lines, PO boxes and
+military addresses, street corners, and postcodes that identify a place on their own."""
 
 from __future__ import annotations
 
@@ -7,65 +9,161 @@ import re
 from policies.detectors.base import Candidate
 
 _W = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][\w'’\-]*"  # a capitalised word
+_WC = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][a-zß-öø-ÿā-ɏ'’][\w'’\-]*"  # a capitalised word that is not an abbreviation
 _LW = r"[^\W\d_][\w'’\-]*"  # any word
 
 _EN_TYPES = (
     r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl"
     r"|terrace|ter|circle|cir|close|crescent|cres|parkway|pkwy|highway|hwy|square|sq|row|grove"
-    r"|gardens|mews|walk|hill|trail|trl|loop|pike|alley|mall|road north|broadway)\b\.?"
+    r"|gardens|mews|walk|hill|trail|trl|loop|pike|alley|mall|road north|broadway|brae|wynd|rise|quay"
+    r"|esplanade|promenade|parade|heights|vale)\b\.?"
+)
+# "Apt 12B, ", "Unit 7/", "Level 3, ", "Flat 9, ": what comes before a house number.
+_UNIT_BEFORE = (
+    r"(?:(?:(?i:apt|apartment|unit|suite|ste|flat|level|floor|fl|room|rm)\.?\s*|#\s?)[\w\-]{1,6}(?:,\s*|\s+|/)"
+    r"|\d{1,4}[A-Za-z]?/(?=\d))?"
 )
 _UNIT = r"(?:,?\s*(?:apt|apartment|unit|suite|ste|flat|#)\.?\s*#?\s*[\w\-]{1,6})?"
 _US_STATE = (
     r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|P[AR]|RI|S[CD]"
     r"|T[NX]|UT|V[AIT]|W[AIVY])"
 )
+_AU_STATE = r"(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)"
+_CA_PROVINCE = r"(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)"
+_CA_POSTCODE = r"(?:[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d)"
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})"
-_CITY_TAIL = (
-    rf"(?:,?\s+{_W}(?:\s+{_W}){{0,2}}(?:,?\s+{_US_STATE})?(?:,?\s+\d{{5}}(?:-\d{{4}})?)?"
-    rf"|,?\s+{_UK_POSTCODE}|,?\s+\d{{4,5}}\s+{_W}(?:[\s\-]{_W})?)?"
+_EIRCODE = r"(?:(?:[ACDEFHKNPRTVWXY]\d{2}|D6W) ?[0-9ACDEFHKNPRTV-Y]{4})"
+# What may follow a street line, each after a comma or a line break: a city, a state or
+# province with its postcode, a postcode.
+_REGION = (
+    rf"(?:{_US_STATE}(?:\s+\d{{5}}(?:-\d{{4}})?)?|{_AU_STATE}\s+\d{{4}}|{_CA_PROVINCE}(?:\s+{_CA_POSTCODE})?"
+    rf"|{_UK_POSTCODE}|{_EIRCODE}|{_CA_POSTCODE}|Dublin\s+\d{{1,2}}|\d{{5}}(?:-\d{{4}})?)(?![\w])"
 )
+_CITY = rf"{_WC}(?:[ \t]+(?:upon[ \t]+|on[ \t]+|am[ \t]+|sur[ \t]+|de[ \t]+|of[ \t]+)?{_WC}){{0,2}}"
+_TAIL = rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:{_REGION})|(?:,[ \t]*|[ \t]*\n[ \t]*){_CITY}){{0,4}}"
 _EN_STREET = re.compile(
-    rf"(?<![\w\-])\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[NSEW]|north|south|east|west)\.?\s+)?"
+    rf"(?<![\w\-/]){_UNIT_BEFORE}\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:(?:[NSEW]|north|south|east|west)\.?\s+)?"
     rf"(?:{_W}\s+){{0,3}}(?:\d{{1,3}}(?:st|nd|rd|th)\s+)?(?i:{_EN_TYPES})"
-    rf"{_UNIT}(?:,?\s+{_W}(?:\s+{_W}){{0,2}},?\s+(?:{_US_STATE}|{_UK_POSTCODE})(?:\s+\d{{5}}(?:-\d{{4}})?)?"
-    rf"|,\s+{_W}(?:\s+{_W}){{0,2}}(?:,?\s+{_UK_POSTCODE})?)?",
+    rf"{_UNIT}{_TAIL}",
 )
-# German-speaking: "Hauptstraße 12a, 10115 Berlin", "Am Lindenweg 3"
+# German-speaking and Dutch: "Hauptstraße 12a, 10115 Berlin", "Leipziger Str. 16", "Am Rosenhang 2b"
 _DE_SUFFIX = (
     r"(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|hof|berg"
-    r"|graben|kamp|wall|zeile)"
+    r"|graben|kamp|wall|zeile|straat|laan|plein|gracht|kade|singel|steeg)"
 )
+_DE_CITY = r"(?:,?\s+\d{5}\s+" + _W + r"(?:[\s\-](?:am|an der|im|ob der|bei)?\s?" + _W + r")?)"
+_DE_PREFIX = r"(?:Am|An der|An den|Auf dem|Auf der|Im|In der|In den|Zum|Zur|Unter den|Hinter der|Vor dem|Alt)"
+_DE_NOT_STREETS = frozenset({"Beispiel", "Jahr", "Jahre", "Jahren", "Monat", "Tag", "Kapitel", "Schluss", "Glück", "Thema", "Alter", "Moment", "Grunde", "Prinzip", "Schnitt", "Durchschnitt", "Allgemeinen", "Vergleich", "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember", "Sommer", "Winter", "Herbst", "Frühling", "Test", "Notfall", "Zweifel"})  # fmt: skip
 _DE_STREET = re.compile(
     rf"(?<![\w\-])(?:(?:Am|An der|Auf dem|Im|In der|Zum|Zur)\s+)?[A-ZÄÖÜĀ-ɏ][^\W\d_]*?-?{_DE_SUFFIX}"
-    rf"(?:\s+[A-ZÄÖÜ][a-zäöüß]+)?\s+\d{{1,4}}\s?[a-zA-Z]?\b(?:,?\s+\d{{5}}\s+{_W}(?:[\s\-]{_W})?)?"
-    rf"|(?<![\w\-])(?:[A-ZÄÖÜ][a-zäöüß]+\s+)(?:Straße|Strasse|Weg|Gasse|Platz|Allee|Ring|Damm)"
-    rf"\s+\d{{1,4}}\s?[a-zA-Z]?\b(?:,?\s+\d{{5}}\s+{_W})?"
+    rf"(?:\s+[A-ZÄÖÜ][a-zäöüß]+)?\s+\d{{1,4}}\s?[a-zA-Z]?\b(?:[\-/]\d{{1,4}}[a-z]?)?{_DE_CITY}?"
+    rf"|(?<![\w\-])(?:[A-ZÄÖÜ][a-zäöüß]+\s+)(?:Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm)"
+    rf"\s+\d{{1,4}}\s?[a-zA-Z]?\b{_DE_CITY}?"
 )
-# French: "12 bis, rue de la Paix, 75002 Paris"; Spanish: "Calle Mayor 5, 28013 Madrid", "C/ Alcalá, 42"
-_FR_TYPES = r"(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage)"
+_DE_PREFIXED = re.compile(
+    rf"(?<![\w\-]){_DE_PREFIX}\s+(?P<name>[A-ZÄÖÜ][a-zäöüß]+(?:[\s\-][A-ZÄÖÜ][a-zäöüß]+)?)"
+    rf"(?:\s+(?P<number>\d{{1,3}})\s?[a-z]?\b{_DE_CITY}?|{_DE_CITY})"
+)
+# French: "12 bis, rue de la Paix, 75002 Paris", "Place Amélie Raba-Léon, 33076 Bordeaux Cedex"
+_FR_TYPES = (
+    r"(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage|voie"
+    r"|rond-point|esplanade|promenade|faubourg|lotissement|résidence)"
+)
+_FR_CITY = rf"(?:,?\s+\d{{5}}\s+{_W}(?:[\s\-]{_W})?(?:\s+Cedex(?:\s+\d{{1,2}})?)?)"
 _FR_STREET = re.compile(
     rf"(?<![\w\-])\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?i:{_FR_TYPES})\s+(?:(?:de la|de l'|du|des|de|d')\s*)?"
-    rf"{_LW}(?:[\s\-]{_W}){{0,3}}(?:,?\s+\d{{5}}\s+{_W}(?:[\s\-]{_W})?)?"
+    rf"{_LW}(?:[\s\-]{_W}){{0,3}}{_FR_CITY}?"
+    rf"|(?<![\w\-])(?i:{_FR_TYPES})\s+(?:(?:de la|de l'|du|des|de|d')\s*)?{_W}(?:[\s\-]{_W}){{0,3}}{_FR_CITY}"
 )
-_ES_TYPES = r"(?:calle|c/|avenida|avda\.|av\.|plaza|pza\.|paseo|camino|carrer|ronda|travesía)"
+# Spanish, Catalan, Italian, Portuguese: "Calle Mayor 5, 28013 Madrid", "C/ Mayor 22, 2.º dcha.",
+# "camino de las Rosas 2", "Rambla de Méndez Núñez 31", "Via Roma 12"
+_ES_TYPES = (
+    r"(?:calle|c/|avenida|avda\.|av\.|plaza|pza\.|paseo|camino|carrer|ronda|travesía|travesia|rambla|avinguda"
+    r"|passeig|glorieta|callejón|callejon|cuesta|carretera|ctra\.|urbanización|vía|via|viale|piazza|piazzale"
+    r"|corso|largo|vicolo|rua|travessa|praça|praca)"
+)
 _ES_STREET = re.compile(
-    rf"(?<![\w\-])(?i:{_ES_TYPES})\s*(?:(?:de la|de los|del|de)\s+)?{_W}(?:\s+{_W}){{0,3}},?\s+(?:n[º°o]\.?\s*)?"
-    rf"\d{{1,4}}(?:,?\s*\d{{1,2}}[º°]\s?[A-Za-z]?)?(?:,?\s+\d{{5}}\s+{_W})?"
+    rf"(?<![\w\-])(?i:{_ES_TYPES})\s*(?:(?:de la|de las|de los|del|de|dels|de l')\s+)?{_W}"
+    rf"(?:\s+(?:(?:de la|de las|de los|del|de|y|i)\s+)?{_W}){{0,3}},?\s+(?:n[º°o]\.?\s*)?"
+    rf"\d{{1,4}}(?:\s?[a-zA-Z])?\b(?:,?\s*\d{{1,2}}\.?\s?[º°ªo](?:\s?(?:dcha|izda|izq|der|centro|[A-D])\b\.?)?)?"
+    rf"(?:,?\s+\d{{5}}\s+{_W}(?:\s+{_W})?)?"
+)
+# PO boxes and military addresses: "PO Box 224", "Box 224, Whitehorse, YT Y1A 6C4",
+# "PSC 1234, Box 5678, APO AE 09204", "Postfach 10 12 34", "BP 123", "Apartado de correos 45"
+_PO_BOX = re.compile(
+    rf"(?<![\w\-])(?:(?:PSC|CMR|Unit)\s+\d{{1,5}},?\s+)?(?:(?i:p\.?\s?o\.?\s?box|post office box|postfach|boîte postale"
+    rf"|apartado(?: de correos)?|casilla(?: de correo)?)|Box|B\.?P\.?)\s*\d{{1,6}}(?:\s\d{{2}}){{0,2}}"
+    rf"(?:,?\s+(?:APO|FPO|DPO)\s+(?:AE|AP|AA)\s+\d{{5}})?{_TAIL}"
+    rf"|(?<![\w\-])(?:APO|FPO|DPO)\s+(?:AE|AP|AA)\s+\d{{5}}(?!\d)"
+)
+# "Flat 9, Marlowe House", "The Manse, 4 Kirk Brae": a named building before or as the address.
+_BUILDING = re.compile(
+    rf"(?<![\w\-])(?:(?i:flat|apartment|apt|unit|suite)\.?\s*\d{{1,4}}[A-Za-z]?,\s+)?"
+    rf"{_WC}(?:\s+{_WC})?\s+(?:House|Court|Building|Tower|Lodge|Mansions|Hall|Cottage|Manor|Heights|Villa|Farm)"
+    rf"(?=,\s*\d|\s*\n\s*\d|,\s+{_WC})"
+    rf"|(?<![\w\-])(?i:flat|apartment|apt|unit|suite)\.?\s*\d{{1,4}}[A-Za-z]?,\s+{_WC}(?:\s+{_WC})?"
+    rf"\s+(?:House|Court|Building|Tower|Lodge|Mansions|Hall|Cottage|Manor|Heights|Villa|Farm)(?!\w)"
+)
+# "the corner of Elm Street and 5th Avenue", "Ecke Hauptstraße und Bahnhofstraße"
+_PLACE_NAME = rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|{_W})(?:\s+(?:{_W}|(?i:{_EN_TYPES}))){{0,3}})"
+_CORNER = re.compile(
+    rf"(?i:\b(?:corner of|intersection of|junction of|ecke|an der ecke|au coin de(?: la| du)?|à l'angle de(?: la| du)?"
+    rf"|angle|esquina(?: de| con)?|cruce de))\s+(?P<a>{_PLACE_NAME})\s+(?i:and|&|und|et|y|con|/|with)\s+(?P<b>{_PLACE_NAME})"
 )
 _UK_POSTCODE_ALONE = re.compile(rf"(?<![\w])(?-i:{_UK_POSTCODE})(?![\w])")
-_ADDRESS_CUE = re.compile(
-    r"(?i)\b(?:i live (?:at|on|in)|we live (?:at|on)|my address(?: is)?|home address|wohne (?:in der|in|am|an der)"
-    r"|meine adresse(?: ist)?|j'habite (?:au|à|rue)|vivo en)\s+"
+_CA_POSTCODE_ALONE = re.compile(r"(?<![\w])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d(?![\w])")
+_EIRCODE_ALONE = re.compile(rf"(?<![\w]){_EIRCODE}(?![\w])")
+# "10115 Berlin", "75002 Paris", "28013 Madrid", "60487 Frankfurt am Main": a postcode and its town.
+_POSTCODE_TOWN = re.compile(
+    rf"(?<![\w\-.,])\d{{5}}\s+(?P<town>{_WC}(?:[\s\-](?:am|an der|sur|de|del|la|le|im|bei)?\s?{_WC})?)"
+    rf"(?:\s+Cedex(?:\s+\d{{1,2}})?)?"
 )
+_NOT_TOWNS = frozenset({"Euro", "Euros", "Dollar", "Dollars", "Pfund", "Franken", "Stück", "Einwohner", "Menschen", "Leute", "Kunden", "Mitglieder", "Punkte", "Schritte", "Kilometer", "Meter", "Jahre", "Personen", "Nutzer", "Followers", "Users", "People", "Points", "Steps", "Miles", "Pesos", "Personas", "Habitants", "Personnes"})  # fmt: skip
+
+
+_BETWEEN_LINES = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n)?[ \t]*")
+
+
+def _trimmed(text: str, start: int, end: int) -> Candidate:
+    """Return an ADDRESS candidate without trailing spaces, commas or line breaks."""
+    while end > start and text[end - 1] in " \t\r\n,":
+        end -= 1
+    return Candidate("ADDRESS", start, end)
 
 
 def find_addresses(text: str) -> list[Candidate]:
-    """Find street addresses (with city and postcode when present) and UK postcodes."""
+    """Find street addresses (with city and postcode when present), PO boxes, corners and postcodes."""
     found: list[Candidate] = []
-    for pattern in (_EN_STREET, _DE_STREET, _FR_STREET, _ES_STREET):
+    for pattern in (_EN_STREET, _DE_STREET, _FR_STREET, _ES_STREET, _PO_BOX, _BUILDING):
         for m in pattern.finditer(text):
-            span = m.group().rstrip(" ,")
-            found.append(Candidate("ADDRESS", m.start(), m.start() + len(span)))
-    for m in _UK_POSTCODE_ALONE.finditer(text):
-        found.append(Candidate("ADDRESS", m.start(), m.end()))
-    return found
+            found.append(_trimmed(text, m.start(), m.end()))
+    for m in _DE_PREFIXED.finditer(text):
+        name = m.group("name").split()[0].split("-")[0]
+        if name in _DE_NOT_STREETS:
+            continue
+        if m.group("number") is not None and not 0 < int(m.group("number")) < 1000:
+            continue
+        found.append(_trimmed(text, m.start(), m.end()))
+    for m in _CORNER.finditer(text):
+        found.append(Candidate("ADDRESS", m.start("a"), m.end("b")))
+    for m in _POSTCODE_TOWN.finditer(text):
+        if m.group("town").split()[0] not in _NOT_TOWNS:
+            found.append(_trimmed(text, m.start(), m.end()))
+    for pattern in (_UK_POSTCODE_ALONE, _CA_POSTCODE_ALONE):
+        for m in pattern.finditer(text):
+            found.append(Candidate("ADDRESS", m.start(), m.end()))
+    for m in _EIRCODE_ALONE.finditer(text):
+        if any(c.isalpha() for c in m.group()[3:]):
+            found.append(Candidate("ADDRESS", m.start(), m.end()))
+    return _joined(text, found)
+
+
+def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
+    """Join the lines of one address: parts separated only by a comma or one line break."""
+    out: list[Candidate] = []
+    for cand in sorted(found, key=lambda c: (c.start, -c.end)):
+        if out and _BETWEEN_LINES.fullmatch(text, out[-1].end, cand.start) is not None:
+            out[-1] = Candidate("ADDRESS", out[-1].start, max(out[-1].end, cand.end))
+        else:
+            out.append(cand)
+    return out

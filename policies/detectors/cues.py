@@ -24,7 +24,7 @@ _ID_CUES = (
     r"|personalausweis(?:nummer)?|ausweisnummer|ausweis-nr\.?|sozialversicherungsnummer|rentenversicherungsnummer"
     r"|versichertennummer|krankenversichertennummer|svnr|ahv(?:-nummer)?"
     r"|num[ée]ro de s[ée]curit[ée] sociale|s[ée]curit[ée] sociale|carte vitale|nir|insee|carte d'identit[ée]|cni"
-    r"|num[ée]ro fiscal|nif|n\.?i\.?e\.?(?= ?[xyz]\d)|dni|nss|n[uú]mero de la seguridad social|seguridad social|documento de identidad"
+    r"|num[ée]ro fiscal|nif|n\.?i\.?e\.?(?= ?[xyz]\d)|dni|nss|n[uú]mero de la seguridad social|seguridad social|n[uú]mero de afiliaci[oó]n|afiliaci[oó]n|documento de identidad"
     r"|codice fiscale|medicare(?: number)?|medicaid(?: number)?|health insurance (?:number|id)|member id|bsn|pps(?:n| number)?"
 )
 _CARD_CUES = (
@@ -45,7 +45,7 @@ _GAP = (
 _VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9]|[ \-/.](?=[A-Za-z0-9])){3,40}"
 _CUED = lower_pattern(
     rf"(?i)(?<![\w\-])(?:(?P<id>{_ID_CUES})|(?P<card>{_CARD_CUES})|(?P<account>{_ACCOUNT_CUES}))(?![\w\-])"
-    rf"{_GAP}(?P<value>{_VALUE})"
+    rf"{_GAP}(?=(?P<value>{_VALUE}))"
 )
 _BLOCK = re.compile(r"[A-Za-z0-9]+")
 # Long numbers in blocks of 4 or 5 ("4729 1836 5502 9174 6630"): a key, a card or an account.

@@ -57,6 +57,14 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?!\d)"
 _ORD = r"(?:st|nd|rd|th|er|re|e|º|°|ª|\.)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)(?!\d)"
 _YEAR_TAIL = rf"(?:,?\s*(?:de\s+|del\s+|of\s+)?{_YEAR}|\s+'\d\d(?!\d))?"
+_WEEKDAY = _trie(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed",
+     "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
+     "samstag", "sonntag", "mo.", "di.", "mi.", "do.", "fr.", "sa.", "so.", "lundi", "mardi", "mercredi", "jeudi",
+     "vendredi", "samedi", "dimanche", "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lunes", "martes",
+     "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo"]
+)  # fmt: skip
+_WD = rf"(?:{_WEEKDAY})(?![^\W\d_])\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
 _DATE_BODY = (
     # 17 septembre 2017, 12 oct. 2026, 3. März 1990, 5 de mayo de 2019, 5th of May, 1er mars
     rf"{_DAY}{_ORD}\s*(?:of\s+|de\s+)?{MONTH}{_YEAR_TAIL}"
@@ -69,15 +77,28 @@ _DATE_BODY = (
     r"|(?:1[0-2]|0?[1-9])(?P<s2>[./\-])(?:[12]\d|3[01]|0?[1-9])(?P=s2)(?:\d{4}|\d\d)(?![\d./\-]\d)"
     # 1985-03-12, 1985/03/12
     r"|(?:1[89]|20)\d\d(?P<s3>[./\-])(?:1[0-2]|0?[1-9])(?P=s3)(?:[12]\d|3[01]|0?[1-9])(?:t\d\d:\d\d(?::\d\d)?)?(?!\d)"
+    # 18.12. (German day and month, no year)
+    r"|(?:[12]\d|3[01]|0?[1-9])\.(?:1[0-2]|0?[1-9])\.(?!\d)"
+    # on 29/11, el 18/12, le 29/11, on 12/14: day and month after a word that introduces a date
+    r"|(?:(?<=on )|(?<=el )|(?<=le )|(?<=am )|(?<=du )|(?<=au )|(?<=del )|(?<=by )|(?<=bis )|(?<=ab ))"
+    r"(?:[12]\d|3[01]|0?[1-9])/(?:[12]\d|3[01]|0?[1-9])(?![/\d])"
+    # the 19th, the 1st of every month
+    r"|(?<=the )(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)(?!\s+(?:century|centuries|floor|grade|row|place|time))"
 )
-_DATE = lower_pattern(rf"(?i)(?<![\w./\-])(?P<date>{_DATE_BODY})")
-_TIME = lower_pattern(
-    r"(?i)(?<![\w:.\-])(?:"
-    r"(?:[01]?\d|2[0-3])[:h](?:[0-5]\d)(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w))?"
-    r"|(?:[01]?\d|2[0-3])\.(?:[0-5]\d)\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w)"
-    r"|(?:1[0-2]|0?[1-9])\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
-    r"|(?:[01]?\d|2[0-3])\s*uhr(?!\w)"
-    r")(?![\w:]|\.\d)"
+_TIME_BODY = (
+    r"(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w))?"
+    r"|(?:[01]?\d|2[0-3])\.[0-5]\d\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w)"
+    r"|(?:1[0-2]|0?[1-9])(?:\s*[\-–]\s*(?:1[0-2]|0?[1-9]))?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+    r"|(?:[01]?\d|2[0-3])\s*uhr(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)"
+)
+_TZ = r"(?:\s+(?:cet|cest|utc|gmt|bst|est|edt|pst|pdt|mez|mesz)(?!\w))?"
+_AT = r"(?:,?\s*(?:at|um|ab|à partir de|a partir de las|a partir de|à|a las|a la|from|-|–)?\s*)"
+# A date with what belongs to it: its weekday before, its time after ("Tuesday 15 December
+# 2026, 11:00", "mer. 13 janvier à 14h15"); a weekday with a time; a time alone.
+_DATE = lower_pattern(
+    rf"(?i)(?<![\w./\-])(?P<date>(?:{_WD})?(?:{_DATE_BODY})(?:{_AT}(?:{_TIME_BODY}){_TZ})?"
+    rf"|{_WD}(?:(?:at|um|à|a las|a la)\s+)?(?:{_TIME_BODY}|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?]))){_TZ}"
+    rf"|(?:{_TIME_BODY}){_TZ})(?![\w]|:\d|\.\d)"
 )
 _DOB_CUE = lower_pattern(
     r"(?i)\b(?:born(?:\s+on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday|b-day"
@@ -191,12 +212,21 @@ _AGE = lower_pattern(
     rf"|(?i:\b{_AGE_CUE}\s+)"
     rf"(?P<age3>\d{{1,3}}(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow|this|next|in\b|heute|morgen))"
     rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD}(?!\w))"
+    # un niño de dos años, ma fille de cinq ans, il a sept ans
+    rf"|(?:(?<=de )|(?<=a )|(?<=von ))(?P<words2>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD})(?!\w)"
+    # zweijähriges Kind, meinen Sechsjährigen, die 7-jährige
+    rf"|(?<!\w)(?P<jahrig>(?:(?:{_NUMBER_WORDS})|\d{{1,3}}[\s\-]?)jährig[^\W\d_]*)"
+    # turns five on Saturday, wird morgen acht, cumple 70 el 2 de febrero
+    rf"|(?:\b(?:turns?|turning|just turned|will be|wird(?: morgen| heute| bald| im \w+)?|cumple|cumplirá|va a cumplir"
+    rf"|fête ses|va avoir|aura)\s+)(?P<age5>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})"
+    rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b))"
     # in her 40s, in his forties, mid-30s, Mitte 40, late twenties
     rf"|(?i:\b(?:in (?:his|her|their|my|our) (?:early |mid |late )?|mid[\s\-]|late |early |mitte |ende |anfang ))"
     rf"(?P<age4>\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0)(?!\w)"
 )
 
 
+_FULL_WORD_DOT = re.compile(r"[^\W\d_]{5,}\.$")
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s")
 
@@ -222,16 +252,16 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
     for pos, endpos in windows:
         for m in _DATE.finditer(text, pos, endpos):
             start, end = m.span("date")
+            if text[end - 1] == "." and _FULL_WORD_DOT.search(text, max(0, end - 12), end):
+                end -= 1  # a sentence's full stop after a month's full name is not the date's
             gap = text[max(0, start - 40) : start]
             cues = list(_DOB_CUE.finditer(gap))
             kind = "DOB" if cues and _DOB_GAP.match(gap, cues[-1].end()) else "DATE"
             found.append(Candidate(kind, start, end))
-        for m in _TIME.finditer(text, pos, endpos):
-            found.append(Candidate("DATE", m.start(), m.end()))
 
 
 _AGE_WORDS_CUE = lower_pattern(
-    r"(?i)\b(?:old|alt|ans|años|anos|jahre|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"
+    r"(?i)\b(?:old|alt|ans|años|anos|jahre|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
 )
 
 
@@ -242,15 +272,19 @@ def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> 
         windows = [(0, len(text))]
     for pos, endpos in windows:
         for m in _AGE.finditer(text, pos, endpos):
-            for g in ("age", "words", "age2", "age3", "age4"):
+            for g in ("age", "words", "age2", "age3", "age4", "words2", "jahrig", "age5"):
                 value = m.group(g)
                 if value is None:
                     continue
                 digits = "".join(ch for ch in value if ch.isdigit())
-                if g != "age4" and digits and int(digits[:3]) > 120:
+                if g in ("age", "age2", "age3", "age5") and digits and int(digits[:3]) > 120:
                     break
                 found.append(Candidate("AGE", m.start(g), m.end(g)))
                 break
+
+
+# "Waltraud (78)", "Sophia (9)": a number in brackets right after a capitalised name.
+_NAME_AGE = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+ \((?P<age>\d{1,3})\)")
 
 
 def find_dates(text: str, found: list[Candidate]) -> None:
@@ -258,3 +292,7 @@ def find_dates(text: str, found: list[Candidate]) -> None:
     windows = digit_windows(text)
     _dates(text, found, windows)
     _ages(text, found, windows)
+    if "(" in text:
+        for m in _NAME_AGE.finditer(text):
+            if int(m.group("age")) <= 120:
+                found.append(Candidate("AGE", m.start("age"), m.end("age")))

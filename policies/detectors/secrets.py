@@ -16,6 +16,13 @@ _USER_PASS_HOST = re.compile(
     r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63})*(?::\d{1,5})?)(?![\w@\-]|\.\w)"
 )
 _NOT_USERS = frozenset({"mailto", "sip", "sips", "tel", "xmpp", "email", "e-mail", "mail", "contact", "kontakt", "to", "from", "cc", "bcc", "an", "von", "reply-to"})  # fmt: skip
+# `curl -u deploy:Tr0ub4dor&3`, `--user bob:s3cret`: a user and a password on a command line.
+_CLI_USER = re.compile(r"(?<![\w\-])(?:-u|--user|--basic-auth|-p)\s+['\"]?(?P<cred>[^\s:'\"]{1,64}:[^\s'\"]{1,128})")
+# "cvc 209", "CVV: 4711": a card's security code.
+_CARD_CODE = lower_pattern(
+    r"(?i)(?<!\w)(?:cvc2?|cvv2?|csc|cid|security code|card code|prüfnummer|kartenprüfnummer|cryptogramme"
+    r"|código de seguridad)\s*[:#=]?\s*(?P<code>\d{3,4})(?!\d)"
+)
 _URL_TOKEN = re.compile(r"(?i)[?&](?:access_token|token|api_key|apikey|key|sig|signature|password|pwd|secret|auth)=([^\s&#]{6,})")
 
 _KNOWN_SECRETS = re.compile(
@@ -142,6 +149,10 @@ def find_secrets(text: str, found: list[Candidate]) -> None:
         if user.casefold() in _NOT_USERS or not any(c.isalpha() for c in user):
             continue
         found.append(Candidate("URL_CREDENTIALS", m.start(), m.end()))
+    for m in _CLI_USER.finditer(text):
+        found.append(Candidate("URL_CREDENTIALS", m.start("cred"), m.end("cred")))
+    for m in _CARD_CODE.finditer(lowered(text)):
+        found.append(Candidate("SECRET", m.start("code"), m.end("code")))
     for m in _URL_TOKEN.finditer(text):
         found.append(Candidate("URL_CREDENTIALS", m.start(1), m.end(1)))
     for m in _KNOWN_SECRETS.finditer(text):

@@ -113,6 +113,13 @@ def _mod97_cuts(compact: str) -> list[int]:
     return cuts[::-1]
 
 
+_IBAN_LENGTHS = {
+    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24,
+    "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26, "IT": 27, "LI": 21, "LT": 20,
+    "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19,
+    "SK": 24, "SM": 27, "TR": 26,
+}  # fmt: skip
+_IBAN_BLOCKS = re.compile(r"[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,}")
 _IBAN_CUE = re.compile(r"(?i)\b(?:iban|bic/iban|iban-nr\.?|iban number)\W{0,6}$")
 
 
@@ -125,7 +132,17 @@ def _ibans(text: str, found: list[Candidate]) -> None:
             continue
         cut = next((c for c in _mod97_cuts(compact) if std_iban.is_valid(compact[:c])), None)
         if cut is None:
-            # Cue beats checksum: an IBAN-shaped value right after "IBAN" is one, mistyped.
+            # Cue beats checksum: an IBAN-shaped value right after "IBAN" is one, mistyped;
+            # so is one with its country's exact length, written in blocks of four.
+            length = _IBAN_LENGTHS.get(compact[:2])
+            if length and len(compact) >= length and _IBAN_BLOCKS.match(raw):
+                n = 0
+                for i, ch in enumerate(raw):
+                    n += ch not in " -"
+                    if n == length:
+                        found.append(Candidate("IBAN", m.start(), m.start() + i + 1))
+                        break
+                continue
             if _IBAN_CUE.search(text, max(0, m.start() - 16), m.start()):
                 end = m.start()
                 for block in re.finditer(r"[A-Za-z0-9]+", raw):

