@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
+from devices.services import add_device
 from policies.detectors import detect, ner
 from policies.screening import screen
 
@@ -182,3 +184,16 @@ def test_a_long_prompt_past_its_deadline_fails_closed_outside_the_main_thread_to
     worker.start()
     worker.join()
     assert results[0]["failed"] and results[0]["spans"] == []
+
+
+@pytest.mark.django_db
+def test_the_simulator_says_when_no_statistical_ner_ran_for_the_prompts_language(admin_client: Client) -> None:
+    laptop = add_device("kitchen laptop", "laptop", "cloud").device
+    form = {"device": laptop.pk, "presence": "home", "when": "2026-11-28T09:00"}
+
+    def detectors(prompt: str) -> str:
+        page = admin_client.post("/admin/policies/householdrule/simulate/", {**form, "prompt": prompt}).content.decode()
+        return page.split('<td id="detectors">')[1].split("</td>")[0]
+
+    assert "no statistical NER" in detectors("Wie wird das Wetter morgen in Kiel, und was soll ich anziehen?")
+    assert "fr_core_news_sm" in detectors("Quel temps fera-t-il demain à Lille et que dois-je porter ?")
