@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import iban as std_iban
@@ -222,6 +223,7 @@ _REGIONS = (
 )
 
 
+@lru_cache(maxsize=1024)
 def _valid_phone(candidate: str, intl: bool) -> bool:
     try:
         if intl:
@@ -239,8 +241,8 @@ def _phones(text: str, found: list[Candidate]) -> None:
     for m in _PHONE_CANDIDATE.finditer(text):
         raw = m.group()
         d = _digits(raw)
-        if not 7 <= len(d) <= 15:
-            continue
+        if not 7 <= len(d) <= 15 or len(set(d)) <= 2:
+            continue  # no phone number is one or two digits over and over
         if re.fullmatch(
             r"\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{3}([ \-.])\d{2}\1\d{4}",
             raw,

@@ -159,10 +159,98 @@ def test_every_kind_of_value_in_the_property_test_is_found_as_its_kind() -> None
         assert any(k == kind and value in v for k, v in found), (text, found)
 
 
-def test_a_twenty_thousand_character_prompt_is_screened_in_bounded_time() -> None:
-    hostile = (
-        "1 2 3 4 5 6 7 8 9 0 " * 200 + "a" * 3000 + " aaaa:" * 300 + "-" * 2000 + "Anna Maria Luise Sophie " * 150 + "12.12.12.12." * 200
-    )[:20_000]
-    started = time.perf_counter()
-    detect(hostile)
-    assert time.perf_counter() - started < 2.0
+# --- the four cases of issue 22 ---------------------------------------------------------------
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(s.kind, text[s.start : s.end]) for s in detect(text)]
+
+
+def test_a_name_after_a_blank_line_is_found_with_its_last_letters() -> None:
+    text = "Hallo\n\nFrau Svenja Hartmann"
+    assert ("PERSON", "Svenja Hartmann") in _found(text)
+
+
+def test_a_name_after_a_blank_line_and_a_title_is_found_whole() -> None:
+    text = "Hi\n\nDear Mr John Smith"
+    assert ("PERSON", "John Smith") in _found(text)
+
+
+def test_a_name_after_double_spaces_is_found_whole() -> None:
+    text = "Bitte   ruf  Svenja   Hartmann an"
+    assert [v for k, v in _found(text) if k == "PERSON"] == ["Svenja   Hartmann"]
+
+
+def test_a_french_date_of_birth_keeps_its_year() -> None:
+    assert _found("Née le 17 septembre 2017 à Lyon")[0] == ("DOB", "17 septembre 2017")
+
+
+def test_a_french_date_ends_after_its_year_not_at_the_abbreviation() -> None:
+    assert ("DATE", "12 octobre 2026") in _found("Rendez-vous le 12 octobre 2026 chez le dentiste")
+
+
+def test_a_twenty_digit_key_in_blocks_is_one_value() -> None:
+    text = "Der WLAN-Schlüssel lautet 4729 1836 5502 9174 6630, bitte nicht weitergeben"
+    assert ("SECRET", "4729 1836 5502 9174 6630") in _found(text)
+
+
+def test_a_twenty_digit_number_in_blocks_is_redacted_without_a_cue() -> None:
+    assert _found("4729 1836 5502 9174 6630") == [("SECRET", "4729 1836 5502 9174 6630")]
+
+
+def test_german_quotes_around_a_caption_do_not_hide_its_content() -> None:
+    text = "Bildunterschrift: „Frau Svenja Hartmann am Gartentor, Lindenweg 4, am 12. März 2019“"
+    found = _found(text)
+    assert ("PERSON", "Svenja Hartmann") in found
+    assert ("ADDRESS", "Lindenweg 4") in found
+    assert ("DATE", "12. März 2019") in found
+
+
+def test_a_name_in_quotes_after_its_cue_is_found() -> None:
+    assert ("PERSON", "Minka") in _found("Unsere Tochter heißt „Minka“")
+
+
+def test_a_password_in_german_quotes_is_found_without_its_quotes() -> None:
+    assert ("SECRET", "Sonne 123") in _found("WLAN-Passwort: „Sonne 123“")
+
+
+# --- normalization keeps offsets exact -----------------------------------------------------------
+
+
+def test_a_combining_accent_after_a_name_stays_inside_the_names_span() -> None:
+    text = "my daughter Rene\u0301e is ill"
+    assert ("PERSON", "Rene\u0301e") in _found(text)
+
+
+def test_crlf_line_breaks_do_not_shift_a_phone_number() -> None:
+    text = "Hallo\r\n\r\nRuf mich an: 0151 23456789\r\nDanke"
+    assert ("PHONE", "0151 23456789") in _found(text)
+
+
+def test_emoji_before_an_email_do_not_shift_it() -> None:
+    text = "👨\u200d👩\u200d👧 🇩🇪 write to anna.smith@example.com ❤\ufe0f"
+    assert ("EMAIL", "anna.smith@example.com") in _found(text)
+
+
+# --- union on disagreement -----------------------------------------------------------------------
+
+
+def test_two_findings_that_overlap_are_replaced_as_their_union() -> None:
+    from policies.detectors import _resolve
+    from policies.detectors.base import Candidate
+
+    merged = _resolve([Candidate("PERSON", 10, 20), Candidate("ADDRESS", 15, 30), Candidate("DATE", 40, 45)])
+    assert merged == [Candidate("ADDRESS", 10, 30), Candidate("DATE", 40, 45)]
+
+
+def test_a_long_prompt_of_every_shape_is_screened_by_the_rule_based_detectors_in_bounded_time() -> None:
+    # Each shape once made a pattern backtrack over the rest of the text (seconds to minutes).
+    shapes = (
+        "Ab1-", " ", "a@", "a.", "a:", "1 ", "1 2 3 4 5 6 7 8 9 0 ", "12 mai ", 'password "', "12:30 ",
+        "Aaastraße ", "a at ", "\n", "+1 ", "Anna Maria ", "12 Main St, ", "4111 ",
+    )  # fmt: skip
+    for unit in shapes:
+        text = (unit * (20_000 // len(unit) + 1))[:20_000]
+        started = time.process_time()  # CPU time: other processes on the machine do not count
+        detect(text, statistical=False)
+        assert time.process_time() - started < 1.0, repr(unit)
