@@ -163,6 +163,8 @@ _KIN_LOWER = re.compile(
 )
 # Just before a value: a place, not a person, even when the word is also a first name.
 _PLACE_BEFORE = re.compile(r"(?i:\b(?:in|at|to|from|near|around|à|au|en|de|dans|vers|près de|a|desde|hacia|cerca de|nach|aus|bei|von)\s+)$")
+# Before a place and hardly ever before a person or a firm.
+_TOWARDS = re.compile(r"(?i:\b(?:in|to|from|near|à|en|dans|vers|desde|hacia|nach|aus)\s+)$")
 _TITLE_BEFORE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Pr|Me|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau)\.?|\bM\.|\b(?:Don|Doña|Madame|Monsieur))\s+$"
 )
@@ -420,6 +422,10 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
         before = text[max(0, start - 20) : start]
         if _TITLE_BEFORE.search(before) or (words[0].casefold() in first and (len(words) > 1 or not _PLACE_BEFORE.search(before))):
             kind = "PERSON"
+        elif kind == "ORGANIZATION" and len(words) == 1 and _TOWARDS.search(before):
+            kind = "LOCATION"  # "on the way to Swindon"
+    elif kind == "PERSON" and len(words) == 1 and words[0].casefold() not in first and _TOWARDS.search(text[max(0, start - 20) : start]):
+        kind = "LOCATION"  # "in Preston", "a Gijón" is left alone: Spanish says "a" before people too
     if kind != "ADDRESS" and not value[0].isupper():
         return None  # "días", "la semaine": the small pipelines' slips; lower-case names are left to the cue words
     if kind == "ADDRESS":
