@@ -250,6 +250,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The classify worker's child loads the classifier and the NER pipelines at start
+# (policies.tasks.warm_up) before it says it is up; Celery's 4 s would kill it on a busy box.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_int("HEARTH_WORKER_START_SECONDS", 90)
 # How long a taken but unacknowledged request waits before Redis hands it to another
 # worker. A long stream outlives it safely: a running task holds a lease (below) and a
 # redelivered copy waits for the lease instead of starting again.

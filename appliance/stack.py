@@ -71,6 +71,7 @@ class Service:
     ready: Callable[[], bool] | None = None
     ready_seconds: float = 60.0
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # on top of the stack's own
 
 
 @dataclass
@@ -167,7 +168,12 @@ class Stack:
             "-c", str(concurrency), "-n", f"{queue}-{self.ports.web}@%h", "-l", "warning",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
-        return Service(f"worker-{queue}", argv)
+        if queue != "classify":
+            return Service(f"worker-{queue}", argv)
+        # Screening is ready once the pool's process has loaded its models and says so in a
+        # file (policies.tasks.warm_up): until then every request would wait or stay home.
+        ready = self.data_dir / f"classify-{self.ports.web}.ready"
+        return Service("worker-classify", argv, ready.exists, 120, env={"HEARTH_READY_FILE": str(ready)})
 
     def beat(self) -> Service:
         argv = [
@@ -201,8 +207,10 @@ class Stack:
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{service.name}.log", "ab")  # noqa: SIM115  (lives as long as the process)
+        if "HEARTH_READY_FILE" in service.env:
+            Path(service.env["HEARTH_READY_FILE"]).unlink(missing_ok=True)  # a restart is ready anew
         service.process = subprocess.Popen(
-            service.argv, cwd=ROOT, env=self.child_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            service.argv, cwd=ROOT, env=self.child_env() | service.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )  # type: ignore[arg-type]
         self.services.append(service)
         if service.ready is not None:

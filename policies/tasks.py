@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+from pathlib import Path
 from typing import Any, TypedDict
 
 from celery import shared_task
@@ -98,6 +100,8 @@ def warm_up(**_: Any) -> None:
         screen("chat", {"messages": [{"role": "user", "content": "Warm up: call +44 20 7946 0958 or mail a@example.org"}]}, 30.0)
     except Exception as exc:  # noqa: BLE001  (a broken model shows on the first request, failing closed)
         log.warning("warming up the classifier failed: %s", type(exc).__name__)
+    if ready := os.environ.get("HEARTH_READY_FILE"):  # whoever started the worker waits for this
+        Path(ready).touch()
 
 
 # Why a task: classification and span detection are CPU-bound; a prefork pool on its own
