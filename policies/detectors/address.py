@@ -37,7 +37,7 @@ _EIRCODE = r"(?:(?:[ACDEFHKNPRTVWXY]\d{2}|D6W) ?[0-9ACDEFHKNPRTV-Y]{4})"
 # province with its postcode, a postcode.
 _REGION = (
     rf"(?:{_US_STATE}(?:\s+\d{{5}}(?:-\d{{4}})?)?|{_AU_STATE}\s+\d{{4}}|{_CA_PROVINCE}(?:\s+{_CA_POSTCODE})?"
-    rf"|{_UK_POSTCODE}|{_EIRCODE}|{_CA_POSTCODE}|Dublin\s+\d{{1,2}}|\d{{5}}(?:-\d{{4}})?)(?![\w])"
+    rf"|{_UK_POSTCODE}|{_EIRCODE}|{_CA_POSTCODE}|Dublin\s+\d{{1,2}})(?![\w])"
 )
 _CITY = rf"{_WC}(?:[ \t]+(?:upon[ \t]+|on[ \t]+|am[ \t]+|sur[ \t]+|de[ \t]+|of[ \t]+)?{_WC}){{0,2}}"
 _TAIL = rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:{_REGION})|(?:,[ \t]*|[ \t]*\n[ \t]*){_CITY}){{0,4}}"

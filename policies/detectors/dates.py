@@ -218,7 +218,8 @@ _AGE = lower_pattern(
     rf"|(?<!\w)(?P<jahrig>(?:(?:{_NUMBER_WORDS})|\d{{1,3}}[\s\-]?)jährig[^\W\d_]*)"
     # turns five on Saturday, wird morgen acht, cumple 70 el 2 de febrero
     rf"|(?:\b(?:turns?|turning|just turned|will be|wird(?: morgen| heute| bald| im \w+)?|cumple|cumplirá|va a cumplir"
-    rf"|fête ses|va avoir|aura)\s+)(?P<age5>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})"
+    rf"|fête ses|va avoir|aura|he'll be|she'll be|they'll be)\s+)"
+    rf"(?P<age5>(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})(?:\s+{_YEARS_WORD}(?:\s+old)?)?)"
     rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b))"
     # in her 40s, in his forties, mid-30s, Mitte 40, late twenties
     rf"|(?i:\b(?:in (?:his|her|their|my|our) (?:early |mid |late )?|mid[\s\-]|late |early |mitte |ende |anfang ))"
@@ -261,7 +262,7 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
 
 
 _AGE_WORDS_CUE = lower_pattern(
-    r"(?i)\b(?:old|alt|ans|años|anos|jahre|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
+    r"(?i)\b(?:old|alt|ans|años|anos|jahre|be|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
 )
 
 
