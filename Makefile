@@ -18,18 +18,20 @@ help:  ## list the targets
 run: system venv  ## install what is missing, then run Redis, Mosquitto, workers, the home engine and the web server
 	$(BIN)/python manage.py runstack
 
-test: system venv  ## install what is missing, then lint, type-check and run the whole test suite
+test: system venv  ## install what is missing, then lint, type-check and run the whole test suite on SQLite, then on PostgreSQL
 	$(MAKE) lint
 	$(BIN)/pytest
+	HEARTH_TEST_DATABASE=postgres $(BIN)/pytest
 
 lint:  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-system:  ## Debian packages: Redis, Mosquitto (the services themselves are started by Hearth) and Chromium for the browser tests
-	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } && [ -x /usr/bin/chromium ] || { \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto chromium; }
+system:  ## Debian packages: Redis, Mosquitto (the services themselves are started by Hearth), Chromium and PostgreSQL for the tests
+	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } && [ -x /usr/bin/chromium ] \
+	  && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto chromium postgresql; }
 	@# Hearth runs its own Redis and Mosquitto on private ports (6390, 1884) and never stops,
 	@# disables or reconfigures the system's: Home Assistant or zigbee2mqtt may be using them.
 

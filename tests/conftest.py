@@ -21,6 +21,15 @@ from devices import services as device_services
 from devices.models import Device
 from gateway.capture import CaptureUpstream
 from gateway.models import AuditEvent, Provider
+from tests.support import postgres
+from tests.support.postgres import child_database_env
+
+postgres.start()  # HEARTH_TEST_DATABASE=postgres: the suite on a PostgreSQL server of its own
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    postgres.stop()
+
 
 ARTIFACTS = Path(os.environ.get("HEARTH_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 
@@ -87,7 +96,7 @@ def live(stack: Stack, django_db_setup: None, django_db_blocker: Any) -> Live:
     settings.HEARTH_HOME_PORT = stack.ports.engine
     with django_db_blocker.unblock():
         ensure_home_provider()
-    stack.env["HEARTH_SQLITE_PATH"] = str(settings.DATABASES["default"]["NAME"])
+    stack.env.update(child_database_env())  # the workers and the web process use the test database
     stack.start(stack.engine())
     stack.start(stack.worker("classify", "prefork", 1))
     stack.start(stack.worker("home", "threads", 8))

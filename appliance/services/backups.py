@@ -18,6 +18,8 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -179,6 +181,29 @@ class BackupFile:
     taken_at: datetime
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent view of every table while workers go on writing.
+
+    SQLite's read transaction is one already. PostgreSQL's default (read committed) is not:
+    its transaction is made repeatable read, which can only be chosen before it begins, so
+    inside a caller's transaction the caller's view is the one read.
+    """
+    raw: Any = None
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        from psycopg import IsolationLevel
+
+        connection.ensure_connection()
+        raw = connection.connection
+        previous, raw.isolation_level = raw.isolation_level, IsolationLevel.REPEATABLE_READ
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        if raw is not None:
+            raw.isolation_level = previous
+
+
 def make_backup() -> BackupFile:
     """Write an encrypted backup into the backup folder and prune old ones."""
     household = Household.objects.filter(pk=1).first()
@@ -186,12 +211,7 @@ def make_backup() -> BackupFile:
         raise BackupError("Set a backup passphrase first.")
     key = base64.b64decode(crypto.decrypt(household.backup_key_encrypted))
     salt = base64.b64decode(household.backup_salt)
-    with transaction.atomic():
-        # One consistent snapshot while workers go on writing: SQLite's read transaction is
-        # one already; PostgreSQL needs repeatable read for it.
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    with _snapshot():
         blob = _seal(_document(), key, salt)
     now = timezone.now()
     folder = backup_dir()

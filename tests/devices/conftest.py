@@ -20,6 +20,7 @@ from django.conf import settings
 from paho.mqtt.enums import CallbackAPIVersion
 
 from appliance.stack import ROOT, Stack
+from tests.support.postgres import child_database_env
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -97,7 +98,7 @@ def run_command(stack: Stack, transactional_db: None) -> Iterator[Callable[..., 
     started: list[Process] = []
 
     def run(*argv: str, **env: str) -> Process:
-        child = stack.child_env() | {"HEARTH_SQLITE_PATH": str(settings.DATABASES["default"]["NAME"]), "HEARTH_LOG_LEVEL": "INFO"}
+        child = stack.child_env() | child_database_env() | {"HEARTH_LOG_LEVEL": "INFO"}
         child |= {"HEARTH_MQTT_PORT": str(stack.ports.mqtt)} | env
         proc = subprocess.Popen(
             [sys.executable, "manage.py", *argv], cwd=ROOT, env=child, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
