@@ -19,10 +19,10 @@ QUESTION = "How tall is the Eiffel tower?"
 
 
 def sign_in(page: Page) -> None:
-    page.goto("/admin/login/?next=/admin/policies/householdrule/")
-    page.fill("#id_username", "owner")
-    page.fill("#id_password", OWNER_PASSWORD)
-    page.click("input[type=submit]")
+    page.goto("/admin/policies/householdrule/")  # the admin sends a stranger to the box's own sign-in
+    page.fill("input[name=username]", "owner")
+    page.fill("input[name=password]", OWNER_PASSWORD)
+    page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/admin/policies/householdrule/$"))
 
 

@@ -37,10 +37,10 @@ def found(seen: Sighting) -> None:
 
 def test_a_device_found_on_the_network_appears_live_in_the_admin_as_text(page: Page, live: Live, transactional_db: None) -> None:  # noqa: F811
     User.objects.create_superuser("owner", "owner@example.com", PASSWORD)
-    page.goto("/admin/login/?next=/admin/devices/discovereddevice/")
-    page.fill("#id_username", "owner")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page.goto("/admin/devices/discovereddevice/")  # the admin sends a stranger to the box's own sign-in
+    page.fill("input[name=username]", "owner")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/admin/devices/discovereddevice/$"))
     live_list = page.locator("#discovered-live")
     expect(live_list.locator("[data-status]")).to_have_text("(live)")
