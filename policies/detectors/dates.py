@@ -221,6 +221,14 @@ _AGE = lower_pattern(
     rf"|fête ses|va avoir|aura|he'll be|she'll be|they'll be)\s+)"
     rf"(?P<age5>(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})(?:\s+{_YEARS_WORD}(?:\s+old)?)?)"
     rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b))"
+    # My wife Lorna is 47 and..., Dad is seventy-two, mi abuela tiene 80: a relative, then a bare number
+    rf"|(?:\b(?:dad|daddy|mum|mom|mother|father|son|daughter|wife|husband|partner|grandma|grandpa|granny|nan|nana"
+    rf"|brother|sister|aunt|uncle|baby|boy|girl|kid|child|vater|mutter|papa|mama|sohn|tochter|frau|mann|oma|opa"
+    rf"|bruder|schwester|père|mère|fils|fille|femme|mari|grand-mère|grand-père|padre|madre|hijo|hija|esposa"
+    rf"|marido|abuela|abuelo|hermano|hermana)(?:\s+[^\W\d_]+)?\s+(?:is|ist|est|es|tiene|a|has just turned)\s+)"
+    rf"(?P<kin>(?:\d{{1,3}}|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?)"
+    rf"(?:[\s\-]*{_AGE_UNIT}(?:[\s\-]*(?:old|alt))?)?)"
+    rf"(?=\s*(?:$|[.,!?;:]|and\b|und\b|y\b|et\b|but\b|aber\b|mais\b|pero\b|today|now|tomorrow|demain|heute|mañana))"
     # in her 40s, in his forties, mid-30s, Mitte 40, late twenties
     rf"|(?i:\b(?:in (?:his|her|their|my|our) (?:early |mid |late )?|mid[\s\-]|late |early |mitte |ende |anfang ))"
     rf"(?P<age4>\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0)(?!\w)"
@@ -262,7 +270,7 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
 
 
 _AGE_WORDS_CUE = lower_pattern(
-    r"(?i)\b(?:old|alt|ans|años|anos|jahre|be|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
+    r"(?i)\b(?:old|alt|ans|años|anos|jahre|be|is|ist|est|es|tiene|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
 )
 
 
@@ -273,12 +281,12 @@ def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> 
         windows = [(0, len(text))]
     for pos, endpos in windows:
         for m in _AGE.finditer(text, pos, endpos):
-            for g in ("age", "words", "age2", "age3", "age4", "words2", "jahrig", "age5"):
+            for g in ("age", "words", "age2", "age3", "age4", "words2", "jahrig", "age5", "kin"):
                 value = m.group(g)
                 if value is None:
                     continue
                 digits = "".join(ch for ch in value if ch.isdigit())
-                if g in ("age", "age2", "age3", "age5") and digits and int(digits[:3]) > 120:
+                if g in ("age", "age2", "age3", "age5", "kin") and digits and int(digits[:3]) > 120:
                     break
                 found.append(Candidate("AGE", m.start(g), m.end(g)))
                 break

@@ -57,6 +57,9 @@ def test_a_date_after_a_birth_cue_is_a_date_of_birth(text: str, value: str) -> N
         ("Mon fils a sept ans demain", "sept ans"),
         ("aged 42, retired", "42"),
         ("she is in her forties", "forties"),
+        ("My wife Lorna is 47 and has had headaches", "47"),
+        ("Dad is seventy-two, diabetic, and lives alone", "seventy-two"),
+        ("mi abuela tiene 80 y vive sola", "80"),
     ],
 )
 def test_an_age_is_found_in_every_phrasing(text: str, value: str) -> None:
@@ -189,6 +192,8 @@ def test_an_address_is_found_whole_however_it_is_written(text: str, value: str) 
         "I have 2 kids and a dog",
         "Walk down Main and turn left",
         "password_length: 12",
+        "The answer is 42.",
+        "my husband is 6 feet tall",
     ],
 )
 def test_ordinary_words_and_numbers_are_not_personal_data(text: str) -> None:
