@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import logging
 import signal
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,6 +112,33 @@ def _image_bytes(url: str) -> bytes | None:
         raise Failed("an image could not be decoded") from None
 
 
+_FOUND: OrderedDict[tuple[bytes, int], tuple[Span, ...]] = OrderedDict()
+_FOUND_MAX = 4096
+_FOUND_LOCK = threading.Lock()
+
+
+def _detect_once(text: str, terms: Sequence[HouseholdTerm], terms_key: int) -> tuple[Span, ...]:
+    """Return detect()'s spans, remembered by a digest of the text for the next requests.
+
+    A conversation sends the same system prompt, tool definitions and earlier turns with
+    every message (Home Assistant: 50-70 segments a turn); scanning them again each time
+    cost most of the screening budget. Only a digest and the spans' kinds and offsets are
+    kept, never the text or a value.
+    """
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), terms_key)
+    with _FOUND_LOCK:  # the simulator screens in web threads
+        found = _FOUND.get(key)
+        if found is not None:
+            _FOUND.move_to_end(key)
+            return found
+    found = tuple(detect(text, terms))
+    with _FOUND_LOCK:
+        _FOUND[key] = found
+        if len(_FOUND) > _FOUND_MAX:
+            _FOUND.popitem(last=False)
+    return found
+
+
 def screen(
     kind: str, body: dict[str, Any], budget_seconds: float, household: Callable[[], Sequence[HouseholdTerm]] | None = None
 ) -> Screening:
@@ -126,9 +155,9 @@ def screen(
             # Each part on its own, in pieces: added text or parts can only raise a sensitive score.
             scores, version = classification.request_scores(texts)
             spans: list[tuple[int, str, int, int]] = []
+            terms_key = hash(tuple(terms))
             for i, text in enumerate(texts):
-                found: list[Span] = detect(text, terms)
-                spans += [(i, s.kind, s.start, s.end) for s in found]
+                spans += [(i, s.kind, s.start, s.end) for s in _detect_once(text, terms, terms_key)]
             people = faces = 0
             for url in image_urls(body) if kind == "chat" else []:
                 data = _image_bytes(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -149,3 +150,21 @@ def test_general_is_never_above_one_minus_the_highest_sensitive_score() -> None:
     for part in PARTS:
         scores, _ = request_scores([part, GENERIC])
         assert scores["general"] <= 1 - max(scores[label] for label in SENSITIVE) + 1e-9
+
+
+def test_a_conversation_s_repeated_parts_are_scanned_for_personal_data_once(monkeypatch: Any) -> None:
+    from policies import screening
+
+    scanned: list[str] = []
+    real = screening.detect
+
+    def counting(text: str, terms: Any = ()) -> Any:
+        scanned.append(text)
+        return real(text, terms)
+
+    monkeypatch.setattr(screening, "detect", counting)
+    system = {"role": "system", "content": "You are the assistant of the house at 14 Elm Row. Call Maria on +44 20 7946 0958 if needed."}
+    first = screening.screen("chat", {"messages": [system, {"role": "user", "content": "Turn on the kitchen light."}]}, 30.0)
+    second = screening.screen("chat", {"messages": [system, {"role": "user", "content": "And the hall light, please."}]}, 30.0)
+    assert scanned.count(system["content"]) == 1, "the same system prompt is not scanned again"
+    assert first["spans"] and [s for s in second["spans"] if s[0] == 0] == [s for s in first["spans"] if s[0] == 0]
