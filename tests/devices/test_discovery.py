@@ -138,7 +138,8 @@ def test_anonymous_clients_are_refused_by_the_broker(mqtt_broker: Broker) -> Non
 
 
 def test_a_device_announcing_over_mdns_is_found_and_hearth_is_announced(run_command: Any) -> None:
-    proc = run_command("discovery", "--no-mqtt", HEARTH_DISCOVERY_INTERFACES="127.0.0.1", HEARTH_WEB_PORT="8123")
+    # The web process as make run starts it (every interface); the announcement on loopback only.
+    proc = run_command("discovery", "--no-mqtt", HEARTH_DISCOVERY_INTERFACES="127.0.0.1", HEARTH_WEB_HOST="0.0.0.0", HEARTH_WEB_PORT="8123")
     zc = off_the_loop(lambda: Zeroconf(interfaces=["127.0.0.1"]))
     found: dict[str, float] = {}
     try:
