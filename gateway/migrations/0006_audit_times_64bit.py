@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gateway', '0005_provider_capabilities'),
+        ("gateway", "0005_provider_capabilities"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='total_ms',
+            model_name="auditevent",
+            name="total_ms",
             field=models.PositiveBigIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='ttft_ms',
+            model_name="auditevent",
+            name="ttft_ms",
             field=models.PositiveBigIntegerField(blank=True, null=True),
         ),
     ]

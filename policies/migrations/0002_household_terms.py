@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0001_initial'),
+        ("policies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HouseholdTerm',
+            name="HouseholdTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(help_text="What it is: child's name, street, school, pet, ...", max_length=60)),
-                ('value', models.CharField(help_text='The term itself, e.g. Finn or Elm Row.', max_length=200, unique=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(help_text="What it is: child's name, street, school, pet, ...", max_length=60)),
+                ("value", models.CharField(help_text="The term itself, e.g. Finn or Elm Row.", max_length=200, unique=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['label', 'id'],
+                "ordering": ["label", "id"],
             },
         ),
     ]
