@@ -60,6 +60,19 @@ class Failed(Exception):
     reason: str
 
 
+class _Expired(BaseException):
+    """The screening deadline's timer fired.
+
+    Not an Exception, as KeyboardInterrupt is not: the timer can fire anywhere, inside a
+    library's own `except Exception` (onnxruntime's call, spaCy's), which would otherwise
+    record a late request as a classifier failure.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def keep_home(explanation: str) -> DecisionData:
     return {
         "rule": "", "max_tier": "home", "prefer": None, "redact": [], "blocked": "", "blur_faces": False,
@@ -92,7 +105,7 @@ def _deadline(seconds: float) -> Iterator[None]:
         return
 
     def expired(signum: int, frame: Any) -> None:
-        raise Failed(late)
+        raise _Expired(late)
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -167,7 +180,7 @@ def screen(
 
                 findings = images.inspect_image(data)
                 people, faces = people + findings.people, faces + findings.faces
-    except Failed as exc:
+    except (Failed, _Expired) as exc:
         return not_screened(exc.reason)
     except classification.ClassifierUnavailable:
         return not_screened("the classifier model is missing or damaged")
