@@ -90,6 +90,29 @@ def start() -> None:
     for wrapper in connections.all(initialized_only=True):  # made while apps loaded, never connected
         assert wrapper.connection is None, "a query ran before the test database was chosen"
         del connections[wrapper.alias]
+    _flush_again_after_a_deadlock()
+
+
+def _flush_again_after_a_deadlock() -> None:
+    """Between transactional tests Django empties the tables with one TRUNCATE. The box's
+    workers go on sealing the last test's audit rows meanwhile; SQLite makes the TRUNCATE
+    wait for them, PostgreSQL may pick it as a deadlock's victim instead. Try it again then
+    (the TRUNCATE is one transaction: it happened whole or not at all)."""
+    from django.db import OperationalError
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        for attempt in range(5):
+            try:
+                return flush(self, sql_list)
+            except OperationalError as exc:
+                if "deadlock detected" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
 
 
 def stop() -> None:
