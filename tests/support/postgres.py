@@ -112,7 +112,7 @@ def _flush_again_after_a_deadlock() -> None:
                     raise
                 time.sleep(0.2 * (attempt + 1))
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
 
 
 def stop() -> None:
