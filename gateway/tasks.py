@@ -101,7 +101,10 @@ def serve_request(
     try:
         _serve(request_id, kind, model, body, stream, include_usage, prompt_chars, provider_ids, device_id, providers_version)
     except worker.LeaseHeld:
-        raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS) from None
+        # The retried message's repr is the id, as at the first publish: Celery would write
+        # the arguments (the prompt) into its headers in plain text.
+        shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
+        raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS, **shown) from None
     except Exception:
         # Whatever went wrong, the client hears it now rather than after a time-out.
         log.exception("request %s failed before it was served", request_id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import redis
@@ -119,3 +121,48 @@ def test_two_deliveries_waiting_for_the_same_screening_serve_it_once(
     assert len(capture.requests) == 1
     [event] = audited(phone.device)
     assert event.outcome == "ok"
+
+
+def test_a_redelivered_copy_that_waits_for_the_lease_never_writes_the_prompt_into_redis_in_plain_text(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """A copy that finds the lease held is retried by Celery, which writes the arguments' repr
+    into the message headers unless told otherwise: the prompt would sit there in Redis."""
+    phone = make_device(max_tier="cloud")
+    provider = make_provider("cloudy", "cloud")
+    capture.reset(chunks=["fine"], chunk_delay=0.5)
+    marker = "quokka-lantern-7731"  # only the prompt carries it; the answer does not
+    request_id = async_to_sync(services.open_audit)(phone.device, Kind.COMPLETION, "cloudy-model", True, ["home", "trusted", "cloud"])
+    body = {"prompt": f"Tell me about {marker}", "max_tokens": 5}
+    args = (request_id, "completion", "cloudy-model", body, True, False, 30, [provider.id], phone.device.pk)
+    r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
+    written: list[str] = []
+    monitor = r.monitor().__enter__()  # type: ignore[no-untyped-call]
+    watching = threading.Event()
+
+    def watch() -> None:
+        watching.set()
+        while True:
+            command = monitor.next_command()["command"]
+            if "hearth-stop-watching" in command:
+                return
+            written.append(command)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    watching.wait(5)
+    handoff.publish(request_id, SCREENED)
+    shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}  # as the services queue them
+    for _ in range(2):  # the first delivery and a redelivered copy
+        tasks.serve_request.apply_async(args=args, queue="upstream", **shown)
+    seen: list[dict[str, object]] = []
+    while not seen or seen[-1]["type"] != "end":
+        popped = r.blpop([relay.out_key(request_id)], timeout=20)
+        assert popped is not None, "the request was never answered"
+        seen.append(json.loads(popped[1]))
+    time.sleep(float(live.stack.child_env()["HEARTH_LEASE_SECONDS"]) + 1)  # the copy has been retried by now
+    redis.Redis.from_url(live.stack.redis_url).get("hearth-stop-watching")
+    watcher.join(10)
+    assert any('"retries": 1' in c for c in written), "the copy that found the lease held was retried"
+    assert not [c for c in written if marker in c], "the prompt was written to Redis in plain text"
+    assert len(capture.requests) == 1
