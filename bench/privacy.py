@@ -5,7 +5,7 @@ dev and test splits: any-type F2, and recall/precision/F2 of people, places, org
 and addresses. Speed: p50/p95 ms of a 200- and a 2,000-character prompt made of dev texts,
 and a 20,000-character one against the screening budget (over it, the request stays home).
 
-Presidio: `pip install -r bench/requirements-privacy.txt` (its analyzer with spaCy's
+Presidio: `pip install --require-hashes -r bench/requirements-privacy.txt` (its analyzer with spaCy's
 en_core_web_sm and its context enhancement, plus its anonymizer). `--candidates` adds the
 NER candidates one by one (each spaCy pipeline alone, Presidio per language) for the
 model card's table of quality per millisecond.
@@ -238,7 +238,7 @@ def main() -> None:
     if other is not None:
         engines.append(("presidio", other[0], other[1]))
     else:
-        print("presidio: not installed (pip install -r bench/requirements-privacy.txt); skipped")
+        print("presidio: not installed (pip install --require-hashes -r bench/requirements-privacy.txt); skipped")
     budget_ms = settings.HEARTH_CLASSIFY_BUDGET * 1000
     print("Quality on the independent set (any-type recall/precision/F2) and CPU ms per prompt on one core")
     print("(classify + detect + redact for hearth, analyze + anonymize for presidio; wall: the wall clock's p50)")
