@@ -132,7 +132,7 @@ def presidio(languages: Sequence[str] = ("en",)) -> tuple[Detector, Callable[[st
 
     def analyze(text: str) -> list[Any]:
         lang = ner.language(text)
-        return analyzer.analyze(text=text, language=lang if lang in languages else languages[0])
+        return list(analyzer.analyze(text=text, language=lang if lang in languages else languages[0]))
 
     def spans(text: str) -> list[Span]:
         return [Span(PRESIDIO_KINDS.get(r.entity_type, r.entity_type), r.start, r.end) for r in analyze(text)]
