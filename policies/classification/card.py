@@ -121,7 +121,7 @@ def write_model_card(result: dict[str, Any], path: Path, minilm_json: str | None
         ),
         "- Labels (multi-label, threshold 0.5, at least the top label is always returned): " + ", ".join(LABELS),
         (
-            "- Retrain: `python manage.py train_classifier` (add `--regenerate` to rebuild the data from"
+            "- Retrain: `./hearth train_classifier` (add `--regenerate` to rebuild the data from"
             " the templates); seeds are fixed, the same data gives the same file."
         ),
         "",

@@ -1,7 +1,7 @@
 """Generate the labelled sensitivity dataset (train.jsonl, heldout.jsonl) reproducibly.
 
 Run: PYTHONPATH=. python policies/classification/data/generate.py (seeded; same output every run),
-or `python manage.py train_classifier --regenerate`.
+or `./hearth train_classifier --regenerate`.
 
 Every template belongs to one label set; whole templates are held out (about one in five
 per label), so the held-out split measures phrasings the model has never seen, not just
