@@ -40,7 +40,7 @@ _ACCOUNT_CUES = (
 # Between a cue and its value: "number", "is", a colon...
 _GAP = (
     r"(?:\s*(?:number|no\.?|nr\.?|num\.?|#|nummer|num[ée]ro|n[uú]mero|n[°º]\.?))?"
-    r"(?:\s+(?:is|ist|lautet|est|es|was|war|reads|de la|del|de))?\s*[:#=\-]?\s*[\"'(\[]?"
+    r"(?:\s+(?:is|ist|lautet|est|es|was|war|reads|de la|del|de))?\s*[:#=\-]?\s*[\"'(\[]?\s*"
 )
 _VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9]|[ \-/.](?=[A-Za-z0-9])){3,40}"
 _CUED = lower_pattern(

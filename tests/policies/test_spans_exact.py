@@ -259,3 +259,9 @@ def test_a_long_prompt_of_every_shape_is_screened_by_the_rule_based_detectors_in
         started = time.process_time()  # CPU time: other processes on the machine do not count
         detect(text, statistical=False)
         assert time.process_time() - started < 1.0, repr(unit)
+
+
+def test_an_identifier_in_spaced_guillemets_after_its_cue_is_found_whole() -> None:
+    # Found by the property test: "« X1234567 »" hid the passport number from its cue.
+    text = " passport number « X1234567 » "
+    assert "X1234567" not in Redactor().redact(text)
