@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from appliance import celery_app, versioned
 from appliance.stack import Ports, Stack
@@ -25,6 +26,12 @@ from tests.support import postgres
 from tests.support.postgres import child_database_env
 
 postgres.start()  # HEARTH_TEST_DATABASE=postgres: the suite on a PostgreSQL server of its own
+
+# CI runs the property tests on a fixed sequence of examples, so a landing never hangs on a
+# lucky draw; a developer's runs draw new ones (and keep what they find in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -75,7 +75,7 @@ QUOTES = (
 )  # fmt: skip
 # A cue and its value keep their own words, but a value may come in quotes or brackets and
 # the space after its cue may be any space.
-MAX_TAKEN = 8  # characters around a value that a span may take with it (a cue, a quote)
+MAX_TAKEN = 8  # characters on each side of a value that a span may take with it (a cue, a quote, a title)
 
 _RUN = re.compile(r"[^\W_]+")
 
@@ -125,7 +125,7 @@ def _taken_and_left(case: tuple[str, str, str], before: str, open_q: str, close_
     # The rule-based spans that hold the value take only a few characters beside it.
     for s in spans:
         if s.start < end and start < s.end:
-            assert start - s.start + (s.end - end) <= MAX_TAKEN, (text, value, text[s.start : s.end])
+            assert max(start - s.start, s.end - end) <= MAX_TAKEN, (text, value, text[s.start : s.end])
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
