@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import uuid
 from typing import Any
@@ -15,9 +15,16 @@ django_application = get_asgi_application()
 
 from django.conf import settings  # noqa: E402  (after the app is set up)
 
+from appliance.edge import error_body  # noqa: E402
+
 
 class BodyLimit:
-    """Refuse a request body over the limit before it is read into memory or onto disk."""
+    """Refuse a request body over the limit before it is read into memory or onto disk, or one sent too slowly.
+
+    A client that stops sending its body, or trickles it, would hold a connection and the
+    request's memory for as long as it likes: each part must come within
+    HEARTH_BODY_IDLE_SECONDS and the whole body within HEARTH_BODY_SECONDS.
+    """
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -28,40 +35,74 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                return await self._refuse(send)
-        seen = 0
+                return await self._refuse(send, 413, f"The request body is larger than {self.limit} bytes.", "request_too_large")
+        seen, complete = 0, False
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + settings.HEARTH_BODY_SECONDS
 
         async def limited() -> dict[str, Any]:
-            nonlocal seen
-            message: dict[str, Any] = await receive()
+            nonlocal seen, complete
+            if complete:  # past the body only the disconnect is awaited, for as long as the answer takes
+                return await receive()  # type: ignore[no-any-return]
+            try:
+                async with asyncio.timeout(min(settings.HEARTH_BODY_IDLE_SECONDS, deadline - loop.time())):
+                    message: dict[str, Any] = await receive()
+            except TimeoutError:
+                raise _TooSlow from None
             seen += len(message.get("body", b""))
             if seen > self.limit:
                 raise _TooLarge
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await self._refuse(send)
+            await self._refuse(send, 413, f"The request body is larger than {self.limit} bytes.", "request_too_large")
+        except _TooSlow:
+            message = (
+                f"The request body did not arrive in time (each part within {settings.HEARTH_BODY_IDLE_SECONDS:g} s,"
+                f" all of it within {settings.HEARTH_BODY_SECONDS:g} s)."
+            )
+            await self._refuse(send, 408, message, "request_timeout")
 
-    async def _refuse(self, send: Any) -> None:
-        body = json.dumps(
-            {
-                "error": {
-                    "message": f"The request body is larger than {self.limit} bytes.",
-                    "type": "invalid_request_error",
-                    "param": None,
-                    "code": "request_too_large",
-                }
-            }
-        ).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 413, "headers": [*headers, (b"x-request-id", str(uuid.uuid4()).encode())]})
+    async def _refuse(self, send: Any, status: int, message: str, code: str) -> None:
+        body = error_body(message, code)
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", str(uuid.uuid4()).encode()),
+            (b"connection", b"close"),  # the rest of the body is not read
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(Exception):
     pass
+
+
+class _TooSlow(Exception):
+    pass
+
+
+class RetryAfter:
+    """Tell a device when to try again after a 503 that does not say so (OpenAI's clients wait as told)."""
+
+    SECONDS = b"5"
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 503:
+                headers = list(message.get("headers") or [])
+                if not any(name.lower() == b"retry-after" for name, _ in headers):
+                    message = {**message, "headers": [*headers, (b"retry-after", self.SECONDS)]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
@@ -126,7 +167,7 @@ application = ProtocolTypeRouter(
     {
         # Static files (the pages' CSS and scripts) are served by the web process itself: no separate server on the box.
         "http": BodyLimit(
-            ByPath(ApiResponses(DeviceApiHandler()), ASGIStaticFilesHandler(django_application)), settings.HEARTH_MAX_BODY_BYTES
+            ByPath(RetryAfter(ApiResponses(DeviceApiHandler())), ASGIStaticFilesHandler(django_application)), settings.HEARTH_MAX_BODY_BYTES
         ),
         # Same-origin only (the Host check again), and only for a signed-in session.
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),

@@ -8,7 +8,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from appliance import console
+from appliance import console, edge
 
 
 class Command(BaseCommand):
@@ -26,9 +26,12 @@ class Command(BaseCommand):
             host=options["host"],
             port=options["port"],
             loop="uvloop",
-            http="httptools",
+            http=edge.EdgeProtocol,  # httptools, with bounds on each request's head and on connections
             lifespan="off",
             access_log=False,  # the audit log records requests; an access log would add IPs and paths only
             timeout_graceful_shutdown=5,
             log_level="info",
+            log_config=edge.log_config(),  # without the clients' addresses
+            limit_concurrency=settings.HEARTH_MAX_CONNECTIONS,
+            timeout_keep_alive=5,  # an idle kept-alive connection is closed after this
         )
