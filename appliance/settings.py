@@ -152,7 +152,10 @@ def _database(url: str) -> dict[str, object]:
                 # WAL lets the web process read while a worker writes; FULL because the
                 # audit log must survive a power cut; IMMEDIATE so that sealing the audit
                 # chain takes the write lock before it reads the chain's head.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                # HEARTH_DB_MAX_MB caps the file (0: no cap): past it the database is full,
+                # as on a full disk, and it never takes the room the models need.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                + (f" PRAGMA max_page_count={env_int('HEARTH_DB_MAX_MB', 0) * 256};" if env_int("HEARTH_DB_MAX_MB", 0) else ""),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
@@ -281,6 +284,14 @@ HEARTH_LEASE_SECONDS = env_float("HEARTH_LEASE_SECONDS", 15.0)
 HEARTH_RELAY_IDLE_SECONDS = env_float("HEARTH_RELAY_IDLE_SECONDS", 300.0)
 HEARTH_MAX_BODY_BYTES = env_int("HEARTH_MAX_BODY_BYTES", 16 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HEARTH_MAX_BODY_BYTES
+# Limits at the edge (appliance.edge): a request's line and headers, how many headers, how
+# long a client may take to send them and its body, and how many connections are served.
+HEARTH_MAX_HEAD_BYTES = env_int("HEARTH_MAX_HEAD_BYTES", 32 * 1024)
+HEARTH_MAX_HEADERS = env_int("HEARTH_MAX_HEADERS", 100)
+HEARTH_HEAD_SECONDS = env_float("HEARTH_HEAD_SECONDS", 10.0)
+HEARTH_BODY_IDLE_SECONDS = env_float("HEARTH_BODY_IDLE_SECONDS", 10.0)
+HEARTH_BODY_SECONDS = env_float("HEARTH_BODY_SECONDS", 60.0)
+HEARTH_MAX_CONNECTIONS = env_int("HEARTH_MAX_CONNECTIONS", 512)
 HEARTH_MAX_TOKENS = env_int("HEARTH_MAX_TOKENS", 8192)
 HEARTH_MAX_PROMPT_CHARS = env_int("HEARTH_MAX_PROMPT_CHARS", 400_000)
 HEARTH_CONNECT_TIMEOUT = env_float("HEARTH_CONNECT_TIMEOUT", 5.0)
