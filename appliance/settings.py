@@ -317,6 +317,11 @@ HEARTH_HOME_THREADS = env_int("HEARTH_HOME_THREADS", 1)
 HEARTH_HOME_CONTEXT = env_int("HEARTH_HOME_CONTEXT", 2048)
 HEARTH_VLLM_ARGS = env_str("HEARTH_VLLM_ARGS", "")
 HEARTH_VLLM_BIN = env_str("HEARTH_VLLM_BIN", "vllm")  # vLLM lives in a venv of its own on the image
+# The model store (appliance/store): where fetched models live, the hub (or its mirror, a
+# LAN cache) they come from, and the disk kept free beside them.
+HEARTH_MODELS_DIR = Path(env_str("HEARTH_MODELS_DIR", str(DATA_DIR / "models")))
+HEARTH_HF_ENDPOINT = env_str("HEARTH_HF_ENDPOINT", "https://huggingface.co")
+HEARTH_MODELS_DISK_RESERVE_MIB = env_int("HEARTH_MODELS_DISK_RESERVE_MIB", 1024)
 
 # --- The web process -------------------------------------------------------------------
 # Every interface by default: a box on the home network must be reachable from the kitchen

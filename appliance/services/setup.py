@@ -179,7 +179,7 @@ class HomeModel:
 
 def home_model(found: hardware.Hardware) -> HomeModel:
     """Say which model the home engine serves, beside the one the table picks for this hardware."""
-    fits = hardware.recommend(max((g.vram_mib for g in found.gpus), default=0))
+    fits = hardware.recommend_for(found)
     try:
         served = engine.served()
     except engine.EngineUnavailable as exc:

@@ -24,6 +24,7 @@ from ..forms import ClaimForm, DeviceForm, FinishForm, FirstBootRestoreForm, Hou
 from ..services import accounts
 from ..services import setup as setup_service
 from ..services.backups import BackupError
+from ..store import fit as store_fit
 from .access import account_of, owner_required
 
 STEPS = [("hardware", "Hardware"), ("providers", "Providers"), ("rules", "Rules"), ("devices", "Devices"), ("finish", "Finish")]
@@ -62,7 +63,8 @@ def render_claim(request: HttpRequest, **context: object) -> HttpResponse:
 @owner_required
 def hardware_step(request: HttpRequest) -> HttpResponse:
     found = hardware.survey()
-    context = {"hw": found, "home": setup_service.home_model(found), "table": hardware.MODEL_TABLE}
+    room = hardware.budget(found)
+    context = {"hw": found, "home": setup_service.home_model(found), "room": room, "table": store_fit.table(hardware.catalogue(), room)}
     return _render(request, "hardware", "appliance/setup/hardware.html", context)
 
 

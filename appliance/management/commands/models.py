@@ -1,0 +1,121 @@
+"""`./hearth models list|fit|pull NAME|add NAME`: the home tier's model store from the console."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from appliance import engine, hardware
+from appliance.store import fetch, services
+from appliance.store import fit as store_fit
+from appliance.store.catalogue import CatalogueError
+
+
+def _eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "time left unknown"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s left" if minutes else f"{secs} s left"
+
+
+class Command(BaseCommand):
+    help = "List, fit, fetch (verified) and add the home tier's models."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        actions.add_parser("list", help="the catalogue, what is in the store, and what the engine serves")
+        actions.add_parser("fit", help="what fits this box, in words")
+        pull = actions.add_parser("pull", help="fetch a model's files, verified by sha256, if it fits")
+        pull.add_argument("name")
+        pull.add_argument("--quantization", help="which of the model's quantizations (default: the first this box's engine loads)")
+        add = actions.add_parser("add", help="add a GGUF model by hand: a local file, or a file on the hub or an HTTPS folder")
+        add.add_argument("name", help="the name to pull it by (lower case, digits, '.', '-')")
+        add.add_argument("--file", required=True, help="a local GGUF file, or the file's name in --hf/--url")
+        add.add_argument("--hf", default="", help="hub repository (owner/name)")
+        add.add_argument("--url", default="", help="HTTPS folder the file is in")
+        add.add_argument("--sha256", default="", help="the file's sha256 (otherwise the one the source states is used)")
+        for figure in ("size", "parameters", "context-length", "layers", "kv-heads", "head-dim"):
+            add.add_argument(f"--{figure}", type=int, default=0, help="needed for a remote file (a local one's header says)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except (CatalogueError, fetch.FetchError) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _list(self, options: dict[str, Any]) -> None:
+        models = hardware.catalogue()
+        try:
+            served = engine.model_path()
+        except engine.EngineUnavailable as exc:
+            served = ""
+            self.stderr.write(f"the home engine has no model: {exc}")
+        for entry in models.entries:
+            for q in entry.quantizations:
+                record = fetch.installed(entry, q)
+                state = "in the store" if record else ("shipped with Hearth" if entry.bundled else "not fetched")
+                names = {f.name for f in record.files} if record else {f.name for f in q.files}
+                if served and (Path(served).name in names or (record is not None and served == record.path)):
+                    state += ", served now"
+                weights = store_fit.size(-(-q.weights_bytes // store_fit.MIB))
+                self.stdout.write(
+                    f"{entry.name:28} {q.name:10} {q.format:5} {weights:>9}  {','.join(entry.capabilities):18} {entry.licence:28} {state}"
+                )
+
+    def _fit(self, options: dict[str, Any]) -> None:
+        found = hardware.survey()
+        room = hardware.budget(found)
+        self.stdout.write(f"This box gives a model {room.usable_mib} MiB {room.where} ({room.free_mib} MiB free now).")
+        for f in store_fit.table(hardware.catalogue(), room):
+            self.stdout.write(("  fits  " if f.fits else "  no    ") + f.sentence)
+        best = store_fit.recommend(hardware.catalogue(), room)
+        self.stdout.write(f"Recommended: {best.entry.name} {best.quantization.name}." if best else "Nothing in the catalogue fits well.")
+
+    def _pull(self, options: dict[str, Any]) -> None:
+        entry = hardware.catalogue().get(options["name"])
+        room = hardware.budget(hardware.survey())
+        if options["quantization"]:
+            quantization = entry.quantization(options["quantization"])
+        else:
+            quantization = next((q for q in entry.quantizations if q.engine == room.engine), entry.quantizations[0])
+        interactive = sys.stdout.isatty()
+
+        def progress(p: fetch.Progress) -> None:
+            percent = 100 * p.done / p.total if p.total else 0.0
+            line = (
+                f"{p.file}: {store_fit.size(p.done // store_fit.MIB)} of {store_fit.size(p.total // store_fit.MIB)} "
+                f"({percent:.0f} %), {p.rate_bps / store_fit.MIB:.1f} MiB/s, {_eta(p.eta_s)}"
+            )
+            self.stdout.write(("\r" + line) if interactive else line, ending="" if interactive else "\n")
+            self.stdout.flush()
+
+        def say(message: str) -> None:
+            self.stdout.write(("\n" if interactive else "") + message)
+
+        record = fetch.pull(entry, quantization, room, say=say, on_progress=progress)
+        self.stdout.write(f"{entry.name} {quantization.name} is in the store and verified: {record.path}")
+
+    def _add(self, options: dict[str, Any]) -> None:
+        if not options["hf"] and not options["url"]:
+            entry = services.add_local(options["name"], Path(options["file"]))
+        else:
+            remote = services.Remote(
+                file=options["file"],
+                size=options["size"],
+                parameters=options["parameters"],
+                context_length=options["context_length"],
+                layers=options["layers"],
+                kv_heads=options["kv_heads"],
+                head_dim=options["head_dim"],
+                hf=options["hf"],
+                url=options["url"],
+                sha256=options["sha256"],
+            )
+            entry = services.add_remote(options["name"], remote)
+        file = entry.quantizations[0].files[0]
+        self.stdout.write(
+            f"added {entry.name}: {file.name}, {file.size} bytes, sha256 {file.sha256 or '(taken from the source at the pull)'}"
+        )
