@@ -36,6 +36,8 @@ class ModelFile:
     name: str
     size: int  # bytes; approximate where sha256 is None
     sha256: str | None  # None: not recorded here, taken from a source that states it
+    git_sha1: str | None = None  # a small file the hub keeps in git rather than LFS: its blob id is its checksum
+    stated_by: str = "catalogue"  # who recorded the checksum: the catalogue, or the source's listing
 
 
 @dataclass(frozen=True)

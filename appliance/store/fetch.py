@@ -9,7 +9,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -62,13 +62,14 @@ class Record:
     quantization: str
     files: tuple[StoredFile, ...]
     verified_at: float
+    folder: str  # the checkpoint's folder in the store
 
     @property
     def path(self) -> str:
         """Return what the engine loads: the file for a one-file GGUF, else the folder."""
         if len(self.files) == 1 and self.files[0].name.endswith(".gguf"):
             return self.files[0].path
-        return str(Path(self.files[0].path).parent)
+        return self.folder
 
 
 Say = Callable[[str], None]
@@ -114,6 +115,59 @@ def _hash_into(digest: hashlib._Hash, f: IO[bytes], limit: int | None = None) ->
             left -= len(block)
 
 
+def git_blob_sha1(path: Path) -> str:
+    """Return the id git gives a file's content (how the hub names a file it keeps outside LFS)."""
+    digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode(), usedforsecurity=False)
+    with path.open("rb") as f:
+        _hash_into(digest, f)
+    return digest.hexdigest()
+
+
+# What vLLM loads from a checkpoint's repository; READMEs, pictures and duplicate weights are left.
+CHECKPOINT_SUFFIXES = (".json", ".safetensors", ".model", ".txt", ".tiktoken", ".jinja")
+
+
+def list_hub_files(source: Source) -> tuple[ModelFile, ...]:
+    """Return a hub repository's checkpoint files with the sha256 (or git blob id) its file listing states."""
+    endpoint = settings.HEARTH_HF_ENDPOINT.rstrip("/")
+    url = f"{endpoint}/api/models/{source.location}/tree/{quote(source.revision, safe='')}?recursive=true"
+    response = httpx.get(url, timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True)
+    response.raise_for_status()
+    files = []
+    for item in response.json():
+        path = str(item.get("path", ""))
+        if item.get("type") != "file" or not path.endswith(CHECKPOINT_SUFFIXES) or path.startswith(("original/", "/")) or ".." in path:
+            continue
+        lfs = item.get("lfs") or {}
+        if SHA256.match(str(lfs.get("oid", ""))):
+            files.append(ModelFile(path, int(lfs.get("size", item.get("size", 0))), str(lfs["oid"]), stated_by="source's listing"))
+        else:
+            files.append(ModelFile(path, int(item.get("size", 0)), None, str(item.get("oid", "")), "source's listing"))
+    return tuple(files)
+
+
+def _listed(entry: Entry, quantization: Quantization, budget: Budget | None, say: Say) -> Quantization:
+    """Return the quantization with its files as the first hub source lists them, fitted again with their real size."""
+    failures = []
+    for source in (s for s in quantization.sources if s.kind == "hf"):
+        try:
+            files = list_hub_files(source)
+        except (httpx.HTTPError, ValueError) as exc:
+            failures.append(f"{describe(source)}: {type(exc).__name__}")
+            continue
+        weights = sum(f.size for f in files if f.name.endswith(".safetensors"))
+        if not weights:
+            failures.append(f"{describe(source)}: lists no .safetensors file")
+            continue
+        say(f"{describe(source)} lists {len(files)} files, {size(weights // MIB)} of weights")
+        listed = replace(quantization, files=files, weights_bytes=weights)
+        if budget is not None and not (fitted := fit(entry, listed, budget)).fits:
+            raise FetchError(f"refused before any download: {fitted.sentence}")
+        return listed
+    reasons = "; ".join(failures) or "it names no hub source to list them"
+    raise FetchError(f"{entry.name} {quantization.name}: the catalogue does not list its files and no source could ({reasons})")
+
+
 def locate(source: Source, name: str) -> str:
     """Return where a source keeps a file: an HTTPS URL or a local path."""
     if source.kind == "hf":
@@ -154,15 +208,16 @@ def installed(entry: Entry, quantization: Quantization) -> Record | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text())
-    record = Record(data["entry"], data["quantization"], tuple(StoredFile(**f) for f in data["files"]), data["verified_at"])
+    files = tuple(StoredFile(**f) for f in data["files"])
+    record = Record(data["entry"], data["quantization"], files, data["verified_at"], data["folder"])
     if all(Path(f.path).is_file() and Path(f.path).stat().st_size == f.size for f in record.files):
         return record
     return None
 
 
 def _write_record(entry: Entry, quantization: Quantization, files: list[StoredFile]) -> Record:
-    record = Record(entry.name, quantization.name, tuple(files), time.time())
     folder = folder_for(entry, quantization)
+    record = Record(entry.name, quantization.name, tuple(files), time.time(), str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f".{RECORD}.tmp"
     temporary.write_text(json.dumps({**asdict(record), "files": [asdict(f) for f in files]}, indent=1))
@@ -174,7 +229,7 @@ def _stated_sha256(response: httpx.Response) -> str | None:
     """Return the sha256 a server states for a file (the hub's X-Linked-Etag, or an ETag that is one)."""
     for r in [*response.history, response]:
         for header in ("x-linked-etag", "etag"):
-            value = r.headers.get(header, "").removeprefix("W/").strip('"').lower()
+            value = str(r.headers.get(header, "")).removeprefix("W/").strip('"').lower()
             if SHA256.match(value):
                 return value
     return None
@@ -304,24 +359,29 @@ def _fetch_file(
             stated = _transfer(_Transfer(file, part, words, on_progress, cancelled), source, where, client, say, failures)
             if stated is None:
                 continue
-            expected = file.sha256 or stated
-            hash_from = "catalogue" if file.sha256 else "source"
+            if file.git_sha1 and not file.sha256:
+                expected, got, checksum, hash_from = file.git_sha1, git_blob_sha1(part), "git blob id", "source's listing"
+            else:
+                expected, checksum = file.sha256 or stated, "sha256"
+                hash_from = file.stated_by if file.sha256 else "source"
+                got = sha256_of(part) if expected else ""
             if not expected:
                 part.unlink(missing_ok=True)
                 failures.append(f"{words}: states no sha256 and the catalogue records none")
                 say(f"{file.name}: neither the catalogue nor {words} states its sha256, so it cannot be verified; deleted")
                 continue
-            got = sha256_of(part)
             if got != expected:
                 part.unlink()
-                failures.append(f"{words}: sha256 mismatch")
+                failures.append(f"{words}: {checksum} mismatch")
                 say(
-                    f"{file.name} from {words} does not match its sha256 (expected {expected[:12]}…, got {got[:12]}…): deleted; trying the next source"
+                    f"{file.name} from {words} does not match its {checksum} (expected {expected[:12]}…, got {got[:12]}…): "
+                    "deleted; trying the next source"
                 )
                 continue
             part.replace(target)
-            say(f"{file.name}: verified (sha256 {got[:12]}…, checked against the {hash_from})")
-            return StoredFile(file.name, str(target), target.stat().st_size, got, words, hash_from)
+            say(f"{file.name}: verified ({checksum} {got[:12]}…, checked against the {hash_from})")
+            sha = got if checksum == "sha256" else sha256_of(target)
+            return StoredFile(file.name, str(target), target.stat().st_size, sha, words, hash_from)
     raise FetchError(f"{file.name} could not be fetched and verified from any source: {'; '.join(failures)}")
 
 
@@ -338,15 +398,12 @@ def pull(
         fitted = fit(entry, quantization, budget)
         if not fitted.fits:
             raise FetchError(f"refused before any download: {fitted.sentence}")
-    if not quantization.files:
-        raise FetchError(
-            f"{entry.name} {quantization.name}: the catalogue does not list its files yet, so they cannot be verified; "
-            "add them by hand with `./hearth models add`"
-        )
     done = installed(entry, quantization)
     if done is not None:
         say(f"{entry.name} {quantization.name} is already in the store")
         return done
+    if not quantization.files:
+        quantization = _listed(entry, quantization, budget, say)
     folder = folder_for(entry, quantization)
     missing = [f for f in quantization.files if not (folder / f.name).is_file()]
     local_copy = any(s.kind == "package" and Path(locate(s, f.name)).is_file() for s in quantization.sources for f in missing)
@@ -357,7 +414,7 @@ def pull(
     for file in quantization.files:
         target = folder / file.name
         if target.is_file() and file.sha256 and sha256_of(target) == file.sha256:
-            stored.append(StoredFile(file.name, str(target), target.stat().st_size, file.sha256, "the store", "catalogue"))
+            stored.append(StoredFile(file.name, str(target), target.stat().st_size, file.sha256, "the store", file.stated_by))
             continue
         stored.append(_fetch_file(file, quantization, folder, say, on_progress, cancelled))
     return _write_record(entry, quantization, stored)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -45,8 +46,25 @@ class FileServer:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    listings: dict[str, bytes] = field(default_factory=dict)  # /api/models/<repo>/tree/main -> JSON
+
     def hub(self, repo: str, name: str, served: Served) -> None:
         self.files[f"/{repo}/resolve/main/{name}"] = served
+
+    def hub_repo(self, repo: str, files: dict[str, bytes], lfs: tuple[str, ...] = (".safetensors",)) -> None:
+        """Serve a repository's files and its listing as the hub does: sha256 for LFS files, the git blob id for the rest."""
+        listing = []
+        for name, body in files.items():
+            self.hub(repo, name, Served(body))
+            item: dict[str, object] = {"type": "file", "path": name, "size": len(body)}
+            if name.endswith(lfs):
+                item["oid"] = "0" * 40  # the LFS pointer's id, not the content's
+                item["lfs"] = {"oid": hashlib.sha256(body).hexdigest(), "size": len(body), "pointerSize": 134}
+            else:
+                item["oid"] = hashlib.sha1(b"blob %d\0" % len(body) + body).hexdigest()
+            listing.append(item)
+        listing.append({"type": "file", "path": "README.md", "size": 5, "oid": "1" * 40})
+        self.listings[f"/api/models/{repo}/tree/main"] = json.dumps(listing).encode()
 
 
 def _handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
@@ -59,6 +77,14 @@ def _handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             wanted = self.headers.get("Range", "")
             server.requests.append((self.path, wanted))
+            listing = server.listings.get(self.path.split("?")[0])
+            if listing is not None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(listing)))
+                self.end_headers()
+                self.wfile.write(listing)
+                return
             served = server.files.get(self.path)
             if served is None:
                 self.send_response(404)

@@ -186,3 +186,49 @@ def test_the_model_shipped_with_hearth_is_pulled_from_a_hub_shaped_server_and_ve
     record, _ = pull(from_hub)
     assert record.files[0].sha256 == shipped.quantization().files[0].sha256 and Path(record.path).stat().st_size == real.stat().st_size
     assert len(hub.requests) == 2, "cut at 40 MiB, resumed once"
+
+
+CHECKPOINT = """
+version: 1
+models:
+  - name: folder-model
+    title: Folder Model
+    family: Test
+    licence: MIT
+    parameters: 1000000
+    context_length: 4096
+    capabilities: [chat, tools]
+    architecture: {layers: 2, kv_heads: 1, head_dim: 8}
+    quantizations:
+      - name: AWQ
+        format: awq
+        weights_bytes: 1000
+        sources: [{hf: test/folder}]
+"""
+GPU = store_fit.gpu_budget("NVIDIA GeForce RTX 4090", 24_564)
+
+
+def test_a_checkpoint_folder_is_pulled_as_the_hub_lists_it_each_file_verified(hub: FileServer) -> None:
+    weights = os.urandom(2 * 2**20)
+    hub.hub_repo("test/folder", {"config.json": b'{"model_type": "llama"}', "model.safetensors": weights})
+    model = catalogue.parse(CHECKPOINT).get("folder-model")
+    record, said = pull(model, budget=GPU)
+    assert Path(record.path).is_dir() and (Path(record.path) / "model.safetensors").read_bytes() == weights
+    assert sorted(f.name for f in record.files) == ["config.json", "model.safetensors"], "no README"
+    assert {f.name: f.hash_from for f in record.files} == {"config.json": "source's listing", "model.safetensors": "source's listing"}
+    assert any("lists 2 files" in line for line in said)
+
+
+def test_a_checkpoint_file_that_differs_from_the_hub_s_listing_is_refused(hub: FileServer) -> None:
+    hub.hub_repo("test/folder", {"config.json": b'{"model_type": "llama"}', "model.safetensors": os.urandom(2**20)})
+    hub.files["/test/folder/resolve/main/config.json"].body = b'{"model_type": "other"}'  # what the listing did not state
+    with pytest.raises(fetch.FetchError, match=r"config\.json could not be fetched and verified"):
+        pull(catalogue.parse(CHECKPOINT).get("folder-model"), budget=GPU)
+
+
+def test_a_checkpoint_too_large_once_listed_is_refused_before_its_weights_are_fetched(hub: FileServer) -> None:
+    hub.hub_repo("test/folder", {"config.json": b"{}", "model.safetensors": os.urandom(2**20)})
+    tiny_gpu = store_fit.gpu_budget("NVIDIA T4", 1_100)  # 990 MiB for vLLM: its 1 GiB of overhead alone does not fit
+    with pytest.raises(fetch.FetchError, match="refused before any download"):
+        pull(catalogue.parse(CHECKPOINT.replace("weights_bytes: 1000", "weights_bytes: 1")).get("folder-model"), budget=tiny_gpu)
+    assert all("/resolve/" not in path for path, _ in hub.requests)
