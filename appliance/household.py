@@ -43,6 +43,35 @@ async def acurrent() -> Local:
     return _local(await Household.objects.filter(pk=1).values_list("time_zone", "language").afirst())
 
 
+# The currencies the wizard offers: what the providers bill in and the households most use.
+CURRENCIES: list[tuple[str, str]] = [
+    ("USD", "US dollar ($)"),
+    ("EUR", "Euro (€)"),
+    ("GBP", "Pound sterling (£)"),
+    ("CHF", "Swiss franc (CHF)"),
+    ("CAD", "Canadian dollar (CA$)"),
+    ("AUD", "Australian dollar (A$)"),
+    ("JPY", "Japanese yen (¥)"),
+    ("SEK", "Swedish krona (kr)"),
+    ("NOK", "Norwegian krone (kr)"),
+    ("DKK", "Danish krone (kr)"),
+    ("PLN", "Polish złoty (zł)"),
+]
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+
+
+def currency() -> str:
+    """Return the household's currency code (USD until it is claimed)."""
+    return Household.objects.filter(pk=1).values_list("currency", flat=True).first() or "USD"
+
+
+def money(amount: object, code: str) -> str:
+    """Return an amount with its currency, as the household's pages show it ("€ 1.25", "CHF 1.25")."""
+    symbol = SYMBOLS.get(code)
+    value = f"{float(str(amount)):,.2f}"
+    return f"{symbol}{value}" if symbol else f"{code} {value}"
+
+
 def date_input_formats(language: str) -> list[str]:
     """Return the ways a date is typed in this language, the usual one first; an ISO date always works."""
     found = [str(f) for f in formats.get_format("DATE_INPUT_FORMATS", lang=language)]

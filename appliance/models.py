@@ -24,6 +24,8 @@ class Household(models.Model):
     name = models.CharField(max_length=100)
     time_zone = models.CharField(max_length=64, default="UTC")
     language = models.CharField(max_length=10, default="en")
+    # ISO 4217 code that prices and budgets are shown in (asked in the wizard).
+    currency = models.CharField(max_length=3, default="USD")
     # 0: keep audit rows forever.
     audit_retention_days = models.PositiveIntegerField(default=0)
     privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.FULL)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
-from .views import accounts, audit, backups, dashboard, setup
+from .views import accounts, audit, backups, dashboard, rules, setup
 
 urlpatterns = [
     path("v1/", include("devices.urls")),  # unauthenticated device pairing (devices/views.py)
@@ -26,6 +26,16 @@ urlpatterns = [
     path("setup/devices/found/<int:found_id>/ignore/", setup.ignore_found),
     path("setup/finish/", setup.finish_step),
     path("dashboard/", dashboard.dashboard_page),
+    path("rules/", rules.rules_page),
+    path("rules/new/", rules.edit_rule),
+    path("rules/<int:rule_id>/", rules.edit_rule),
+    path("rules/<int:rule_id>/move/", rules.move_rule),
+    path("rules/<int:rule_id>/remove/", rules.remove_rule),
+    path("rules/order/", rules.reorder_rules),
+    path("rules/try/", rules.try_request),
+    path("rules/preset/", rules.apply_preset),
+    path("rules/export.yaml", rules.export_rules),
+    path("rules/import/", rules.import_rules),
     path("audit/", audit.audit_log),
     path("audit/<int:event_id>/", audit.audit_detail),
     path("audit/export.csv", audit.audit_export, {"fmt": "csv"}),

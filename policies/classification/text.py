@@ -19,6 +19,18 @@ LABELS: tuple[str, ...] = (
     "general",
 )
 SENSITIVE: tuple[str, ...] = tuple(label for label in LABELS if label != "general")
+# How the household's pages name each label: an id such as identity_contact is for rules files.
+LABEL_NAMES: dict[str, str] = {
+    "health": "Health",
+    "finance": "Money and finance",
+    "children": "Children",
+    "identity_contact": "Identity and contact details",
+    "location_home": "Where the household lives",
+    "credentials": "Passwords and access codes",
+    "intimate": "Intimate life",
+    "legal": "Legal matters",
+    "general": "Generic (nothing sensitive)",
+}
 _NON_WORD = re.compile(r"[\W_]+")
 # Sentence ends: the usual marks of the four languages (and the folded CJK ones), and line breaks.
 _SENTENCE_END = re.compile(r"(?<=[.!?;:…])\s+|\n+")

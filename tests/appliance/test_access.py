@@ -16,6 +16,7 @@ from appliance.services import backups
 from devices import services as device_services
 from devices.models import DiscoveredDevice
 from gateway.models import AuditEvent, Provider
+from policies.models import HouseholdRule
 
 # (method, path, who may): "member" pages are read by members too; "owner" pages change things.
 MATRIX: list[tuple[str, str, str]] = [
@@ -52,6 +53,18 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/backups/restore/", "owner"),
     ("GET", "/backups/{backup}", "owner"),
     ("GET", "/admin/", "owner"),
+    ("GET", "/rules/", "member"),
+    ("POST", "/rules/try/", "member"),
+    ("GET", "/rules/export.yaml", "member"),
+    ("GET", "/rules/new/", "owner"),
+    ("POST", "/rules/new/", "owner"),
+    ("GET", "/rules/{rule}/", "owner"),
+    ("POST", "/rules/{rule}/", "owner"),
+    ("POST", "/rules/{rule}/move/", "owner"),
+    ("POST", "/rules/{rule}/remove/", "owner"),
+    ("POST", "/rules/order/", "owner"),
+    ("POST", "/rules/preset/", "owner"),
+    ("POST", "/rules/import/", "owner"),
 ]
 # Open to anyone by design: the wizard's first step (refuses once claimed), signing in and out.
 OPEN = {"/setup/", "/setup/restore/", "/login/", "/logout/", "/"}
@@ -77,6 +90,7 @@ def test_the_matrix_covers_every_page_of_the_box() -> None:
         .replace("{member}", "<int:user_id>")
         .replace("{backup}", "<str:name>")
         .replace("{found}", "<int:found_id>")
+        .replace("{rule}", "<int:rule_id>")
         for _, path, _ in MATRIX
     }
     assert pages - covered - OPEN == set()
@@ -98,10 +112,11 @@ def targets(owner: Any, member: Any, tmp_path: Path) -> Iterator[dict[str, Any]]
     found = DiscoveredDevice.objects.create(
         identity="aa:bb:cc:dd:ee:ff", identity_kind="mac", kind="generic", source="mdns", name="tv", first_seen=now, last_seen=now
     )
+    rule = HouseholdRule.objects.create(name="Kids", conditions={"categories": ["kids"]}, actions={"max_tier": "home"})
     with override_settings(HEARTH_BACKUP_DIR=str(tmp_path)):
         backup = backups.backup_dir() / "hearth-20260101-000000.backup"
         backup.write_bytes(backups.MAGIC)
-        yield {"event": event.pk, "provider": provider.pk, "member": member.pk, "backup": backup.name, "found": found.pk}
+        yield {"event": event.pk, "provider": provider.pk, "member": member.pk, "backup": backup.name, "found": found.pk, "rule": rule.pk}
 
 
 def _call(client: Client, method: str, path: str, **extra: Any) -> int:
