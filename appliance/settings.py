@@ -233,6 +233,8 @@ HEARTH_BACKUP_DIR = Path(env_str("HEARTH_BACKUP_DIR", str(DATA_DIR / "backups"))
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "appliance.middleware.SecurityHeaders")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "appliance.middleware.SetupRequired")
 MIDDLEWARE.insert(MIDDLEWARE.index("appliance.middleware.SetupRequired") + 1, "appliance.middleware.HouseholdClock")
+# Who acts in a request, for the record of settings changes (gateway.settings_audit): after the user is known.
+MIDDLEWARE.insert(MIDDLEWARE.index("appliance.middleware.HouseholdClock") + 1, "gateway.middleware.RecordActor")
 
 # Devices, providers and rules are kept in each process until they change; whatever a process
 # holds is read again after this many seconds even if no change reached it (appliance.versioned).

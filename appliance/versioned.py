@@ -26,6 +26,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from appliance.redis import async_client, sync_client
 
@@ -33,6 +34,14 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 _NAMES: set[str] = set()
 _changes_here = 0  # changes made by this process: it sees them before they are committed
+
+# A bulk update sends no model signal; these do, so that a listener can read the rows before
+# and after it (gateway.settings_audit records who changed a household setting). Sender: the
+# model; arguments: `queryset` and `fields`, the names being set.
+pre_update = Signal()
+post_update = Signal()
+# A bulk create sends no post_save either. Sender: the model; argument: `objs`.
+post_bulk_create = Signal()
 
 
 def _key(name: str) -> str:
@@ -152,12 +161,21 @@ class VersionedQuerySet(models.QuerySet[Any]):
         _NAMES.add(cls.version_name)
 
     def update(self, **kwargs: Any) -> int:
-        count = super().update(**kwargs)
+        if not pre_update.has_listeners(self.model):
+            count = super().update(**kwargs)
+        else:
+            # The listeners' record commits with the change, or neither does.
+            with transaction.atomic(using=self.db):
+                pre_update.send(self.model, queryset=self, fields=tuple(kwargs))
+                count = super().update(**kwargs)
+                post_update.send(self.model, queryset=self, fields=tuple(kwargs))
         mark_changed(self.version_name)
         return count
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> list[Any]:
-        rows = super().bulk_create(*args, **kwargs)
+        with transaction.atomic(using=self.db):
+            rows = super().bulk_create(*args, **kwargs)
+            post_bulk_create.send(self.model, objs=rows)
         mark_changed(self.version_name)
         return rows
 

@@ -9,8 +9,10 @@ class GatewayConfig(AppConfig):
     def ready(self) -> None:
         from appliance.versioned import track
 
+        from . import settings_audit
         from .models import Provider
         from .services import ensure_home_provider
 
         post_migrate.connect(ensure_home_provider, sender=self)
         track(Provider)
+        settings_audit.connect()  # every app is loaded by now: the tracked models of all of them

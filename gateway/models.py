@@ -140,7 +140,48 @@ def _canonical(value: Any) -> str:
 
 
 class ChainHead(models.Model):
-    """The audit chain's last sealed row; locked while a row is sealed."""
+    """An audit chain's last sealed row; locked while a row is sealed. pk 1: the requests', pk 2: the settings changes'."""
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class SettingsChange(models.Model):
+    """One change of a household setting: when, who, what, which field, old and new value as shown.
+
+    Written by gateway.settings_audit, never by hand. Values are text as the owner would read
+    them; a secret (a provider's key, a device's key, a passphrase) or a household term's
+    value is never one of them, only that it changed. Sealed onto a hash chain of its own
+    (the ChainHead with pk SETTINGS_CHAIN): see gateway.settings_audit for why.
+    """
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, help_text="A member's username, console, setup wizard, Hearth (a worker) or a device.")
+    kind = models.CharField(max_length=40, help_text="What was changed: household, provider, rule, device, member, ...")
+    name = models.CharField(max_length=200, help_text="Which one: its name (a household term's label, never its value).")
+    action = models.CharField(max_length=20)
+    field = models.CharField(max_length=60, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    seq = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"{self.actor}: {self.kind} {self.name} {self.field or self.action}"
+
+    CHAINED_FIELDS = ("at", "actor", "kind", "name", "action", "field", "old_value", "new_value", "seq")
+
+    def compute_hash(self, prev_hash: str) -> str:
+        """Return the hash sealing this row onto the settings chain after `prev_hash`."""
+        record: dict[str, Any] = {name: getattr(self, name) for name in self.CHAINED_FIELDS}
+        record["prev_hash"] = prev_hash
+        canonical = json.dumps(record, sort_keys=True, default=_canonical, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# The ChainHead row of the settings changes' chain (pk 1 is the requests').
+SETTINGS_CHAIN = 2

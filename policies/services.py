@@ -96,8 +96,25 @@ def replace_rules(rules: list[dict[str, Any]], tiers_with_providers: set[str] | 
     names = [r.name for r in rows]
     if len(set(names)) != len(names):
         raise RuleError("two rules have the same name")
-    HouseholdRule.objects.all().delete()
-    return HouseholdRule.objects.bulk_create(rows)
+    # Matched by name and saved one by one, not deleted and made anew: a rule the new list
+    # keeps as it was is left alone, and the record of settings changes (gateway.settings_audit)
+    # shows what changed in each rule, not every rule removed and added again.
+    existing = {r.name: r for r in HouseholdRule.objects.all()}
+    HouseholdRule.objects.filter(pk__in=[r.pk for name, r in existing.items() if name not in set(names)]).delete()
+    kept = []
+    for row in rows:
+        old = existing.get(row.name)
+        if old is None:
+            row.save()
+            kept.append(row)
+            continue
+        changed = [f for f in ("position", "enabled", "conditions", "actions") if getattr(old, f) != getattr(row, f)]
+        for f in changed:
+            setattr(old, f, getattr(row, f))
+        if changed:
+            old.save(update_fields=[*changed, "updated_at"])
+        kept.append(old)
+    return kept
 
 
 def apply_preset(name: str, tiers_with_providers: set[str]) -> list[HouseholdRule]:

@@ -43,8 +43,8 @@ from django.utils import timezone
 
 from devices import services as device_services
 from devices.models import Device, MqttAccount
-from gateway import crypto
-from gateway.models import AuditEvent, ChainHead, Provider
+from gateway import crypto, settings_audit
+from gateway.models import AuditEvent, ChainHead, Provider, SettingsChange
 from gateway.services import ensure_home_provider
 from policies.models import HouseholdRule, HouseholdTerm
 
@@ -70,7 +70,7 @@ def _models() -> list[type[models.Model]]:
     """Return what a backup holds, in the order a restore writes it (referenced rows first)."""
     return [
         get_user_model(), Household, SecondFactor, Device, MqttAccount, HouseholdRule, HouseholdTerm, Provider,
-        AuditEvent, ChainHead, AuditCheckpoint,
+        AuditEvent, ChainHead, AuditCheckpoint, SettingsChange,
     ]  # fmt: skip
 
 
@@ -311,7 +311,8 @@ def restore(blob: bytes, passphrase: str) -> Restored:
     rows = [r for r in document.get("rows", []) if isinstance(r, dict) and r.get("model") in wanted]
     secret_of = document.get("secrets", {})
     try:
-        with transaction.atomic():
+        # What the backup replaces is no one's settings change: one row records the restore.
+        with transaction.atomic(), settings_audit.paused():
             for model in reversed(_models()):
                 queryset = model._default_manager.all()
                 (queryset.exclude(tier="home") if model is Provider else queryset).delete()
@@ -337,6 +338,7 @@ def restore(blob: bytes, passphrase: str) -> Restored:
             _reset_sequences()
             if not get_user_model().objects.filter(is_superuser=True).exists():
                 raise BackupError("The backup has no owner account; the box was left as it was.")
+            settings_audit.record_restore(str(document.get("created_at", "?")))  # onto the backup's chain, with it
     except (DeserializationError, DatabaseError, ValidationError):
         raise BackupError("The backup's contents do not fit this version of Hearth; the box was left as it was.") from None
     ensure_home_provider()

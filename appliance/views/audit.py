@@ -1,4 +1,4 @@
-"""The household audit log: table, detail, export, settings, verification."""
+"""The household audit log: table, detail, export, settings, verification; and the settings changes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gateway.models import AuditEvent
+from gateway import settings_audit
+from gateway.models import AuditEvent, SettingsChange
 
 from .. import household
 from ..forms import AuditFilterForm, AuditSettingsForm
@@ -27,9 +28,17 @@ def _filter(request: HttpRequest) -> tuple[AuditFilterForm, audit.AuditFilter]:
     return form, audit.AuditFilter(d["device"], d["tier"], d["provider"], d["label"], d["outcome"], d["since"], d["until"], d["q"])
 
 
+def _settings_log(request: HttpRequest) -> HttpResponse:
+    """The settings changes: who changed what, from what to what, newest first (all of them: they are few)."""
+    page = Paginator(SettingsChange.objects.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    return render(request, "appliance/audit/settings_changes.html", {"page": page})
+
+
 @member_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("log") == "settings":
+        return _settings_log(request)
     form, f = _filter(request)
     level = audit.privacy()
     rows = audit.find(f)
@@ -43,6 +52,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             initial={"retention_days": household.audit_retention_days if household else 0, "privacy": level}
         ),
         "checkpoint": audit.checkpoint(),
+        "latest_changes": SettingsChange.objects.order_by("-seq")[:5],
     }
     if level == Privacy.COUNTS_ONLY:
         context["summary"] = audit.summary(rows)
@@ -64,11 +74,19 @@ def audit_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 @member_required
 @require_GET
 def audit_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response: StreamingHttpResponse
+    if request.GET.get("log") == "settings":
+        changes, zone = SettingsChange.objects.order_by("seq"), household.current().zone  # streamed after the request's zone is gone
+        if fmt == "json":
+            response = StreamingHttpResponse(settings_audit.export_json(changes, zone), content_type="application/json")
+        else:
+            response = StreamingHttpResponse(settings_audit.export_csv(changes, zone), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="hearth-settings-changes-{stamp}.{fmt}"'
+        return response
     _, f = _filter(request)
     rows = audit.find(f)
     level = audit.privacy()
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response: StreamingHttpResponse
     if fmt == "json":
         response = StreamingHttpResponse(audit.export_json(rows, level), content_type="application/json")
     else:
@@ -91,7 +109,8 @@ def audit_settings(request: HttpRequest) -> HttpResponse:
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Recompute the chain (reads only; POST because it is an action that takes a while)."""
     report = audit.verify()
-    return render(request, "appliance/audit/_verify.html", {"report": report, "checkpoint": audit.checkpoint()})
+    context = {"report": report, "checkpoint": audit.checkpoint(), "settings_report": settings_audit.verify()}
+    return render(request, "appliance/audit/_verify.html", context)
 
 
 @member_required
