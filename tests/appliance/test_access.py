@@ -65,6 +65,11 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/rules/order/", "owner"),
     ("POST", "/rules/preset/", "owner"),
     ("POST", "/rules/import/", "owner"),
+    ("GET", "/devices/", "owner"),
+    ("GET", "/devices/{device}/", "owner"),
+    ("POST", "/devices/{device}/", "owner"),
+    ("POST", "/devices/{device}/rotate/", "owner"),
+    ("POST", "/devices/{device}/revoke/", "owner"),
 ]
 # Open to anyone by design: the wizard's first step (refuses once claimed), signing in and out.
 OPEN = {"/setup/", "/setup/restore/", "/login/", "/logout/", "/"}
@@ -91,6 +96,7 @@ def test_the_matrix_covers_every_page_of_the_box() -> None:
         .replace("{backup}", "<str:name>")
         .replace("{found}", "<int:found_id>")
         .replace("{rule}", "<int:rule_id>")
+        .replace("{device}", "<int:device_id>")
         for _, path, _ in MATRIX
     }
     assert pages - covered - OPEN == set()
@@ -112,11 +118,20 @@ def targets(owner: Any, member: Any, tmp_path: Path) -> Iterator[dict[str, Any]]
     found = DiscoveredDevice.objects.create(
         identity="aa:bb:cc:dd:ee:ff", identity_kind="mac", kind="generic", source="mdns", name="tv", first_seen=now, last_seen=now
     )
+    device = device_services.add_device("matrix-speaker", "speaker", "home").device
     rule = HouseholdRule.objects.create(name="Kids", conditions={"categories": ["kids"]}, actions={"max_tier": "home"})
     with override_settings(HEARTH_BACKUP_DIR=str(tmp_path)):
         backup = backups.backup_dir() / "hearth-20260101-000000.backup"
         backup.write_bytes(backups.MAGIC)
-        yield {"event": event.pk, "provider": provider.pk, "member": member.pk, "backup": backup.name, "found": found.pk, "rule": rule.pk}
+        yield {
+            "event": event.pk,
+            "provider": provider.pk,
+            "member": member.pk,
+            "backup": backup.name,
+            "found": found.pk,
+            "rule": rule.pk,
+            "device": device.pk,
+        }
 
 
 def _call(client: Client, method: str, path: str, **extra: Any) -> int:

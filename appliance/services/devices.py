@@ -1,0 +1,96 @@
+"""The devices page: each paired device with what it did today, and the owner's changes to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from devices import services as device_services
+from devices.models import Device, DiscoveredDevice, PairingRequest
+from gateway.models import AuditEvent
+
+OUTSIDE = ("trusted", "cloud")
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device: Device
+    kind: str  # what it announced itself as when found on the network; how it was paired otherwise
+    last_seen: dt.datetime | None
+    today: int
+    left_today: int  # requests answered outside the house today
+
+
+def _midnight() -> dt.datetime:
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def rows() -> list[DeviceRow]:
+    """Return every paired device with its kind, last request and today's counts."""
+    midnight = _midnight()
+    counts = {
+        c["device"]: c
+        for c in AuditEvent.objects.filter(device__isnull=False)
+        .values("device")
+        .annotate(
+            last=Max("created_at"),
+            today=Count("id", filter=Q(created_at__gte=midnight)),
+            left=Count("id", filter=Q(created_at__gte=midnight, tier__in=OUTSIDE)),
+        )
+    }
+    found: dict[int, str] = {}
+    for device_id, kind in DiscoveredDevice.objects.filter(device__isnull=False).values_list("device", "kind"):
+        found.setdefault(device_id, kind)
+    paired_by_code = set(PairingRequest.objects.filter(device__isnull=False).values_list("device", flat=True))
+    shown = []
+    for d in Device.objects.all():
+        c = counts.get(d.pk, {})
+        kind = found.get(d.pk) or ("paired by code" if d.pk in paired_by_code else "added by hand")
+        shown.append(DeviceRow(d, kind, c.get("last"), int(c.get("today", 0)), int(c.get("left", 0))))
+    return shown
+
+
+def _record(by: AbstractBaseUser | None, device: Device, message: str) -> None:
+    if by is not None and by.pk is not None:
+        LogEntry.objects.log_actions(by.pk, [device], CHANGE, change_message=message, single_object=True)
+
+
+@transaction.atomic
+def change_device(device_id: int, name: str, category: str, max_tier: str, by: AbstractBaseUser | None = None) -> Device:
+    """Rename a device or change its category or tier cap (raises ValidationError)."""
+    device = Device.objects.select_for_update().get(pk=device_id)
+    before = (device.name, device.category, device.max_tier)
+    device.name, device.category, device.max_tier = name, category, max_tier
+    device.full_clean()
+    device.save(update_fields=["name", "category", "max_tier"])
+    after = (device.name, device.category, device.max_tier)
+    if before != after:
+        _record(
+            by,
+            device,
+            "Changed on the devices page from name={}, category={}, tier cap={} to name={}, category={}, tier cap={}".format(
+                *before, *after
+            ),
+        )
+    return device
+
+
+def rotate_key(device_id: int, by: AbstractBaseUser | None = None) -> device_services.IssuedKey:
+    """Give a device a new key (shown once); the old one stops working."""
+    issued = device_services.rotate_key(Device.objects.get(pk=device_id))
+    _record(by, issued.device, "Key rotated on the devices page")  # never the key
+    return issued
+
+
+def revoke(device_id: int, by: AbstractBaseUser | None = None) -> Device:
+    """Stop a device's key from working."""
+    device = Device.objects.get(pk=device_id)
+    device_services.revoke(device)
+    _record(by, device, "Key revoked on the devices page")
+    return device
