@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, models, transaction
+from django.db import OperationalError, close_old_connections, models, transaction
 from django.utils import timezone
 
 from appliance import broker
@@ -27,6 +27,7 @@ from policies.services import RULES
 
 from .choices import Family, Kind, Outcome
 from .models import AuditEvent, ChainHead, Provider
+from .router import NoRoute
 from .schema import ApiRequest
 
 T = TypeVar("T")
@@ -199,13 +200,26 @@ class _Statement:
             return int(cursor.rowcount)
 
 
+class AuditUnavailable(NoRoute):
+    """The audit row of a request could not be written (a full disk): 503, and nothing is sent."""
+
+    def __init__(self) -> None:
+        message = "Hearth cannot write its audit log just now (its disk may be full), so the request was not sent anywhere."
+        super().__init__(503, message, "audit_unavailable")
+
+
 _insert_opened = _Statement(AuditEvent, [f.name for f in AuditEvent._meta.concrete_fields if not f.primary_key])
 
 
 def _write_opened(rows: list[AuditEvent]) -> None:
-    with transaction.atomic():
-        fields = _insert_opened.fields
-        _insert_opened.run([[f.pre_save(row, True) for f in fields] for row in rows])
+    try:
+        with transaction.atomic():
+            fields = _insert_opened.fields
+            _insert_opened.run([[f.pre_save(row, True) for f in fields] for row in rows])
+    except OperationalError as exc:
+        # A full disk (or a database that cannot be written just now) is no crash: the
+        # request was sent nowhere and may be tried again once the row can be written.
+        raise AuditUnavailable from exc
     handoff.audited(*(str(row.request_id) for row in rows))
 
 
