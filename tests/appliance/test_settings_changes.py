@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import override_settings
@@ -17,6 +18,7 @@ from django.test.utils import override_settings
 from appliance import setupcode
 from appliance.models import Household
 from appliance.services import backups
+from devices import services as device_services
 from gateway import settings_audit
 from gateway.models import SettingsChange
 from policies import services as rule_services
@@ -100,3 +102,19 @@ def test_a_passphrase_is_recorded_only_as_set(owner_client: Client) -> None:
     owner_client.post("/backups/passphrase/", {"passphrase": PASSPHRASE, "passphrase2": PASSPHRASE})
     recorded: Any = list(SettingsChange.objects.values_list("old_value", "new_value"))
     assert ("", "passphrase set") in recorded and PASSPHRASE not in json.dumps(recorded)
+
+
+def test_a_tier_cap_changed_on_the_devices_page_is_recorded_with_the_old_and_new_tier(owner_client: Client) -> None:
+    tv = device_services.add_device("tv", "tv", "home").device
+    owner_client.post(f"/devices/{tv.pk}/", {"name": "tv", "category": "tv", "max_tier": "trusted"})
+    [change] = SettingsChange.objects.filter(kind="device", name="tv", action="changed")
+    assert (change.actor, change.field, change.old_value, change.new_value) == ("owner", "highest allowed tier", "home", "trusted")
+
+
+def test_adding_and_removing_a_member_is_recorded_and_the_password_is_not(owner_client: Client) -> None:
+    owner_client.post("/members/", {"username": "grandma", "password": "velvet-harbour-lantern-31"})
+    grandma = get_user_model().objects.get(username="grandma")
+    owner_client.post(f"/members/{grandma.pk}/remove/")
+    recorded = [(c.actor, c.kind, c.name, c.action) for c in SettingsChange.objects.filter(name="grandma").order_by("seq")]
+    assert recorded == [("owner", "member", "grandma", "added"), ("owner", "member", "grandma", "removed")]
+    assert "velvet" not in json.dumps(list(SettingsChange.objects.values_list("old_value", "new_value")))
