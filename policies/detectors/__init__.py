@@ -8,6 +8,7 @@ from policies.detectors.address import find_addresses
 from policies.detectors.base import KINDS, Candidate, HouseholdTerm, Span
 from policies.detectors.household import find_household
 from policies.detectors.ner import find_entities
+from policies.detectors.nrp import find_nrp
 from policies.detectors.person import find_people
 from policies.detectors.structured import find_structured
 from policies.normalize import normalize
@@ -43,23 +44,41 @@ _PRIORITY = {
 }
 
 
+# Kinds told apart by reading words (names, places, firms, dates): when two such findings
+# overlap, the one that covers more says what the whole is ("Klinik Dr. Weber" is a firm,
+# "10115 Berlin" an address); on equal extents, the first of this order.
+_NAMED = ("ADDRESS", "LOCATION", "NRP", "PERSON", "ORGANIZATION", "DATE", "AGE")
+
+
+def _wins(a: Candidate, b: Candidate) -> bool:
+    """Tell whether finding a gives its kind to the union of a and b."""
+    last = len(_PRIORITY)
+    if a.kind in _NAMED and b.kind in _NAMED:
+        la, lb = a.end - a.start, b.end - b.start
+        return la > lb or (la == lb and _NAMED.index(a.kind) <= _NAMED.index(b.kind))
+    return _PRIORITY.get(a.kind, last) <= _PRIORITY.get(b.kind, last)
+
+
 def _resolve(candidates: list[Candidate]) -> list[Candidate]:
-    """Merge overlapping findings into one span covering them all, of the highest-ranked kind.
+    """Merge overlapping findings into one span covering them all, of the kind that wins.
 
     Two detectors that disagree on where a value ends must not leave the difference in
-    the clear: the union is replaced, never the intersection or one side.
+    the clear: the union is replaced, never the intersection or one side. An identifier's
+    kind (a card, an e-mail...) wins over a name's; among names, the longer finding's.
     """
     merged: list[Candidate] = []
-    last = len(_PRIORITY)
+    leaders: list[Candidate] = []  # the finding whose kind each merged span carries
     for cand in sorted(candidates, key=lambda c: (c.start, -c.end)):
         if cand.end <= cand.start:
             continue
         if merged and cand.start < merged[-1].end:
             top = merged[-1]
-            kind = top.kind if _PRIORITY.get(top.kind, last) <= _PRIORITY.get(cand.kind, last) else cand.kind
-            merged[-1] = Candidate(kind, top.start, max(top.end, cand.end))
+            if not _wins(leaders[-1], cand):
+                leaders[-1] = cand
+            merged[-1] = Candidate(leaders[-1].kind, top.start, max(top.end, cand.end))
         else:
             merged.append(cand)
+            leaders.append(cand)
     return merged
 
 
@@ -78,6 +97,7 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statisti
     candidates += find_structured(ntext)
     candidates += find_addresses(ntext)
     candidates += find_people(ntext)
+    candidates += find_nrp(ntext)
     if statistical:
         candidates += find_entities(ntext)
     spans: list[Span] = []

@@ -13,7 +13,7 @@ _WC = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][a-zß-öø-ÿā-ɏ'’][\w'’\-]*"  # a capitalise
 _LW = r"[^\W\d_][\w'’\-]*"  # any word
 
 _EN_TYPES = (
-    r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl"
+    r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr(?!\.?[ \t]+[A-ZÀ-Þ][a-zà-ÿ])|boulevard|blvd|court|ct|way|place|pl"
     r"|terrace|ter|circle|cir|close|crescent|cres|parkway|pkwy|highway|hwy|square|sq|row|grove"
     r"|gardens|mews|walk|hill|trail|trl|loop|pike|alley|mall|road north|broadway|brae|wynd|rise|quay"
     r"|esplanade|promenade|parade|heights|vale)\b\.?"
@@ -42,9 +42,14 @@ _REGION = (
 _CITY = rf"{_WC}(?:[ \t]+(?:upon[ \t]+|on[ \t]+|am[ \t]+|sur[ \t]+|de[ \t]+|of[ \t]+)?{_WC}){{0,2}}"
 _TAIL = rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:{_REGION})|(?:,[ \t]*|[ \t]*\n[ \t]*){_CITY}){{0,4}}"
 _EN_STREET = re.compile(
-    rf"(?<![\w\-/]){_UNIT_BEFORE}\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:(?:[NSEW]|north|south|east|west)\.?\s+)?"
+    rf"(?<![\w\-/:.]){_UNIT_BEFORE}\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:(?:[NSEW]|north|south|east|west)\.?\s+)?"
     rf"(?:{_W}\s+){{0,3}}(?:\d{{1,3}}(?:st|nd|rd|th)\s+)?(?i:{_EN_TYPES})"
     rf"{_UNIT}{_TAIL}",
+)
+# A street without its number, known by the postcode after it: "Church Lane, Kings Langley WD4 8JS"
+_EN_STREET_POSTCODE = re.compile(
+    rf"(?<![\w\-/]){_WC}(?:\s+{_WC}){{0,2}}\s+(?i:{_EN_TYPES})(?:,[ \t]*|[ \t]*\n[ \t]*)(?:{_CITY}(?:,[ \t]*|[ \t]+|[ \t]*\n[ \t]*))?"
+    rf"(?:{_UK_POSTCODE}|{_US_STATE}\s+\d{{5}}(?:-\d{{4}})?|{_CA_PROVINCE}\s+{_CA_POSTCODE}|{_AU_STATE}\s+\d{{4}}|{_EIRCODE})(?![\w])"
 )
 # German-speaking and Dutch: "Hauptstraße 12a, 10115 Berlin", "Leipziger Str. 16", "Am Rosenhang 2b"
 _DE_SUFFIX = (
@@ -134,7 +139,7 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
 def find_addresses(text: str) -> list[Candidate]:
     """Find street addresses (with city and postcode when present), PO boxes, corners and postcodes."""
     found: list[Candidate] = []
-    for pattern in (_EN_STREET, _DE_STREET, _FR_STREET, _ES_STREET, _PO_BOX, _BUILDING):
+    for pattern in (_EN_STREET, _EN_STREET_POSTCODE, _DE_STREET, _FR_STREET, _ES_STREET, _PO_BOX, _BUILDING):
         for m in pattern.finditer(text):
             found.append(_trimmed(text, m.start(), m.end()))
     for m in _DE_PREFIXED.finditer(text):

@@ -26,6 +26,10 @@ _ID_CUES = (
     r"|num[ée]ro de s[ée]curit[ée] sociale|s[ée]curit[ée] sociale|carte vitale|nir|insee|carte d'identit[ée]|cni"
     r"|num[ée]ro fiscal|nif|n\.?i\.?e\.?(?= ?[xyz]\d)|dni|nss|n[uú]mero de la seguridad social|seguridad social|n[uú]mero de afiliaci[oó]n|afiliaci[oó]n|documento de identidad"
     r"|codice fiscale|medicare(?: number)?|medicaid(?: number)?|health insurance (?:number|id)|member id|bsn|pps(?:n| number)?"
+    r"|sin|social insurance(?: number)?|tfn|tax file number|insurance (?:id|number|no\.?)|insurance member (?:id|number)"
+    r"|member(?:ship)? (?:number|no\.?)|mitgliedsnummer|patient (?:id|number)|mrn|hospital number|dl|permis|ine"
+    r"|num[ée]ro (?:d'adh[ée]rent|de mutuelle|d'assur[ée])|n[uú]mero de (?:socio|afiliado|tarjeta sanitaria)|tarjeta sanitaria|cip"
+    r"|aadhaar|curp|rfc|cpf|pesel|personnummer|bsn-nummer|burgerservicenummer|sofinummer"
 )
 _CARD_CUES = (
     r"card(?: number| no\.?| #)?|credit card|debit card|visa|mastercard|master card|amex|american express|maestro"
@@ -40,6 +44,8 @@ _ACCOUNT_CUES = (
 # Between a cue and its value: "number", "is", a colon...
 _GAP = (
     r"(?:\s*(?:number|no\.?|nr\.?|num\.?|#|nummer|num[ée]ro|n[uú]mero|n[°º]\.?))?"
+    # "Versichertennummer bei der AOK Bayern ist M7654...": where the number is from, then "is"
+    r"(?:\s+(?:bei|beim|at|with|von|vom|for|für|of|chez|avec|con|en|de|du|del)\s+(?:[\w\-.&]+\s+){0,3}?(?:is|ist|est|es|lautet|was|war)(?=\s))?"
     r"(?:\s+(?:is|ist|lautet|est|es|was|war|reads|de la|del|de))?\s*[:#=\-]?\s*[\"'(\[]?\s*"
 )
 _VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9]|[ \-/.](?=[A-Za-z0-9])){3,40}"

@@ -67,7 +67,8 @@ _WEEKDAY = _trie(
 _WD = rf"(?:{_WEEKDAY})(?![^\W\d_])\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
 _DATE_BODY = (
     # 17 septembre 2017, 12 oct. 2026, 3. März 1990, 5 de mayo de 2019, 5th of May, 1er mars
-    rf"{_DAY}{_ORD}\s*(?:of\s+|de\s+)?{MONTH}{_YEAR_TAIL}"
+    # a range: 12 to 15 December, 21. bis 23. Dezember, du 3 au 5 mars, del 3 al 5 de marzo, 12-15 May
+    rf"{_DAY}{_ORD}(?:\s*(?:-|–|to|till|until|bis|au|al|and|und|et|y)\s*{_DAY}{_ORD})?\s*(?:of\s+|de\s+)?{MONTH}{_YEAR_TAIL}"
     # May 5th, 2019; March 4 1990; Sept. 3
     rf"|{MONTH}\s*{_DAY}(?:st|nd|rd|th)?(?![\w:]){_YEAR_TAIL}"
     # March 1990, mayo de 2019
@@ -89,7 +90,9 @@ _TIME_BODY = (
     r"(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w))?"
     r"|(?:[01]?\d|2[0-3])\.[0-5]\d\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w)"
     r"|(?:1[0-2]|0?[1-9])(?:\s*[\-–]\s*(?:1[0-2]|0?[1-9]))?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
-    r"|(?:[01]?\d|2[0-3])\s*uhr(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)"
+    r"|(?:[01]?\d|2[0-3])\s*uhr(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)|(?:1[0-2]|0?[1-9])\s*o'clock|midnight|noon|mitternacht|minuit|midi|medianoche|mediodía"
+    # a bare hour after "at", "um", "à", "a las", where the clause ends: "see you at 5", "um 8?"
+    r"|(?:(?<=\bat )|(?<=\bum )|(?<=\bà )|(?<=\ba las )|(?<=\ba la ))(?:1[0-2]|0?[1-9])(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|heute|morgen|ce soir|demain|esta|mañana))"
 )
 _TZ = r"(?:\s+(?:cet|cest|utc|gmt|bst|est|edt|pst|pdt|mez|mesz)(?!\w))?"
 _AT = r"(?:,?\s*(?:at|um|ab|à partir de|a partir de las|a partir de|à|a las|a la|from|-|–)?\s*)"
@@ -200,6 +203,7 @@ _AGE_NOT_AFTER = (
     r"(?!\s+(?:ago|later|from|since|warranty|of\s+(?:experience|service|work|marriage)|her|hence|before"
     r"|after|lang|zuvor|später|plus tard|depuis|antes|después|despues))"
 )
+_DECADES = r"\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0"
 _AGE = lower_pattern(
     # 7 years old, 7-year-old, 18 months, 40 Jahre alt, 7-jährige, 7 ans, 3 años, 7yo
     rf"(?i)(?<![\w.,])(?P<age>\d{{1,3}}(?:[.,]5)?[\s\-]*{_AGE_UNIT}(?:[\s\-]*(?:old|alt))?)(?![\w/]){_AGE_NOT_AFTER}"
@@ -217,10 +221,10 @@ _AGE = lower_pattern(
     # zweijähriges Kind, meinen Sechsjährigen, die 7-jährige
     rf"|(?<!\w)(?P<jahrig>(?:(?:{_NUMBER_WORDS})|\d{{1,3}}[\s\-]?)jährig[^\W\d_]*)"
     # turns five on Saturday, wird morgen acht, cumple 70 el 2 de febrero
-    rf"|(?:\b(?:turns?|turning|just turned|will be|wird(?: morgen| heute| bald| im \w+)?|cumple|cumplirá|va a cumplir"
+    rf"|(?:\b(?:turns?|turning|just turned|turned|will be|wird(?: morgen| heute| bald| im \w+)?|cumple|cumplirá|va a cumplir"
     rf"|fête ses|va avoir|aura|he'll be|she'll be|they'll be)\s+)"
     rf"(?P<age5>(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})(?:\s+{_YEARS_WORD}(?:\s+old)?)?)"
-    rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b))"
+    rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|last\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b))"
     # My wife Lorna is 47 and..., Dad is seventy-two, mi abuela tiene 80: a relative, then a bare number
     rf"|(?:\b(?:dad|daddy|mum|mom|mother|father|son|daughter|wife|husband|partner|grandma|grandpa|granny|nan|nana"
     rf"|brother|sister|aunt|uncle|baby|boy|girl|kid|child|vater|mutter|papa|mama|sohn|tochter|frau|mann|oma|opa"
@@ -230,8 +234,9 @@ _AGE = lower_pattern(
     rf"(?:[\s\-]*{_AGE_UNIT}(?:[\s\-]*(?:old|alt))?)?)"
     rf"(?=\s*(?:$|[.,!?;:]|and\b|und\b|y\b|et\b|but\b|aber\b|mais\b|pero\b|today|now|tomorrow|demain|heute|mañana))"
     # in her 40s, in his forties, mid-30s, Mitte 40, late twenties
-    rf"|(?i:\b(?:in (?:his|her|their|my|our) (?:early |mid |late )?|mid[\s\-]|late |early |mitte |ende |anfang ))"
-    rf"(?P<age4>\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0)(?!\w)"
+    rf"|(?i:\b(?:in (?:his|her|their|my|our) )?)"
+    rf"(?P<age4>(?<!\w)(?:early|mid|late|mitte|ende|anfang)[\s\-]+(?:{_DECADES})"
+    rf"|(?:(?<=in his )|(?<=in her )|(?<=in my )|(?<=in our )|(?<=in their ))(?:{_DECADES}))(?!\w)"
 )
 
 
@@ -292,8 +297,10 @@ def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> 
                 break
 
 
-# "Waltraud (78)", "Sophia (9)": a number in brackets right after a capitalised name.
-_NAME_AGE = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+ \((?P<age>\d{1,3})\)")
+# "Waltraud (78)", "Sophia (9)", "Mia, 6, loves": a number in brackets or commas right after a capitalised name.
+_NAME_AGE = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+ \((?P<age>\d{1,3})\)|(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+, (?P<age2>\d{1,2}),")
+# "52M", "a 34F with a cough": a clinician's age and sex; not "$52M".
+_AGE_SEX = re.compile(r"(?<![\w$€£.,])(?P<age>\d{1,3}) ?[MFW](?![\w])")
 
 
 def find_dates(text: str, found: list[Candidate]) -> None:
@@ -301,7 +308,11 @@ def find_dates(text: str, found: list[Candidate]) -> None:
     windows = digit_windows(text)
     _dates(text, found, windows)
     _ages(text, found, windows)
-    if "(" in text:
+    if "(" in text or "," in text:
         for m in _NAME_AGE.finditer(text):
-            if int(m.group("age")) <= 120:
-                found.append(Candidate("AGE", m.start("age"), m.end("age")))
+            group = "age" if m.group("age") is not None else "age2"
+            if int(m.group(group)) <= 120:
+                found.append(Candidate("AGE", m.start(group), m.end(group)))
+    for m in _AGE_SEX.finditer(text):
+        if int(m.group("age")) <= 120:
+            found.append(Candidate("AGE", m.start(), m.end()))

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from policies.detectors.base import Candidate
+from policies.detectors.person import _gazetteer
+from policies.detectors.places import find_places, is_place, known
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +149,18 @@ _STREET_WORD = re.compile(
     r"|square|highway|parkway|rue|bd|chemin|allée|impasse|quai|calle|avenida|av|plaza|paseo"
     r"|camino|carrera|ronda|travesía)\b|(?:straße|strasse|str\.|weg|gasse|platz|allee)\b)"
 )
+_STREET_LAST = re.compile(
+    r"\s(?:Street|Road|Avenue|Lane|Drive|Boulevard|Close|Crescent|Terrace|Way|Grove|Gardens|Mews|Row|Court|Place)$"
+    r"|(?:straße|strasse|weg|gasse|allee)$"
+)
 _HOUSE_BEFORE = re.compile(r"(?<![\w,])\d{1,5}[a-zA-Z]?,?\s+$")
 _HOUSE_AFTER = re.compile(r"^,?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?\b")
 _INITIALS_AFTER = re.compile(r"^(?:\s+[A-Z]\.)+\s+[A-Z][\w'’\-]+")
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])[A-Z][\w'’\-]+(?:\s+[A-Z]\.)+\s+$")
 _LEAD = re.compile(r"(?i:the|my|our|mon|ma|mes|notre|mi|mis|nuestro|nuestra)\s+|[dlDL]['’](?=[A-ZÀ-Þ])")
+_LANGUAGE_BEFORE = re.compile(r"(?i:\b(?:to|into|in|from|speaks?|speaking|learn|learning|auf|en|al|del)\s+)$")
+_TRAILING_NUMBER = re.compile(r"[ \t,]+[\d/.:\-]*\d[\d/.:\-]*$")
+_TITLE_LEAD = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau)\.?\s+(?=[A-ZÀ-Þ])")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _TRAILING_CAPS = re.compile(r"\s+[A-Z]{2,4}$")
 _SURNAME_COMMA_BEFORE = re.compile(r"(?<![\w'’\-])[A-Z][\w'’\-]+,\s+$")
@@ -171,21 +180,153 @@ _TITLE_BEFORE = re.compile(
 # Words that head the name of an organisation: "Castlegate Surgery", "clinique Pasteur".
 _ORG_TAIL = (
     r"(?:Surgery|Clinic|Hospital|School|Academy|College|University|Centre|Center|Church|Library|Bank|Pharmacy"
-    r"|Solicitors|Dental|Practice|Nursery|Ltd|Inc|LLC|plc|GmbH|AG|SE|e\.V\.|KG|SARL|SAS|S\.A\.|S\.L\.)"
+    r"|Solicitors|Dental|Practice|Nursery|Ltd|Inc|LLC|plc|GmbH|AG|SE|e\.V\.|KG|SARL|SAS|S\.A\.|S\.L\."
+    r"|Group|Holdings?|Corp\.?|Corporation|Company|Co\.|Foundation|Association|Society|Club|FC|Trust|Council|Institute"
+    r"|Agency|Insurance|Airlines|Airways|Motors|Hotel|Bakery|Garage|Vets|Veterinary|Opticians|Dentists?|Kindergarten"
+    r"|Partners|Associates|LLP|Limited|Pty|BV|NV|SpA|Srl|KGaA|mbH|UG|OHG|SA|SL|SLU|Sàrl|Building Society|Credit Union"
+    r"|Versicherung(?:en)?|Stiftung|Kanzlei|Autohaus|Immobilien|Hausverwaltung|Assurances?|Mutuelle|Seguros|Inmobiliaria)"
 )
 _ORG_HEAD = (
     r"(?:[ée]cole|coll[èe]ge|lyc[ée]e|clinique|h[ôo]pital|CHU|m[ée]diath[èe]que|mairie|pharmacie|cr[èe]che|universit[ée]"
     r"|colegio|instituto|cl[íi]nica|farmacia|universidad|ayuntamiento|biblioteca|hospital|CEIP|IES|Banco"
     r"|Praxis|Klinikum|Klinik|Universität|Grundschule|Realschule|Gesamtschule|Gymnasium|Kita|Apotheke|Sparkasse|Volksbank|Stadtwerke)"
 )
+# Heads of a name only when capitalised ("Deutsche Post", "Caja Rural"; not "the centre of town").
+_ORG_HEAD_CAP = (
+    r"(?:Deutschen?|Deutscher|Banque|Caja|Caisse|Cr[ée]dit|Soci[ée]t[ée]|Groupe|Grupo|Fundaci[oó]n|Fondation|Asociaci[oó]n"
+    r"|Mutua|Academia|Escuela|Guarder[íi]a|Parroquia|Paroisse|[ÉE]glise|Iglesia|Kirchengemeinde|Pfarrei|Finanzamt|Landratsamt"
+    r"|Jobcenter|Zahnarztpraxis|Kinderarztpraxis|Gemeinschaftspraxis|Tierarztpraxis|Autohaus|Kanzlei|Bäckerei|Hotel|H[ôo]tel"
+    r"|Pr[ée]fecture|AOK|BKK|IKK)"
+)
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*"
+_S = r"[ \t]+"  # an organisation's name stays on one line
 _ORG_CUES = re.compile(
-    rf"(?<![\w\-])(?P<tail>(?:{_CAP}|&)(?:\s+(?:{_CAP}|&|of|de|du|des|la)){{0,4}}\s+{_ORG_TAIL})(?![\w\-])"
-    rf"|(?<![\w\-])(?P<head>(?i:{_ORG_HEAD})(?:\s+(?:municipal|central|general|universitario|universitaire|nacional))?"
-    rf"(?:\s+(?:de\s+la|de|du|des|del|am|an\s+der|im|zum|zur|Dr\.|Plus))?"
-    rf"(?:\s+{_CAP}){{1,3}})"
+    rf"(?<![\w\-])(?P<tail>(?:{_CAP}|&)(?:{_S}(?:{_CAP}|&|of|de|du|des|la|für|for)){{0,4}}{_S}{_ORG_TAIL})(?![\w\-])"
+    rf"|(?<![\w\-])(?P<head>(?:(?i:{_ORG_HEAD})|{_ORG_HEAD_CAP})(?:{_S}(?:municipal|central|general|universitario|universitaire|nacional))?"
+    rf"(?:{_S}(?:de{_S}la|de|du|des|del|am|an{_S}der|im|zum|zur|Plus))?(?:{_S}(?:Dr|Dra|Pr|Prof)\.?)?"
+    rf"(?:{_S}{_CAP}){{1,3}})"
     # German compounds that name a firm by what it is: "Commerzbank", "Sparkasse", "Stadtwerke"
-    r"|(?<![\w\-])(?P<compound>[A-ZÄÖÜ][a-zäöüß]+(?:bank|kasse|versicherung|werke)(?:\s+[A-ZÄÖÜ][\w\-]+)?)(?![\w\-])"
+    r"|(?<![\w\-])(?P<compound>[A-ZÄÖÜ][a-zäöüß]+(?:bank|kasse|versicherung|werke)(?:[ \t]+[A-ZÄÖÜ][\w\-]+)?)(?![\w\-])"
+)
+# After these, an unknown capitalised name is most often a firm: "charged by Uber", "chez Capgemini", "at Tesco".
+_ORG_CONTEXT = re.compile(
+    rf"(?<![\w\-])(?P<prep>at|with|from|by|via|through|chez|par|pour|avec|con|por|en)[ \t]+(?P<org>{_CAP}(?:[ \t]+{_CAP})?)(?![\w\-@])"
+)
+# What an unknown name after each of those is taken for: one meets people, one goes to places.
+_CONTEXT_KIND = {"with": "PERSON", "avec": "PERSON", "con": "PERSON", "en": "LOCATION"}
+_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "dra",
+        "prof",
+        "pr",
+        "me",
+        "mme",
+        "mlle",
+        "sr",
+        "sra",
+        "srta",
+        "herr",
+        "herrn",
+        "frau",
+        "don",
+        "doña",
+        "madame",
+        "monsieur",
+        "st",
+        "saint",
+        "san",
+        "santa",
+    ]
+)
+_NOT_ORG_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "christmas",
+        "easter",
+        "halloween",
+        "thanksgiving",
+        "noon",
+        "midnight",
+        "english",
+        "french",
+        "german",
+        "spanish",
+        "italian",
+        "dutch",
+        "portuguese",
+        "chinese",
+        "japanese",
+        "arabic",
+        "russian",
+        "english",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+        "noël",
+        "pâques",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+        "navidad",
+        "semana",
+        "santa",
+    ]
 )
 _TITLED = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau)\.?|\bM\.|\b(?:Don|Doña|Madame|Monsieur)"
@@ -297,6 +438,17 @@ def _words() -> tuple[frozenset[str], frozenset[str]]:
     return read("first_names.txt") - read("ambiguous_names.txt"), read("stop_words.txt") | read("not_names.txt") | _PROMPT_WORDS
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Return the capitalised words that are never a name of anything (firms like "Uber" are not among them)."""
+    return frozenset(w.casefold() for w in (_DATA / "stop_words.txt").read_text("utf-8").split()) | _PROMPT_WORDS
+
+
+def first_names() -> frozenset[str]:
+    """Return the first names, case-folded, that are not also everyday words."""
+    return _words()[0]
+
+
 # Instructions that open a prompt, capitalised at its start: the small pipelines take them for names.
 _PROMPT_WORDS = frozenset(
     [
@@ -391,16 +543,23 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
         end -= 1
     while end > start and (m := _TRAILING_CAPS.search(text, start, end)):
         end = m.start()  # "Ian DOB": a form's field name after the name
+    if kind != "LOCATION" or label not in ("FAC", "LOC"):
+        while (m := _TRAILING_NUMBER.search(text, start, end)) and m.start() > start:
+            end = m.start()  # "the clinic 19/11/2026": a date or a number after a name is the date patterns' to judge
     if m := _POSSESSIVE.search(text, start, end):
         end = m.start() if end - m.start() == 2 else end
     while start < end and text[start] in "¿¡«“„\"'(":
         start += 1
     while m := _LEAD.match(text, start, end):
         start = m.end()
+    if (m := _TITLE_LEAD.match(text, start, end)) and m.end() < end:
+        start, kind = m.end(), "PERSON"  # "Dr Lefort": the title stays outside, and says who it is
     value = text[start:end]
     if end - start < 2 or value.casefold() in _WAKE_WORDS or "@" in value or value.count(":") > 1:
         return None
     words = value.split()
+    if kind == "NRP" and _LANGUAGE_BEFORE.search(text, max(0, start - 16), start):
+        return None  # "translate to German", "in Spanish": a language, said of no one
     first, never = _words()
     if label != "GPE" and len(words) == 1 and value.isupper() and len(value) <= 4:
         return None  # "SSN", "ISA", "GP", "YT": acronyms the small pipelines take for organisations
@@ -414,10 +573,19 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
     if at_start and len(words) > 1 and words[0].casefold() in _PROMPT_WORDS:
         # "Explain Kubernetes", "Spiel Radio Eins": the instruction is not part of the name
         return _entity(text, label, start + len(words[0]) + 1, end)
+    place = len(words) <= 4 and is_place(text, start, end)
     if kind == "LOCATION" and (label == "FAC" or label == "LOC") and (_STREET_WORD.search(value) or any(c.isdigit() for c in value)):
         kind = "ADDRESS"
+    elif kind in ("ORGANIZATION", "PERSON", "LOCATION") and len(words) > 1 and _STREET_LAST.search(value):
+        kind = "ADDRESS"  # "Sycamore Drive": a name that ends in a street's type word is a street"
     elif kind in ("LOCATION", "ORGANIZATION", "PERSON") and re.search(rf"\b{_ORG_TAIL}\b|(?i:^{_ORG_HEAD}\b)", value):
         kind = "ORGANIZATION"
+    elif place and kind in ("PERSON", "ORGANIZATION", "LOCATION"):
+        kind = "LOCATION"  # "Preston", "Croydon", "Gijón": a known place the small pipelines took for a person or a firm
+    elif kind == "LOCATION" and known(value) is None and words[0].casefold() in first and not _STREET_WORD.search(value):
+        kind = "PERSON"  # "Priyanka Raghunathan": no place is called that, and it starts with a first name
+    elif kind == "LOCATION" and len(words) == 1 and known(value) is None and not _PLACE_BEFORE.search(text[max(0, start - 20) : start]):
+        kind = "ORGANIZATION"  # "Correos", "Glovo": no town is called that, and nothing says it is a place
     elif kind in ("LOCATION", "ORGANIZATION") and label != "GPE" and len(words) <= 3:
         before = text[max(0, start - 20) : start]
         if _TITLE_BEFORE.search(before) or (words[0].casefold() in first and (len(words) > 1 or not _PLACE_BEFORE.search(before))):
@@ -466,24 +634,61 @@ def _foreign_script_names(text: str) -> Iterator[Candidate]:
 
 def _cues(text: str, lang: str) -> Iterator[Candidate]:
     """Yield organisations, titled names and (German) places that cue words point at."""
+    never = _words()[1]
     for m in _ORG_CUES.finditer(text):
         group = next(g for g in ("tail", "head", "compound") if m.group(g))
-        yield Candidate("ORGANIZATION", m.start(group), m.end(group))
+        start, end = m.start(group), m.end(group)
+        first_word = m.group(group).split()[0]
+        if group == "tail" and first_word.casefold() in never:
+            start += len(first_word) + 1  # "The Castlegate Surgery", "Die Kanzlei": not the article
+        yield Candidate("ORGANIZATION", start, end)
+    if lang != "de":  # German capitalises every noun: "mit Freunden", "bei Regen"
+        first, function_words = _words()[0], _function_words()
+        for m in _ORG_CONTEXT.finditer(text):
+            value = m.group("org")
+            head = value.split()[0]
+            low = head.casefold()
+            if (
+                low.rstrip(".") in _TITLES
+                or low in function_words
+                or low in _NOT_ORG_WORDS
+                or low in _WAKE_WORDS
+                or (head.isupper() and len(head) <= 4)
+            ):
+                continue
+            start, end = m.start("org"), m.end("org")
+            if is_place(text, start, end) or known(value) is not None:
+                kind = "LOCATION"
+            elif low in first:
+                kind = "PERSON"
+            else:
+                kind = _CONTEXT_KIND.get(m.group("prep"), "ORGANIZATION")
+            yield Candidate(kind, start, end)
     for m in _TITLED.finditer(text):
         yield Candidate("PERSON", m.start("name"), m.end("name"))
     for m in _INITIAL_SURNAME.finditer(text):
         yield Candidate("PERSON", m.start("name"), m.end("name"))
     for m in _SURNAME_INITIAL.finditer(text):
         yield Candidate("PERSON", m.start("name"), m.end("name"))
-    never = _words()[1]
     for m in _KIN_LOWER.finditer(text):
         if m.group("name").casefold() not in never:
             yield Candidate("PERSON", m.start("name"), m.end("name"))
     yield from _foreign_script_names(text)
     if lang == "de":
+        all_first = _gazetteer()[0]
         for m in _DE_PLACE.finditer(text):
-            if m.group("place") not in _DE_NOT_PLACES:
-                yield Candidate("LOCATION", m.start("place"), m.end("place"))
+            place = m.group("place")
+            if place in _DE_NOT_PLACES:
+                continue
+            start, end = m.start("place"), m.end("place")
+            if place.casefold() in all_first and not is_place(text, start, end):
+                kind = "PERSON"  # "im Zimmer von Malte": a first name, and no place bears it here
+            elif text[m.start() : m.start() + 3] == "bei" and known(place) is None:
+                kind = "ORGANIZATION"  # "bei Lieferando bestellt": one is at a firm, or at someone's
+            else:
+                kind = "LOCATION"
+            yield Candidate(kind, start, end)
+    yield from find_places(text)
 
 
 def find_entities(text: str) -> list[Candidate]:

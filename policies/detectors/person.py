@@ -41,7 +41,8 @@ _CUE_BEFORE = re.compile(
     rf"|(?i:\b(?:named|called|name is|name's|heißt|hei[sß]t|namens|s'appelle|je m'appelle|se llama|me llamo"
     rf"|dear|liebe|lieber|cher|chère|querida|querido)\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
     rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+{_Q}(?P<title>{_TWO})"
-    rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring"
+    rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring|pay|send|transfer|refund"
+    rf"|zahle|überweise|paie|rembourse|paga|envía|envia"
     rf"|congratulate|thank|erinnere|frag|sag|ruf|schreib|rappelle|dis à|appelle|recuerda a|dile a|llama a)\s+{_TITLE_OPT})"
     rf"{_Q}(?P<verb>{_TWO_ANY})"
     rf"|(?i:\b(?:i'm|i am|this is|hi|hello|hey|with|from|for|to|and|und|et|y|mit|von|für|avec|con|para)\s+)"
@@ -52,6 +53,82 @@ _CUE_BEFORE = re.compile(
 _NOT_NAMES = _words("not_names.txt")
 _WORD = re.compile(r"\S+")
 _CAP_RUN = re.compile(rf"(?<![\w@.])(?P<run>{_NAME}(?:{_SP}(?:(?:van|von|de|del|da|di|le|la|der|den|van der|de la){_SP})?{_NAME}){{0,3}})")
+
+
+# A name that signs a message off: "— Abby", "Cheers,\nTom", "Viele Grüße\nG. Rauscher", at the end of a line.
+_SIGN_OFF = re.compile(
+    rf"(?:(?<=\s)(?:—|–|--|~)[ \t]*|(?i:\b(?:thanks|thank you|many thanks|cheers|best|best wishes|kind regards|regards|love|xx|xoxo"
+    rf"|yours|sincerely|gruß|grüße|viele grüße|liebe grüße|beste grüße|lg|vg|mfg|bisous|bises|cordialement|amitiés|bien à vous"
+    rf"|saludos|un saludo|un abrazo|besos|atentamente|abrazos))[,!.]?[ \t]*(?:\r?\n[ \t]*)?)"
+    rf"(?P<name>(?:[A-ZÀ-Þ]\.[ \t]?)?{_NAME}(?:{_SP}{_NAME})?)[ \t]*[.!]?[ \t]*(?=\r?\n|$)"
+)
+# A device named after its owner: "Milan-iPad", "Ananyas-Galaxy-A54", "sofias-iphone".
+_DEVICE_OWNER = re.compile(
+    r"(?<![\w\-])(?P<name>[A-Za-zÀ-ÿ][a-zà-ÿ]{2,15})(?:['’]s)?[\-_ ]"
+    r"(?i:iphone|ipad|ipod|galaxy|pixel|macbook|imac|mac|laptop|pc|phone|tablet|watch|kindle|switch|xbox|ps[45]|echo"
+    r"|handy|tab|desktop|notebook|chromebook|surface|thinkpad|android|oneplus|xiaomi|redmi|huawei|nintendo)(?![a-z])"
+)
+# In lower case after a greeting: "hey marisol!", "hola lucía,".
+_GREETED = re.compile(
+    r"(?i:\b(?:hey|hi|hello|hiya|dear|hallo|servus|moin|salut|coucou|bonjour|hola|buenas))[ \t,]+"
+    r"(?P<name>[a-zà-ÿß][a-zà-ÿß'’\-]{1,20})(?=[ \t]*[!,.:;?\n])"
+)
+# A first and last name alone as a message's last sentence: the signature of a note.
+_LAST_SENTENCE_NAME = re.compile(rf"(?<=[.!?])[ \t]+(?P<name>{_NAME}{_SP}{_NAME})[ \t]*$")
+# "Brenner, Ulrich", "LÓPEZ SANZ, Andrés": a surname, then a comma and a first name, as forms write them.
+_SURNAME_FIRST = re.compile(
+    rf"(?<![\w'’\-])(?P<name>(?:[A-ZÀ-Þ]{{2,}}(?:[ \-][A-ZÀ-Þ]{{2,}}){{0,2}}|{_NAME}),[ \t]+(?P<first>{_NAME}))(?![\w'’\-])"
+)
+# A name with what people have ("Femi's school play", "Noah's party"): the possessive of a person.
+_PERSON_HAS = re.compile(
+    rf"(?<![\w'’\-])(?P<name>{_NAME_ANYCASE})['’]s[ \t]+(?:(?:new|first|last|next|big|little|school|birthday|football|swimming)[ \t]+)?"
+    r"(?i:school|class|teacher|homework|party|birthday|mum|mom|dad|parents|friend|friends|room|bedroom|appointment|football|swimming"
+    r"|dentist|doctor|nursery|ballet|piano|grandma|grandpa|wife|husband|son|daughter|brother|sister|phone|tablet|laptop|bike"
+    r"|play|match|game|recital|sleepover|playdate|bday|christening|wedding|funeral|graduation|allergy|medication|inhaler)\b"
+)
+_NOT_GREETED = frozenset(
+    [
+        "there",
+        "all",
+        "everyone",
+        "everybody",
+        "guys",
+        "team",
+        "folks",
+        "y'all",
+        "mum",
+        "mom",
+        "dad",
+        "mama",
+        "papa",
+        "again",
+        "both",
+        "you",
+        "friend",
+        "friends",
+        "love",
+        "sweetie",
+        "honey",
+        "dear",
+        "darling",
+        "buddy",
+        "mate",
+        "sir",
+        "madam",
+        "ma'am",
+        "tout",
+        "toi",
+        "vous",
+        "tous",
+        "todos",
+        "amigo",
+        "amiga",
+        "chicos",
+        "zusammen",
+        "alle",
+        "leute",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +191,24 @@ def find_people(text: str) -> list[Candidate]:
         # The span ends where the last kept word ends in the text itself: the words may be
         # separated by any run of spaces, never assume one.
         found.append(Candidate("PERSON", located[0][1], located[keep - 1][2]))
+    for pattern in (_SIGN_OFF, _DEVICE_OWNER, _PERSON_HAS, _LAST_SENTENCE_NAME):
+        for m in pattern.finditer(text):
+            head = m.group("name").split()[0].casefold()
+            if head in _STOP_CAP or head in _NOT_NAMES:
+                continue
+            if pattern is _PERSON_HAS and not m.group("name")[0].isupper() and (head not in first or head in _AMBIGUOUS):
+                continue  # "luca's party" in lower case: only a known first name
+            if pattern is _DEVICE_OWNER and not m.group("name")[0].isupper() and head not in first and head.rstrip("s") not in first:
+                continue  # "my-laptop", "work-pc": a lower-case owner needs to be a known name
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _GREETED.finditer(text):
+        name = m.group("name").casefold()
+        if name not in _NOT_GREETED and name not in _STOP_CAP and name not in _NOT_NAMES:
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _SURNAME_FIRST.finditer(text):
+        head = m.group("name").split(",")[0].split()[0].casefold()
+        if m.group("first").casefold() in first and head not in _STOP_CAP and head not in _NOT_NAMES:
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _CAP_RUN.finditer(text):
         located = _words_at(text, m.start("run"), m.end("run"))
         words = [w for w, _, _ in located]

@@ -25,6 +25,11 @@ _CARD_CODE = lower_pattern(
 )
 _URL_TOKEN = re.compile(r"(?i)[?&](?:access_token|token|api_key|apikey|key|sig|signature|password|pwd|secret|auth)=([^\s&#]{6,})")
 
+# "login: jsmith / Hunter2Hunter", "Zugangsdaten max / geheim123": a user and a password after a slash.
+_LOGIN_PAIR = lower_pattern(
+    r"(?i)\b(?:login|log-in|credentials|creds|zugangsdaten|anmeldedaten|identifiants|credenciales|datos de acceso)\b"
+    r"[^\n]{0,24}?(?<![\w@.\-])[\w.@+\-]{2,64}[ \t]*/[ \t]*(?P<pw>[^\s/]{4,128})"
+)
 _KNOWN_SECRETS = re.compile(
     r"(?<![\w\-])(?:"
     r"sk-(?:proj-|ant-(?:api\d\d-)?|live-)?[A-Za-z0-9_\-]{20,}"
@@ -45,7 +50,9 @@ _STRONG_CUE = (
     r"|netzwerkschlüssel|netzwerkschluessel|sicherheitsschlüssel|network key|security key"
     r"|wpa2?(?:[ \-]?psk)?(?: key| passphrase| schlüssel)?|psk|clé (?:wi-?fi|wpa|de sécurité|réseau|du réseau)"
     r"|cle wi-?fi|code wi-?fi|clave(?: del)? wi-?fi|clave de red|router[ \-]?(?:key|schlüssel|passwort)"
-    r"|routerschlüssel|api[ \-]?key|secret key|access key|private key"
+    r"|routerschlüssel|api[ \-]?key|secret key|access key|private key|digicode|code d'entrée|code portail|code de la porte"
+    r"|code de l'alarme|code alarme|código de acceso|código de la puerta|código de la alarma|clave de acceso|zugangscode|alarmcode"
+    r"|tresorcode|lockbox code|key ?safe code|keysafe|app password|one-time code|otp|recovery code|backup code|seed phrase"
 )
 # Cues that also start ordinary phrases ("pin this", "secret recipe"): the value must look
 # like a code (a digit in it, or mixed case).
@@ -54,7 +61,7 @@ _WEAK_CUE = (
     r"|access code|door code|gate code|alarm code|garage code|safe code|türcode|zugangscode|code d'accès"
 )
 _CUE_GAP = (
-    r"(?:\s+(?:is|ist|est|es|was|war|lautet|to|=|:|"
+    r"(?:['’]s|\s+(?:is|ist|est|es|was|war|lautet|to|=|:|c'est|sind|son|are|[\w\-]+(?=\s*[:=])|[\w\-]+\s+(?:is|ist|est|es|lautet)(?=\s)|"
     r"(?:for|of|für|de|du|des|del|vom|zum|zur)\s+(?:the |das |den |die |le |la |el |l')?[\w\-]+(?:\s[\w\-]+)?"
     r"(?:\s+(?:is|ist|lautet|est|es))?))?\s*[:=]?\s*"
 )
@@ -67,7 +74,7 @@ _PASSWORD_STOP = frozenset({"again", "change", "changed", "expired", "field", "f
 _GROUP = re.compile(r"[ \-]([A-Z0-9]{3,6})(?![\w\-])")
 # "zip code 10115", "error code E42": codes that are not secrets.
 _NOT_A_SECRET_CODE = re.compile(
-    r"(?i)\b(?:zip|postal|post|area|country|source|qr|bar|dress|promo|discount|voucher|coupon|error|status|exit"
+    r"(?i)\b(?:zip|postal|post|area|country|source|qr|bar|dress|promo|discount|voucher|coupon|error|status|exit|sort|bank|branch|routing|swift|bic"
     r"|iso|airport|product|tracking|gift|referral|cheat|fehler|gutschein|rabatt|postal|code postal|código postal)"
     r"[\s\-]+$"
 )
@@ -161,6 +168,11 @@ def find_secrets(text: str, found: list[Candidate]) -> None:
         found.append(Candidate("SECRET", m.start(), m.end()))
     _passwords(text, found)
     _config(text, found)
+    for m in _LOGIN_PAIR.finditer(lowered(text)):
+        end = m.end("pw")
+        while end > m.start("pw") and text[end - 1] in ".,;:)":
+            end -= 1
+        found.append(Candidate("SECRET", m.start("pw"), end))
     for m in _TOKENISH.finditer(text):
         tok = m.group()
         classes = sum((any(c.islower() for c in tok), any(c.isupper() for c in tok), any(c.isdigit() for c in tok)))

@@ -328,4 +328,6 @@ def find_structured(text: str) -> list[Candidate]:
     found: list[Candidate] = []
     for step in _STEPS:
         step(text, found)
-    return found
+    # Cue beats checksum: a number after "numéro de sécurité sociale" is that, even when it passes Luhn.
+    cued = [c for c in found if c.kind == "NATIONAL_ID"]
+    return [c for c in found if c.kind != "CARD" or not any(i.start <= c.start and c.end <= i.end for i in cued)]

