@@ -48,6 +48,7 @@ class Claim:
     household: str
     time_zone: str
     language: str
+    currency: str = "USD"
 
 
 def _check_code(code: str, address: str) -> None:
@@ -73,7 +74,13 @@ def claim_box(claim: Claim, address: str) -> User:
             raise ClaimRefused("This box already has an owner.")
         owner.save()
         Household.objects.update_or_create(
-            pk=1, defaults={"name": claim.household, "time_zone": claim.time_zone, "language": claim.language}
+            pk=1,
+            defaults={
+                "name": claim.household,
+                "time_zone": claim.time_zone,
+                "language": claim.language,
+                "currency": claim.currency or "USD",
+            },
         )
     return owner
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import dashboard
+from .. import dashboard, history
 from .access import member_required
 
 
@@ -19,4 +19,4 @@ def home(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "appliance/dashboard.html", {"f": dashboard.figures()})
+    return render(request, "appliance/dashboard.html", {"f": dashboard.figures(), "history": history.history()})

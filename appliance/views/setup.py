@@ -43,7 +43,9 @@ def claim(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        claim = setup_service.Claim(d["code"], d["username"], d["password"], d["household"], d["time_zone"], d["language"])
+        claim = setup_service.Claim(
+            d["code"], d["username"], d["password"], d["household"], d["time_zone"], d["language"], d["currency"] or "USD"
+        )
         try:
             owner = setup_service.claim_box(claim, accounts.client_address(request))
         except setup_service.ClaimRefused as exc:
