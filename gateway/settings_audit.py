@@ -49,7 +49,7 @@ HEARTH = "Hearth"  # the box itself: a worker's scheduled task
 
 # Who is acting: a name, or a function that finds it (a request's user is read only if
 # something is recorded, so requests that change nothing never touch the session).
-_actor: ContextVar[str | Callable[[], str] | None] = ContextVar("hearth_settings_actor", default=None)
+ACTOR: ContextVar[str | Callable[[], str] | None] = ContextVar("hearth_settings_actor", default=None)
 _paused: ContextVar[bool] = ContextVar("hearth_settings_audit_paused", default=False)
 _process_actor = CONSOLE
 
@@ -62,7 +62,7 @@ def _in_a_worker(**_: Any) -> None:
 
 def actor() -> str:
     """Return who is acting now: a member's username, the setup wizard, the console, Hearth."""
-    found = _actor.get()
+    found = ACTOR.get()
     if callable(found):
         found = found()
     return (found or _process_actor)[:150]
@@ -71,11 +71,11 @@ def actor() -> str:
 @contextmanager
 def acting(who: str | Callable[[], str]) -> Iterator[None]:
     """Record the settings changes made inside as made by `who`."""
-    token = _actor.set(who)
+    token = ACTOR.set(who)
     try:
         yield
     finally:
-        _actor.reset(token)
+        ACTOR.reset(token)
 
 
 @contextmanager
@@ -463,31 +463,48 @@ def verify() -> SettingsChainReport:
     return SettingsChainReport(checked, None)
 
 
+# Changes that name a device: shown without its name where the household's privacy level
+# records requests without device names (the names stay on the row, sealed).
+DEVICE_KINDS = frozenset({"device", "MQTT account", "pairing request"})
+HIDDEN = "hidden"
+
+
+def as_shown(row: SettingsChange, device_names: bool) -> SettingsChange:
+    """Return a change as the pages show it (a row read for showing, never saved again)."""
+    if device_names or row.kind not in DEVICE_KINDS:
+        return row
+    row.name = HIDDEN
+    if row.field == "name":
+        row.old_value = row.new_value = HIDDEN
+    return row
+
+
 EXPORT_FIELDS = ("seq", "at", "actor", "kind", "name", "action", "field", "old_value", "new_value", "row_hash")
 
 
-def export_record(row: SettingsChange, zone: tzinfo) -> dict[str, Any]:
+def export_record(row: SettingsChange, zone: tzinfo, device_names: bool = True) -> dict[str, Any]:
     """Return one settings change as plain data, its time in the household's zone."""
+    row = as_shown(row, device_names)
     record_: dict[str, Any] = {name: getattr(row, name) for name in EXPORT_FIELDS}
     record_["at"] = row.at.astimezone(zone).isoformat()
     return record_
 
 
-def export_json(rows: models.QuerySet[SettingsChange], zone: tzinfo) -> Iterator[str]:
+def export_json(rows: models.QuerySet[SettingsChange], zone: tzinfo, device_names: bool) -> Iterator[str]:
     """Yield the settings changes as one JSON array, streamed."""
     yield "["
     for i, row in enumerate(rows.iterator(chunk_size=500)):
-        yield ("," if i else "") + "\n" + json.dumps(export_record(row, zone), ensure_ascii=False)
+        yield ("," if i else "") + "\n" + json.dumps(export_record(row, zone, device_names), ensure_ascii=False)
     yield "\n]\n"
 
 
-def export_csv(rows: models.QuerySet[SettingsChange], zone: tzinfo) -> Iterator[str]:
+def export_csv(rows: models.QuerySet[SettingsChange], zone: tzinfo, device_names: bool) -> Iterator[str]:
     """Yield the settings changes as CSV, streamed; cells a spreadsheet would run as formulas are defused."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
     for row in rows.iterator(chunk_size=500):
-        cells = ["" if v is None else str(v) for v in export_record(row, zone).values()]
+        cells = ["" if v is None else str(v) for v in export_record(row, zone, device_names).values()]
         writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in cells])
         yield buffer.getvalue()
         buffer.seek(0)

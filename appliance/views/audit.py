@@ -31,7 +31,9 @@ def _filter(request: HttpRequest) -> tuple[AuditFilterForm, audit.AuditFilter]:
 def _settings_log(request: HttpRequest) -> HttpResponse:
     """The settings changes: who changed what, from what to what, newest first (all of them: they are few)."""
     page = Paginator(SettingsChange.objects.order_by("-seq"), 50).get_page(request.GET.get("page"))
-    return render(request, "appliance/audit/settings_changes.html", {"page": page})
+    names = audit.privacy() == Privacy.FULL
+    changes = [settings_audit.as_shown(c, names) for c in page]
+    return render(request, "appliance/audit/settings_changes.html", {"page": page, "changes": changes})
 
 
 @member_required
@@ -52,7 +54,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             initial={"retention_days": household.audit_retention_days if household else 0, "privacy": level}
         ),
         "checkpoint": audit.checkpoint(),
-        "latest_changes": SettingsChange.objects.order_by("-seq")[:5],
+        "latest_changes": [settings_audit.as_shown(c, level == Privacy.FULL) for c in SettingsChange.objects.order_by("-seq")[:5]],
     }
     if level == Privacy.COUNTS_ONLY:
         context["summary"] = audit.summary(rows)
@@ -78,10 +80,11 @@ def audit_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     response: StreamingHttpResponse
     if request.GET.get("log") == "settings":
         changes, zone = SettingsChange.objects.order_by("seq"), household.current().zone  # streamed after the request's zone is gone
+        names = audit.privacy() == Privacy.FULL
         if fmt == "json":
-            response = StreamingHttpResponse(settings_audit.export_json(changes, zone), content_type="application/json")
+            response = StreamingHttpResponse(settings_audit.export_json(changes, zone, names), content_type="application/json")
         else:
-            response = StreamingHttpResponse(settings_audit.export_csv(changes, zone), content_type="text/csv")
+            response = StreamingHttpResponse(settings_audit.export_csv(changes, zone, names), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="hearth-settings-changes-{stamp}.{fmt}"'
         return response
     _, f = _filter(request)

@@ -118,3 +118,12 @@ def test_adding_and_removing_a_member_is_recorded_and_the_password_is_not(owner_
     recorded = [(c.actor, c.kind, c.name, c.action) for c in SettingsChange.objects.filter(name="grandma").order_by("seq")]
     assert recorded == [("owner", "member", "grandma", "added"), ("owner", "member", "grandma", "removed")]
     assert "velvet" not in json.dumps(list(SettingsChange.objects.values_list("old_value", "new_value")))
+
+
+def test_without_device_names_the_settings_changes_hide_which_device_changed(owner_client: Client, member_client: Client) -> None:
+    device_services.add_device("teens-laptop", "laptop", "home")
+    owner_client.post("/audit/settings/", {"retention_days": 0, "privacy": "no_names"})
+    page = member_client.get("/audit/", {"log": "settings"}).content.decode()
+    exported = b"".join(member_client.get("/audit/export.json", {"log": "settings"}).streaming_content).decode()
+    assert "teens-laptop" not in page and "teens-laptop" not in exported
+    assert any(c["kind"] == "device" and c["name"] == "hidden" for c in json.loads(exported))
