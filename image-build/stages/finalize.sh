@@ -5,7 +5,7 @@ STAGE=finalize
 . "$(dirname "$0")/lib.sh"
 chroot_umount
 cat > "$ROOTFS/etc/fstab" <<'FSTAB'
-# / is the slot the boot loader picked (root=LABEL=hearth-root-a|b on the kernel line).
+# / is the slot the boot loader picked (root=PARTLABEL=hearth-root-a|b on the kernel line).
 # The ESP is nofail (the box boots without it) but the first boot reads SSH keys from it:
 # a slow disk (QEMU without KVM) can take well over 10 s to show its partitions.
 LABEL=hearth-data  /var/lib/hearth  ext4  defaults,noatime  0  2

@@ -34,5 +34,7 @@ log "ansible-playbook site.yml into $ROOTFS (profile $PROFILE)"
   "$REPO/ansible/site.yml" \
   -e hearth_image_build=true -e "hearth_profile=$PROFILE" \
   -e "base_apt_mirror=$(host_mirror)" -e "base_apt_security_mirror=$(host_security_mirror)" \
-  -e "hearth_pip_index_url=$pip_index" -e hearth_pip_cert=/run/hearth-build/ca.crt ${ANSIBLE_ARGS:-}
+  -e "hearth_pip_index_url=$pip_index" -e hearth_pip_cert=/run/hearth-build/ca.crt \
+  -e "hearth_version=$VERSION" -e "hearth_build_date=${BUILD_DATE:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}" \
+  -e "updates_keyring_src=${UPDATE_CA:-$OUT/keys/dev-ca.cert.pem}" ${ANSIBLE_ARGS:-}
 log "provisioned ($(du -sh --one-file-system "$ROOTFS" | cut -f1))"

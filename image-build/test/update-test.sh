@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Update and rollback test: the built image (version N) in QEMU with OVMF under software
+# emulation, and bundles of the same tree as version N-next, served over HTTP from this
+# machine (QEMU's user network shows it to the box as 10.0.2.2), installed with
+# `hearth update install URL` over SSH.
+#   boot 1 (N, slot a): healthy; a device key made. A bundle signed by a key outside the
+#          box's keyring and one built for another profile are refused, and slot b and the
+#          boot choice stay untouched. A broken N-next (its hearth-migrate fails) goes to b.
+#   boot 2 (b, on trial): the health check fails, the slot is marked bad, the box restarts.
+#   boot 3 (a, by itself): the rollback is recorded with its reason, the database restored,
+#          N healthy. The good N-next goes to b.
+#   boot 4 (b): healthy and marked good; slot a keeps N.
+# Every boot checks that the device key and the audit chain survived.
+# Usage: test/update-test.sh [IMAGE.img]   (default: the newest out/work/<profile>/ image)
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+PROFILE="${PROFILE:-cpu}"
+export PROFILE
+IMG="${1:-$(ls -t "$HERE"/out/work/"$PROFILE"/hearth-*-"$PROFILE".img 2>/dev/null | head -n1)}"
+[ -f "$IMG" ] || { echo "update-test: no image; run make image first" >&2; exit 1; }
+N="$(basename "$IMG" .img)"; N="${N#hearth-}"; N="${N%-"$PROFILE"}"
+NEXT="${NEXT_VERSION:-$N-next}"
+T="${TEST_DIR:-$HERE/out/update-test}"
+OUT="$HERE/out"
+BOOT_TIMEOUT="${BOOT_TIMEOUT:-1800}"  # per wait: a first boot under emulation on 2 busy cores takes 8 to 12 min
+OVMF_CODE="${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}"
+OVMF_VARS="${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}"
+mkdir -p "$T"; rm -rf "${T:?}"/*
+QPID=""; HPID=""; BPID=""
+cleanup() {
+  [ -n "$BPID" ] && kill "$BPID" 2>/dev/null
+  [ -n "$QPID" ] && kill "$QPID" 2>/dev/null
+  [ -n "$HPID" ] && kill "$HPID" 2>/dev/null
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+say() { printf '\033[1m[%s update-test]\033[0m %s\n' "$(date +%T)" "$*" >&2; }
+checks=0
+pass() { checks=$(( checks + 1 )); say "ok: $*"; echo "ok: $*" >> "$T/summary.txt"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+START=$(date +%s)
+
+# ---- the bundles: N-next broken and good (the built tree, rewritten version), and two
+# small ones that must be refused: signed outside the keyring, and built for another profile.
+bundle() { # version break-or-empty -> path
+  local name="hearth-$1-$PROFILE${2:+-broken-$2}.raucb"
+  if [ ! -s "$OUT/$name" ]; then
+    say "building $name"
+    VERSION="$1" BUNDLE_BREAK="$2" BUNDLE_ZSTD_LEVEL="${BUNDLE_ZSTD_LEVEL:-3}" bash "$HERE/stages/bundle.sh" >&2
+  fi
+  echo "$OUT/$name"
+}
+small_bundle() { # dir compatible cert key ca -> dir/bundle.raucb
+  mkdir -p "$1/c"
+  truncate -s 8M "$1/c/root.ext4"; mkfs.ext4 -q -F "$1/c/root.ext4"
+  head -c 200000 /dev/urandom > "$1/c/padding"  # a squashfs of zeros alone is too small for RAUC
+  printf '[update]\ncompatible=%s\nversion=%s\nbuild=%s\n\n[bundle]\nformat=verity\n\n[image.rootfs]\nfilename=root.ext4\n' \
+    "$2" "$NEXT" "$(date -u +%FT%TZ)" > "$1/c/manifest.raucm"
+  rauc bundle --cert="$3" --key="$4" --signing-keyring="$5" "$1/c" "$1/bundle.raucb" >/dev/null 2>&1
+  rm -rf "$1/c"
+}
+OUT="$T/untrusted" bash "$HERE/stages/keys.sh" 2>/dev/null
+U="$T/untrusted/keys"
+small_bundle "$T/www/untrusted" "hearth-$PROFILE" "$U/dev-signing.cert.pem" "$U/dev-signing.key.pem" "$U/dev-ca.cert.pem"
+other_profile=gpu; [ "$PROFILE" = gpu ] && other_profile=cpu
+K="$OUT/keys"
+small_bundle "$T/www/otherprofile" "hearth-$other_profile" "$K/dev-signing.cert.pem" "$K/dev-signing.key.pem" "$K/dev-ca.cert.pem"
+HTTP_PORT="$(free_port)"
+(cd "$T/www" && exec python3 -m http.server --bind 127.0.0.1 "$HTTP_PORT" >"$T/http.log" 2>&1) &
+HPID=$!
+URL="http://10.0.2.2:$HTTP_PORT"
+
+# ---- the box
+ssh-keygen -q -t ed25519 -N '' -C hearth-update-test -f "$T/id_test"
+DISK="$T/disk.img"
+cp --sparse=always "$IMG" "$DISK"
+# room on the data partition (it grows to the disk on boot) for a downloaded bundle
+truncate -s $(( $(stat -c %s "$DISK") + ${GROW_GIB:-4} * 1024 * 1024 * 1024 )) "$DISK"
+start=$(sfdisk -J "$DISK" | python3 -c "import json,sys; print(json.load(sys.stdin)['partitiontable']['partitions'][0]['start'])")
+mmd -i "$DISK@@$(( start * 512 ))" ::/hearth 2>/dev/null || true
+mcopy -o -i "$DISK@@$(( start * 512 ))" "$T/id_test.pub" ::/hearth/authorized_keys
+cp "$OVMF_VARS" "$T/vars.fd"
+on_box() {
+  ssh -q -i "$T/id_test" -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o ConnectTimeout=20 -o BatchMode=yes -o ServerAliveInterval=30 root@127.0.0.1 "$@"
+}
+boot() { # n
+  SERIAL="$T/serial-boot$1.log"
+  SSH_PORT="$(free_port)"
+  qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "${MEM_MIB:-3072}" \
+    -drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
+    -drive if=pflash,format=raw,file="$T/vars.fd" \
+    -drive file="$DISK",format=raw,if=virtio,cache=unsafe \
+    -netdev "user,id=n0,hostname=hearth,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22" \
+    -device virtio-net-pci,netdev=n0 \
+    -display none -monitor none -serial "file:$SERIAL" -no-reboot &
+  QPID=$!
+  BOOT_START=$(date +%s)
+  say "boot $1: serial -> $SERIAL"
+}
+seen() { grep -aqE "$1" "$SERIAL" 2>/dev/null; }
+wait_serial() { # regex timeout
+  local end=$(( $(date +%s) + $2 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    seen "$1" && return 0
+    kill -0 "$QPID" 2>/dev/null || { seen "$1"; return; }
+    sleep 3
+  done
+  return 1
+}
+line_of() { grep -aoE "$1.*" "$SERIAL" | tail -n1 | tr -d '\r'; }
+fail() {
+  say "FAIL: $*"
+  grep -a "HEARTH-UPDATE\|HEARTH-FAILED\|Hearth: slot" "$SERIAL" 2>/dev/null | tr -d '\r' | tail -n 20 >&2 || true
+  tail -n 30 "$SERIAL" 2>/dev/null | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' >&2 || true
+  if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
+    on_box 'hearth update status; journalctl -b --no-pager -o short-monotonic -u "hearth-update*" -u rauc | tail -n 80' \
+      > "$SERIAL.journal" 2>&1 || true
+    tail -n 60 "$SERIAL.journal" >&2
+  fi
+  echo "update-test: $checks passed, 1 failed"
+  exit 1
+}
+wait_off() { # the box restarts (QEMU runs with -no-reboot, so it exits)
+  local end=$(( $(date +%s) + $1 ))
+  while kill -0 "$QPID" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$end" ] || fail "the box did not restart within $1 s"
+    sleep 3
+  done
+  wait "$QPID" 2>/dev/null || true; QPID=""
+}
+reboot_box() { on_box 'systemctl reboot' || true; wait_off 600; }
+grubenv() { on_box 'grub-editenv /boot/efi/EFI/hearth/grubenv list | sort | tr "\n" " "'; }
+slot_b_digest() { on_box 'head -c 67108864 /dev/disk/by-partlabel/hearth-root-b | sha256sum | cut -c1-16'; }
+data_state() { # what must survive: the device key's record, the secrets, the audit chain (one Python start)
+  on_box "cd /var/lib/hearth && sha256sum secrets/* | sha256sum | cut -c1-16; hearth shell --no-startup -c \"
+from devices.models import Device; from appliance.services import audit
+r = audit.verify(); d = Device.objects.get(name='update-test-laptop')
+print('device', d.name, d.key_hash[:12], 'audit rows', r.checked, 'chain', 'broken: ' + r.problem if r.problem else 'intact')\" 2>/dev/null" | grep -E '^[0-9a-f]{16}$|^device ' | tr '\n' ' '
+}
+healthy() { # slot: waits for the health unit's verdict on this boot
+  wait_serial "HEARTH-UPDATE health slot=$1 verdict=" "$BOOT_TIMEOUT" || fail "no health verdict on slot $1"
+  seen "HEARTH-UPDATE health slot=$1 verdict=good" || fail "slot $1 is not healthy: $(line_of 'HEARTH-UPDATE health')"
+}
+install_from() { # name -> output in $T/install-name.log, exit status
+  local t=$(date +%s) rc=0
+  on_box "hearth update install $URL/$1.raucb" > "$T/install-$1.log" 2>&1 || rc=$?
+  echo "$(( $(date +%s) - t ))" > "$T/install-$1.seconds"
+  return $rc
+}
+
+# ---- boot 1: version N in slot a; the two big bundles are built meanwhile
+boot 1
+BUNDLE_NAME_BROKEN="$OUT/hearth-$NEXT-$PROFILE-broken-migrate.raucb"
+BUNDLE_NAME_GOOD="$OUT/hearth-$NEXT-$PROFILE.raucb"
+(
+  t0=$(date +%s)
+  bundle "$NEXT" migrate >/dev/null && bundle "$NEXT" "" >/dev/null && echo "$(( $(date +%s) - t0 ))" > "$T/bundles.seconds"
+) > "$T/bundles.log" 2>&1 &
+BPID=$!
+healthy a
+pass "boot 1: N=$N healthy in slot a after $(( $(date +%s) - BOOT_START ))s: $(line_of 'HEARTH-UPDATE health')"
+on_box 'hearth device add update-test-laptop --category laptop' > "$T/device.txt" 2>&1 || fail "device add: $(cat "$T/device.txt")"
+DATA="$(data_state)"
+echo "$DATA" | grep -q "chain intact" || fail "data before the updates: $DATA"
+pass "data before: $DATA"
+env0="$(grubenv)"; b0="$(slot_b_digest)"
+if install_from untrusted; then fail "a bundle signed outside the keyring was installed"; fi
+grep -qi "signature\|refused" "$T/install-untrusted.log" || fail "untrusted bundle refused without saying why: $(tail -n 3 "$T/install-untrusted.log")"
+[ "$(grubenv)" = "$env0" ] && [ "$(slot_b_digest)" = "$b0" ] || fail "the untrusted bundle changed slot b or the boot choice"
+pass "untrusted signature refused, nothing written: $(grep -i 'refused' "$T/install-untrusted.log" | tail -n1)"
+if install_from otherprofile; then fail "a bundle for hearth-$other_profile was installed"; fi
+grep -q "is for 'hearth-$other_profile'" "$T/install-otherprofile.log" || fail "other-profile bundle: $(tail -n 3 "$T/install-otherprofile.log")"
+[ "$(grubenv)" = "$env0" ] && [ "$(slot_b_digest)" = "$b0" ] || fail "the other profile's bundle changed slot b or the boot choice"
+pass "bundle for hearth-$other_profile refused, nothing written: $(grep -i 'refused' "$T/install-otherprofile.log" | tail -n1)"
+wait "$BPID" || fail "building the bundles: $(tail -n 20 "$T/bundles.log")"
+BPID=""
+ln -s "$BUNDLE_NAME_BROKEN" "$T/www/broken.raucb"; ln -s "$BUNDLE_NAME_GOOD" "$T/www/good.raucb"
+GOOD="$BUNDLE_NAME_GOOD"
+pass "bundles built in $(cat "$T/bundles.seconds" 2>/dev/null || echo 0)s (0: built before): $(du -h "$GOOD" | cut -f1) each"
+install_from broken || fail "installing the broken N-next: $(tail -n 5 "$T/install-broken.log")"
+grep -q "Restart to finish" "$T/install-broken.log" || fail "no 'Restart to finish' after installing"
+env1="$(grubenv)"
+echo "$env1" | grep -q "hearth_slot=b" || fail "slot b is not primary after the install: $env1"
+pass "broken $NEXT written to slot b in $(cat "$T/install-broken.seconds")s; grubenv: $env1"
+reboot_box
+
+# ---- boot 2: the broken version on trial fails its health check and the box restarts
+boot 2
+wait_serial "HEARTH-UPDATE boot slot=b" "$BOOT_TIMEOUT" || fail "boot 2 did not start slot b"
+pass "boot 2: $(line_of 'HEARTH-UPDATE boot')"
+wait_serial "HEARTH-UPDATE rollback" "$BOOT_TIMEOUT" || fail "the failed slot was not marked bad: $(line_of 'HEARTH-UPDATE health')"
+pass "boot 2: $(line_of 'HEARTH-UPDATE health')"
+pass "boot 2: $(line_of 'HEARTH-UPDATE rollback')"
+wait_off 600
+pass "boot 2: the box restarted by itself $(( $(date +%s) - BOOT_START ))s after power-on"
+
+# ---- boot 3: back on N in slot a, by itself
+boot 3
+wait_serial "HEARTH-UPDATE boot slot=a" "$BOOT_TIMEOUT" || fail "boot 3 did not start slot a"
+seen "HEARTH-UPDATE boot slot=a.*rolled back to $N" || fail "boot 3 recorded no rollback: $(line_of 'HEARTH-UPDATE boot')"
+pass "boot 3: $(line_of 'HEARTH-UPDATE boot')"
+healthy a
+pass "boot 3: $(line_of 'HEARTH-UPDATE health')"
+on_box 'hearth update status' > "$T/status-boot3.txt"
+grep -q "rolled-back  $NEXT  slot b: rolled back" "$T/status-boot3.txt" || fail "the history lacks the rollback: $(cat "$T/status-boot3.txt")"
+grep -q "running: Hearth $N" "$T/status-boot3.txt" || fail "boot 3 does not run N: $(head -n 2 "$T/status-boot3.txt")"
+pass "history after the rollback: $(grep 'rolled-back' "$T/status-boot3.txt" | head -n1 | sed 's/^ *//')"
+[ "$(data_state)" = "$DATA" ] || fail "data changed across the rollback: $(data_state) (was $DATA)"
+pass "data survived the failed update and the rollback"
+install_from good || fail "installing N-next: $(tail -n 5 "$T/install-good.log")"
+pass "good $NEXT written to slot b in $(cat "$T/install-good.seconds")s"
+reboot_box
+
+# ---- boot 4: N-next in slot b, healthy and marked good
+boot 4
+healthy b
+seen "HEARTH-UPDATE health slot=b verdict=good marked=good" || fail "slot b was not marked good: $(line_of 'HEARTH-UPDATE health')"
+pass "boot 4: $(line_of 'HEARTH-UPDATE health') after $(( $(date +%s) - BOOT_START ))s"
+on_box 'hearth update status' > "$T/status-boot4.txt"
+grep -q "running: Hearth $NEXT" "$T/status-boot4.txt" && grep -q "other slot a: $N" "$T/status-boot4.txt" \
+  || fail "status after the update: $(head -n 3 "$T/status-boot4.txt")"
+grep -q "marked-good  $NEXT  slot b: good" "$T/status-boot4.txt" || fail "no marked-good in the history"
+env4="$(grubenv)"
+echo "$env4" | grep -q "hearth_b_ok=1" && echo "$env4" | grep -q "hearth_slot=b" || fail "grubenv after marking good: $env4"
+pass "status: $(head -n 2 "$T/status-boot4.txt" | tr '\n' ' '); grubenv: $env4"
+[ "$(data_state)" = "$DATA" ] || fail "data changed across the update: $(data_state) (was $DATA)"
+pass "data survived the update"
+kill "$QPID"; wait "$QPID" 2>/dev/null || true; QPID=""
+
+{
+  echo "bundle: $(basename "$GOOD") $(stat -c %s "$GOOD") bytes"
+  echo "install seconds (download + verify + write, under emulation): broken $(cat "$T/install-broken.seconds"), good $(cat "$T/install-good.seconds")"
+  echo "rollback, boot 2 and 3:"
+  grep -ah "HEARTH-UPDATE\|Hearth: slot" "$T/serial-boot2.log" "$T/serial-boot3.log" | tr -d '\r'
+} >> "$T/summary.txt"
+say "PASS in $(( $(date +%s) - START ))s; summary: $T/summary.txt"
+echo "update-test: $checks passed, 0 failed"
