@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,14 +69,14 @@ def _fault_row(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     row = ROWS.get(item.nodeid)
     if row is not None and report.when == "call":
         row.held = "yes" if report.passed else "no"
     if row is not None and report.failed and report.when != "call":
         row.held, row.note = "no", f"the fault could not be set up or cleared ({report.when})"
-    return report  # type: ignore[return-value]
+    return report
 
 
 def table() -> list[str]:
