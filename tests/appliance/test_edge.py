@@ -94,7 +94,7 @@ def test_a_normal_request_is_answered_while_slow_clients_hold_connections(edge: 
         for s in slow:
             s.sendall(HEAD)
         started = time.monotonic()
-        assert still_serving(edge) and time.monotonic() - started < 0.5
+        assert still_serving(edge) and time.monotonic() - started < 1  # before the edge cuts them (HEARTH_HEAD_SECONDS)
     finally:
         for s in slow:
             s.close()
