@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -34,7 +35,7 @@ def _midnight() -> dt.datetime:
 def rows() -> list[DeviceRow]:
     """Return every paired device with its kind, last request and today's counts."""
     midnight = _midnight()
-    counts = {
+    counts: dict[int, Any] = {
         c["device"]: c
         for c in AuditEvent.objects.filter(device__isnull=False)
         .values("device")
@@ -50,7 +51,7 @@ def rows() -> list[DeviceRow]:
     paired_by_code = set(PairingRequest.objects.filter(device__isnull=False).values_list("device", flat=True))
     shown = []
     for d in Device.objects.all():
-        c = counts.get(d.pk, {})
+        c: dict[str, Any] = counts.get(d.pk, {})
         kind = found.get(d.pk) or ("paired by code" if d.pk in paired_by_code else "added by hand")
         shown.append(DeviceRow(d, kind, c.get("last"), int(c.get("today", 0)), int(c.get("left", 0))))
     return shown
@@ -64,7 +65,7 @@ def _record(by: AbstractBaseUser | None, device: Device, message: str) -> None:
 @transaction.atomic
 def change_device(device_id: int, name: str, category: str, max_tier: str, by: AbstractBaseUser | None = None) -> Device:
     """Rename a device or change its category or tier cap (raises ValidationError)."""
-    device = Device.objects.select_for_update().get(pk=device_id)
+    device: Device = Device.objects.select_for_update().get(pk=device_id)
     before = (device.name, device.category, device.max_tier)
     device.name, device.category, device.max_tier = name, category, max_tier
     device.full_clean()
