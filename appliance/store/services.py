@@ -1,18 +1,26 @@
-"""The store's verbs that write: add a household entry to the catalogue."""
+"""The store's verbs that write: add a household entry, start or cancel a pull, choose the served model."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 
+from . import active, progress
 from . import catalogue as store_catalogue
-from .catalogue import CatalogueError, Entry
-from .fetch import sha256_of
+from .catalogue import CatalogueError, Entry, Quantization
+from .fetch import FetchError, folder_for, installed, sha256_of
+from .fit import Budget, fit
 from .gguf import NotGguf, read_header
+
+MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 
 
 @dataclass(frozen=True)
@@ -104,3 +112,48 @@ def add_remote(name: str, remote: Remote) -> Entry:
         "quantizations": [{"name": "file", "format": "gguf", "files": [file], "sources": [source]}],
     }
     return _write(raw)
+
+
+def start_pull(entry: Entry, quantization: Quantization, budget: Budget) -> None:
+    """Start fetching a model in a process of its own (it outlives the page; a later pull resumes it), if it fits."""
+    fitted = fit(entry, quantization, budget)
+    if not fitted.fits:
+        raise FetchError(f"refused before any download: {fitted.sentence}")
+    if installed(entry, quantization) is not None:
+        raise FetchError(f"{entry.name} {quantization.name} is already in the store")
+    running = progress.read(entry.name)
+    if running is not None and running["state"] in ("starting", "running"):
+        raise FetchError(f"{entry.name} is being fetched already")
+    log = folder_for(entry, quantization).parent / "pull.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    # The child reads the same settings the page runs with, whatever the environment says.
+    env = os.environ | {
+        "HEARTH_MODELS_DIR": str(settings.HEARTH_MODELS_DIR),
+        "HEARTH_HF_ENDPOINT": settings.HEARTH_HF_ENDPOINT,
+        "HEARTH_MODELS_DISK_RESERVE_MIB": str(settings.HEARTH_MODELS_DISK_RESERVE_MIB),
+    }
+    starting: progress.PullStatus = {
+        "type": "store.pull", "model": entry.name, "quantization": quantization.name, "state": "starting", "file": "",
+        "done": 0, "total": quantization.weights_bytes, "rate_bps": 0.0, "eta_s": None, "message": "starting",
+        "pid": os.getpid(), "updated": 0.0,
+    }  # fmt: skip
+    progress.write(starting)  # before the child starts, so its own first word is never overwritten
+    with log.open("ab") as out:
+        child = subprocess.Popen(
+            [sys.executable, str(MANAGE), "models", "pull", entry.name, "--quantization", quantization.name],
+            cwd=MANAGE.parent, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    now = progress.read(entry.name)
+    if now is not None and now["state"] == "starting" and now["pid"] == os.getpid():
+        progress.write({**starting, "pid": child.pid})  # the page follows the child: if it dies, the page says so
+
+
+def cancel_pull(name: str) -> None:
+    """Ask a running pull to stop; what it fetched is kept and the next pull resumes it."""
+    progress.folder().mkdir(parents=True, exist_ok=True)
+    progress.cancel_file(name).touch()
+
+
+def serve(entry: Entry, quantization: Quantization, budget: Budget) -> active.Chosen:
+    """Make a pulled model the one the home engine serves (its supervisor restarts it on the model)."""
+    return active.choose(entry, quantization, budget)

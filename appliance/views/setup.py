@@ -19,12 +19,16 @@ from gateway.models import Provider
 from policies import services as rule_services
 from policies.rules import RuleError
 
-from .. import console, hardware
+from .. import console, engine, hardware
 from ..forms import ClaimForm, DeviceForm, FinishForm, FirstBootRestoreForm, HouseholdTermForm, PresetForm, ProviderForm
 from ..services import accounts
 from ..services import setup as setup_service
 from ..services.backups import BackupError
+from ..store import consumers, shelf
 from ..store import fit as store_fit
+from ..store import services as store_services
+from ..store.catalogue import CatalogueError
+from ..store.fetch import FetchError
 from .access import account_of, owner_required
 
 STEPS = [("hardware", "Hardware"), ("providers", "Providers"), ("rules", "Rules"), ("devices", "Devices"), ("finish", "Finish")]
@@ -64,10 +68,66 @@ def render_claim(request: HttpRequest, **context: object) -> HttpResponse:
 
 @owner_required
 def hardware_step(request: HttpRequest) -> HttpResponse:
+    return _hardware_page(request)
+
+
+def _hardware_page(request: HttpRequest, message: str = "", error: str = "") -> HttpResponse:
     found = hardware.survey()
     room = hardware.budget(found)
-    context = {"hw": found, "home": setup_service.home_model(found), "room": room, "table": store_fit.table(hardware.catalogue(), room)}
+    home = setup_service.home_model(found)
+    models = hardware.catalogue()
+    served = ""
+    if home.served is not None:
+        try:
+            served = engine.model_path()
+        except engine.EngineUnavailable:
+            served = ""
+    context = {
+        "hw": found, "home": home, "room": room, "table": store_fit.table(models, room),
+        "shelf": shelf.rows(models, room, served), "pulls": consumers.fragment(), "message": message, "error": error,
+    }  # fmt: skip
     return _render(request, "hardware", "appliance/setup/hardware.html", context)
+
+
+def _store_action(request: HttpRequest, action: str) -> HttpResponse:
+    message = ""
+    try:
+        entry = hardware.catalogue().get(request.POST.get("model", ""))
+        quantization = entry.quantization(request.POST.get("quantization") or None)
+        room = hardware.budget(hardware.survey())
+        if action == "pull":
+            store_services.start_pull(entry, quantization, room)
+            message = f"Fetching {entry.title} ({quantization.name}); its progress shows below."
+        elif action == "cancel":
+            store_services.cancel_pull(entry.name)
+            message = f"Stopping the fetch of {entry.title}; what arrived is kept, and fetching again resumes it."
+        else:
+            chosen = store_services.serve(entry, quantization, room)
+            message = f"The home engine is restarting on {entry.title} ({quantization.name}) with {chosen.context:,} tokens of context."
+    except (CatalogueError, FetchError) as exc:
+        return _hardware_page(request, error=str(exc))
+    return _hardware_page(request, message=message)
+
+
+@owner_required
+@require_POST
+def pull_model(request: HttpRequest) -> HttpResponse:
+    """Fetch a model that fits, in a process of its own; its progress follows live on the page."""
+    return _store_action(request, "pull")
+
+
+@owner_required
+@require_POST
+def cancel_pull(request: HttpRequest) -> HttpResponse:
+    """Stop a model's fetch, keeping what arrived."""
+    return _store_action(request, "cancel")
+
+
+@owner_required
+@require_POST
+def serve_model(request: HttpRequest) -> HttpResponse:
+    """Make a fetched model the one the home engine serves."""
+    return _store_action(request, "serve")
 
 
 @owner_required

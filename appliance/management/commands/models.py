@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appliance import engine, hardware
-from appliance.store import active, fetch, services
+from appliance.store import active, fetch, progress, services
 from appliance.store import fit as store_fit
 from appliance.store.catalogue import CatalogueError
 
@@ -87,7 +87,9 @@ class Command(BaseCommand):
             quantization = next((q for q in entry.quantizations if q.engine == room.engine), entry.quantizations[0])
         interactive = sys.stdout.isatty()
 
-        def progress(p: fetch.Progress) -> None:
+        status = progress.Writer(entry.name, quantization.name)  # what the pages show, and how they cancel it
+
+        def shown(p: fetch.Progress) -> None:
             percent = 100 * p.done / p.total if p.total else 0.0
             line = (
                 f"{p.file}: {store_fit.size(p.done // store_fit.MIB)} of {store_fit.size(p.total // store_fit.MIB)} "
@@ -95,12 +97,23 @@ class Command(BaseCommand):
             )
             self.stdout.write(("\r" + line) if interactive else line, ending="" if interactive else "\n")
             self.stdout.flush()
+            status.progress(p)
 
         def say(message: str) -> None:
             self.stdout.write(("\n" if interactive else "") + message)
+            status.say(message)
 
-        record = fetch.pull(entry, quantization, room, say=say, on_progress=progress)
-        self.stdout.write(f"{entry.name} {quantization.name} is in the store and verified: {record.path}")
+        try:
+            record = fetch.pull(entry, quantization, room, say=say, on_progress=shown, cancelled=status.cancelled)
+        except fetch.Cancelled as exc:
+            status.end("cancelled", str(exc))
+            raise
+        except fetch.FetchError as exc:
+            status.end("failed", str(exc))
+            raise
+        done = f"{entry.name} {quantization.name} is in the store and verified: {record.path}"
+        status.end("done", done)
+        self.stdout.write(done)
 
     def _use(self, options: dict[str, Any]) -> None:
         if options["shipped"]:

@@ -1,0 +1,34 @@
+"""What the store holds for this box, as the hardware page lists it: fit, fetched, served, being fetched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import progress
+from .catalogue import Catalogue
+from .fetch import Record, installed
+from .fit import Budget, Fit, table
+
+
+@dataclass(frozen=True)
+class Row:
+    fit: Fit
+    record: Record | None  # None: not in the store
+    serving: bool  # the home engine serves it now
+    pulling: bool  # a pull of it is running
+
+
+def rows(models: Catalogue, budget: Budget, served: str) -> list[Row]:
+    """Return the models this box's engine loads and that fit, with what the store knows of each."""
+    found = []
+    for f in table(models, budget):
+        if not f.fits:
+            continue
+        record = installed(f.entry, f.quantization)
+        names = {x.name for x in record.files} if record else {x.name for x in f.quantization.files}
+        serving = bool(served) and (Path(served).name in names or (record is not None and served == record.path))
+        status = progress.read(f.entry.name)
+        pulling = status is not None and status["state"] in ("starting", "running") and status["quantization"] == f.quantization.name
+        found.append(Row(f, record, serving, pulling))
+    return found
