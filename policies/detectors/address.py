@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from policies.detectors.base import Candidate
+from policies.detectors.places import known
 
 _W = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][\w'’\-]*"  # a capitalised word
 _WC = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][a-zß-öø-ÿā-ɏ'’][\w'’\-]*"  # a capitalised word that is not an abbreviation
@@ -23,7 +24,7 @@ _UNIT_BEFORE = (
     r"(?:(?:(?i:apt|apartment|unit|suite|ste|flat|level|floor|fl|room|rm)\.?\s*|#\s?)[\w\-]{1,6}(?:,\s*|\s+|/)"
     r"|\d{1,4}[A-Za-z]?/(?=\d))?"
 )
-_UNIT = r"(?:,?\s*(?:apt|apartment|unit|suite|ste|flat|#)\.?\s*#?\s*[\w\-]{1,6})?"
+_UNIT = r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|flat|#)\.?\s*#?\s*[\w\-]{1,6})?"
 _US_STATE = (
     r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|P[AR]|RI|S[CD]"
     r"|T[NX]|UT|V[AIT]|W[AIVY])"
@@ -48,7 +49,7 @@ _EN_STREET = re.compile(
 )
 # A street without its number, known by the postcode after it: "Church Lane, Kings Langley WD4 8JS"
 _EN_STREET_POSTCODE = re.compile(
-    rf"(?<![\w\-/]){_WC}(?:\s+{_WC}){{0,2}}\s+(?i:{_EN_TYPES})(?:,[ \t]*|[ \t]*\n[ \t]*)(?:{_CITY}(?:,[ \t]*|[ \t]+|[ \t]*\n[ \t]*))?"
+    rf"(?<![\w\-/]){_WC}(?:\s+{_WC}){{0,2}}\s+(?i:{_EN_TYPES})(?:,[ \t]*|[ \t]*\n[ \t]*)(?:{_CITY}(?:,[ \t]*|[ \t]+|[ \t]*\n[ \t]*)){{0,2}}"
     rf"(?:{_UK_POSTCODE}|{_US_STATE}\s+\d{{5}}(?:-\d{{4}})?|{_CA_PROVINCE}\s+{_CA_POSTCODE}|{_AU_STATE}\s+\d{{4}}|{_EIRCODE})(?![\w])"
 )
 # German-speaking and Dutch: "Hauptstraße 12a, 10115 Berlin", "Leipziger Str. 16", "Am Rosenhang 2b"
@@ -56,14 +57,14 @@ _DE_SUFFIX = (
     r"(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|hof|berg"
     r"|graben|kamp|wall|zeile|straat|laan|plein|gracht|kade|singel|steeg)"
 )
-_DE_CITY = r"(?:,?\s+\d{5}\s+" + _W + r"(?:[\s\-](?:am|an der|im|ob der|bei)?\s?" + _W + r")?)"
+_DE_CITY = r"(?:,?\s+(?:[A-Z]-)?\d{4,5}\s+" + _W + r"(?:[\s\-](?:am|an der|im|ob der|bei)?\s?" + _W + r")?)"
 _DE_PREFIX = r"(?:Am|An der|An den|Auf dem|Auf der|Im|In der|In den|Zum|Zur|Unter den|Hinter der|Vor dem|Alt)"
 _DE_NOT_STREETS = frozenset({"Beispiel", "Jahr", "Jahre", "Jahren", "Monat", "Tag", "Kapitel", "Schluss", "Glück", "Thema", "Alter", "Moment", "Grunde", "Prinzip", "Schnitt", "Durchschnitt", "Allgemeinen", "Vergleich", "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember", "Sommer", "Winter", "Herbst", "Frühling", "Test", "Notfall", "Zweifel"})  # fmt: skip
 _DE_STREET = re.compile(
-    rf"(?<![\w\-])(?:(?:Am|An der|Auf dem|Im|In der|Zum|Zur)\s+)?[A-ZÄÖÜĀ-ɏ][^\W\d_]*?-?{_DE_SUFFIX}"
-    rf"(?:\s+[A-ZÄÖÜ][a-zäöüß]+)?\s+\d{{1,4}}\s?[a-zA-Z]?\b(?:[\-/]\d{{1,4}}[a-z]?)?{_DE_CITY}?"
+    rf"(?<![\w\-])(?:(?:Am|An der|Auf dem|Im|In der|Zum|Zur)\s+)?(?:[A-ZÄÖÜ][^\W\d_]*-)*[A-ZÄÖÜĀ-ɏ][^\W\d_]*?-?(?i:{_DE_SUFFIX})"
+    rf"(?:\s+[A-ZÄÖÜ][a-zäöüß]+)?\s+\d{{1,4}}\s?[a-zA-Z]?\b(?:[\-/]\d{{1,4}}[a-z]?){{0,3}}{_DE_CITY}?"
     rf"|(?<![\w\-])(?:[A-ZÄÖÜ][a-zäöüß]+\s+)(?:Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm)"
-    rf"\s+\d{{1,4}}\s?[a-zA-Z]?\b{_DE_CITY}?"
+    rf"\s+\d{{1,4}}\s?[a-zA-Z]?\b(?:[\-/]\d{{1,4}}[a-z]?){{0,3}}{_DE_CITY}?"
 )
 _DE_PREFIXED = re.compile(
     rf"(?<![\w\-]){_DE_PREFIX}\s+(?P<name>[A-ZÄÖÜ][a-zäöüß]+(?:[\s\-][A-ZÄÖÜ][a-zäöüß]+)?)"
@@ -74,18 +75,21 @@ _FR_TYPES = (
     r"(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage|voie"
     r"|rond-point|esplanade|promenade|faubourg|lotissement|résidence)"
 )
-_FR_CITY = rf"(?:,?\s+\d{{5}}\s+{_W}(?:[\s\-]{_W})?(?:\s+Cedex(?:\s+\d{{1,2}})?)?)"
+_FR_CITY = rf"(?:,?\s+\d{{4,5}}\s+{_W}(?:[\s\-]{_W})?(?:\s+Cedex(?:\s+\d{{1,2}})?)?)"
 _FR_STREET = re.compile(
     rf"(?<![\w\-])\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?i:{_FR_TYPES})\s+(?:(?:de la|de l'|du|des|de|d')\s*)?"
     rf"{_LW}(?:[\s\-]{_W}){{0,3}}{_FR_CITY}?"
     rf"|(?<![\w\-])(?i:{_FR_TYPES})\s+(?:(?:de la|de l'|du|des|de|d')\s*)?{_W}(?:[\s\-]{_W}){{0,3}}{_FR_CITY}"
+    # Belgian and Swiss order, the number after the street: "Rue de la Loi 16, 1000 Bruxelles"
+    rf"|(?<![\w\-])(?:Rue|Avenue|Boulevard|Place|Chemin|Chaussée|Quai|Route|Allée|Impasse)\s+(?:(?:de la|de l'|du|des|de|d')\s*)?{_W}"
+    rf"(?:[\s\-]{_W}){{0,3}},?\s+\d{{1,4}}(?:\s?(?:bis|ter|[a-z]))?\b{_FR_CITY}?"
 )
 # Spanish, Catalan, Italian, Portuguese: "Calle Mayor 5, 28013 Madrid", "C/ Mayor 22, 2.º dcha.",
 # "camino de las Rosas 2", "Rambla de Méndez Núñez 31", "Via Roma 12"
 _ES_TYPES = (
     r"(?:calle|c/|avenida|avda\.|av\.|plaza|pza\.|paseo|camino|carrer|ronda|travesía|travesia|rambla|avinguda"
     r"|passeig|glorieta|callejón|callejon|cuesta|carretera|ctra\.|urbanización|vía|via|viale|piazza|piazzale"
-    r"|corso|largo|vicolo|rua|travessa|praça|praca)"
+    r"|corso|largo|vicolo|rua|travessa|praça|praca|ul\.|ulica|al\.|aleja|strada|calea|ulice|utca)"
 )
 _ES_STREET = re.compile(
     rf"(?<![\w\-])(?i:{_ES_TYPES})\s*(?:(?:de la|de las|de los|del|de|dels|de l')\s+)?{_W}"
@@ -97,7 +101,7 @@ _ES_STREET = re.compile(
 # "PSC 1234, Box 5678, APO AE 09204", "Postfach 10 12 34", "BP 123", "Apartado de correos 45"
 _PO_BOX = re.compile(
     rf"(?<![\w\-])(?:(?:PSC|CMR|Unit)\s+\d{{1,5}},?\s+)?(?:(?i:p\.?\s?o\.?\s?box|post office box|postfach|boîte postale"
-    rf"|apartado(?: de correos)?|casilla(?: de correo)?)|Box|B\.?P\.?)\s*\d{{1,6}}(?:\s\d{{2}}){{0,2}}"
+    rf"|apartado(?: de correos)?|casilla(?: de correo)?|packstation|postfiliale)|Box|B\.?P\.?)\s*\d{{1,6}}(?:\s\d{{2}}){{0,2}}"
     rf"(?:,?\s+(?:APO|FPO|DPO)\s+(?:AE|AP|AA)\s+\d{{5}})?{_TAIL}"
     rf"|(?<![\w\-])(?:APO|FPO|DPO)\s+(?:AE|AP|AA)\s+\d{{5}}(?!\d)"
 )
@@ -126,6 +130,47 @@ _POSTCODE_TOWN = re.compile(
 _NOT_TOWNS = frozenset({"Euro", "Euros", "Dollar", "Dollars", "Pfund", "Franken", "Stück", "Einwohner", "Menschen", "Leute", "Kunden", "Mitglieder", "Punkte", "Schritte", "Kilometer", "Meter", "Jahre", "Personen", "Nutzer", "Followers", "Users", "People", "Points", "Steps", "Miles", "Pesos", "Personas", "Habitants", "Personnes"})  # fmt: skip
 
 
+# What may follow an address line, after a comma or a line break: a unit or floor, a
+# postcode and town of many countries, a state or province with its code, "Cedex 01".
+_UNIT_PART = (
+    r"(?i:apt|apartment|unit|suite|ste|flat|floor|fl|level|b[âa]t|b[âa]timent|escalier|esc|[ée]tage|stiege|stg|top|tür"
+    r"|piso|planta|puerta|pta|portal|bloque|app|appartement|wohnung|whg)\.?\s*[\w\-º°ª]{1,6}"
+    r"|\d{1,2}\.\s?(?:OG|Obergeschoss|Stock|Etage|EG)(?:\s+(?:links|rechts|mitte|li\.?|re\.?))?"
+    r"|(?:EG|DG|Hinterhaus|Vorderhaus|Seitenflügel)(?:\s+(?:links|rechts|mitte))?"
+    r"|\d{1,2}\.?\s?[º°ª](?:\s?(?:dcha|izda|izq|der|centro|[A-H])\b\.?)?|\d{1,2}(?:er|e|ème)\s+[ée]tage"
+)
+_POSTCODE_PART = (
+    rf"(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:\s?[A-Z]{{2}})?\s+{_WC}(?:[ \t\-](?:am|an der|im|sur|de|del|la|le|bei)?[ \t]?{_WC}){{0,2}}"
+    rf"(?:\s+Cedex(?:\s+\d{{1,2}})?)?"
+    rf"|\d{{2}}-\d{{3}}\s+{_WC}|\d{{4}}-\d{{3}}\s+{_WC}|\d{{3}}-\d{{4}}|Cedex(?:\s+\d{{1,2}})?"
+)
+_CONTINUE = re.compile(
+    rf"(?:,[ \t]*|[ \t]*\r?\n[ \t]*|[ \t]+(?=\d|Cedex|{_US_STATE}\b|{_CA_PROVINCE}\b))"
+    rf"(?:(?P<unit>{_UNIT_PART})|(?P<postcode>{_POSTCODE_PART})|(?P<region>{_REGION})|(?P<place>{_WC}(?:[ \t\-]{_WC}){{0,2}}))(?![\w\-])"
+)
+_POSTCODE_CUE = re.compile(
+    r"(?i:\b(?:zip(?: code)?|post ?code|postal code|postleitzahl|plz|code postal|cp|c\.p\.|c[óo]digo postal))\s*[:#]?\s*"
+    rf"(?P<code>\d{{5}}(?:-\d{{4}})?|\d{{4}}(?:\s?[A-Z]{{2}})?|{_UK_POSTCODE}|{_CA_POSTCODE}|{_EIRCODE})(?![\w])"
+)
+
+
+_CEDEX_NUMBER = re.compile(r"[ \t]+\d{1,2}(?![\w])")
+
+
+def _continued(text: str, end: int) -> int:
+    """Return where an address that seems to end at `end` really ends: past its unit, postcode, town and country."""
+    for _ in range(5):
+        m = _CONTINUE.match(text, end)
+        if m is None:
+            break
+        if m.group("place") is not None and known(m.group("place")) is None:
+            break  # a capitalised word that names no place: the text goes on, the address does not
+        end = m.end()
+    if text[max(0, end - 5) : end].casefold() == "cedex" and (m := _CEDEX_NUMBER.match(text, end)):
+        end = m.end()
+    return end
+
+
 _BETWEEN_LINES = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n)?[ \t]*")
 
 
@@ -133,7 +178,7 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
     """Return an ADDRESS candidate without trailing spaces, commas or line breaks."""
     while end > start and text[end - 1] in " \t\r\n,":
         end -= 1
-    return Candidate("ADDRESS", start, end)
+    return Candidate("ADDRESS", start, _continued(text, end))
 
 
 def find_addresses(text: str) -> list[Candidate]:
@@ -149,6 +194,8 @@ def find_addresses(text: str) -> list[Candidate]:
         if m.group("number") is not None and not 0 < int(m.group("number")) < 1000:
             continue
         found.append(_trimmed(text, m.start(), m.end()))
+    for m in _POSTCODE_CUE.finditer(text):
+        found.append(Candidate("ADDRESS", m.start("code"), m.end("code")))
     for m in _CORNER.finditer(text):
         found.append(Candidate("ADDRESS", m.start("a"), m.end("b")))
     for m in _POSTCODE_TOWN.finditer(text):

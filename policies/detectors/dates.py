@@ -187,12 +187,30 @@ _NUMBER_WORDS = _trie(
         "veinte",
         "treinta",
         "cuarenta",
+        "fifty",
+        "fünfzig",
+        "sechzig",
+        "siebzig",
+        "achtzig",
+        "neunzig",
+        "cinquante",
+        "soixante",
+        "quatre-vingt",
+        "quatre-vingts",
+        "cincuenta",
+        "sesenta",
+        "setenta",
+        "ochenta",
+        "noventa",
+        "cien",
+        "hundred",
     ]
 )
 _AGE_CUE = _trie(
     ["i'm", "i am", "he's", "she's", "he is", "she is", "they are", "they're", "turn", "turns", "turning",
      "just turned", "will be", "ich bin", "er ist", "sie ist", "wird", "tengo", "tiene", "cumple", "cumplió",
-     "j'ai", "il a", "elle a", "a eu", "fête ses"]
+     "j'ai", "il a", "elle a", "a eu", "fête ses", "who is", "who's", "who turned", "der ist", "die ist", "qui a",
+     "que tiene"]
 )  # fmt: skip
 _AGE_UNIT = (
     r"(?:years?|yrs?|yo|y/o|y\.o\.|jahren?|jahre|jähriger?|jährige[nrs]?|ans|años|anos|months?|monate?n?"
@@ -211,26 +229,32 @@ _AGE = lower_pattern(
     rf"|(?<!\w)(?P<words>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:and[\s\-]+a[\s\-]+half|(?:{_NUMBER_WORDS})))?"
     rf"[\s\-]*{_YEARS_WORD}[\s\-]*(?:old|alt))(?!\w)"
     # aged 7, age: 7, Alter 7, âge 7, edad: 7
-    rf"|(?i:\b(?:aged|age|alter|âge|edad)\s*[:\-]?\s*)(?P<age2>\d{{1,3}})\b(?![.,:]\d)"
+    rf"|(?i:\b(?:aged|age|ages|alter|âge|âgée?s?|edad|edades)\s*[:\-]?\s*(?:de\s+)?)(?P<age2>\d{{1,3}}(?:\s*(?:,|and|&|und|et|y)\s*\d{{1,3}})*"
+    rf"(?:\s+{_AGE_UNIT})?)\b(?![.,:]\d)"
+    # woman, 45; patient, 52; un homme de 60 ans is the units' branch
+    rf"|(?i:\b(?:man|woman|male|female|boy|girl|patient|mann|frau|junge|mädchen|homme|femme|garçon|fille|hombre|mujer|niño|niña|paciente)\s*,\s*)"
+    rf"(?P<sexed>\d{{1,3}})(?=\s*[,)])"
     # I'm 7, she is 42, turns 7, ich bin 40, tiene 7, j'ai 40, il a sept ans: when the number ends the clause
-    rf"|(?i:\b{_AGE_CUE}\s+)"
-    rf"(?P<age3>\d{{1,3}}(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow|this|next|in\b|heute|morgen))"
-    rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD}(?!\w))"
+    rf"|(?i:\b{_AGE_CUE}\s+(?:(?:nearly|almost|about|only|just|barely|over|under|fast|erst|schon|bald|gerade|presque|déjà|casi|ya|solo|apenas)\s+)?)"
+    rf"(?P<age3>\d{{1,3}}(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow|this|next|in\b|heute|morgen|jetzt|maintenant|ahora))"
+    rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD}(?!\w)"
+    rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?(?=\s*(?:$|[.,!?;]|now|today|jetzt|maintenant|ahora)))"
     # un niño de dos años, ma fille de cinq ans, il a sept ans
     rf"|(?:(?<=de )|(?<=a )|(?<=von ))(?P<words2>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD})(?!\w)"
     # zweijähriges Kind, meinen Sechsjährigen, die 7-jährige
     rf"|(?<!\w)(?P<jahrig>(?:(?:{_NUMBER_WORDS})|\d{{1,3}}[\s\-]?)jährig[^\W\d_]*)"
     # turns five on Saturday, wird morgen acht, cumple 70 el 2 de febrero
-    rf"|(?:\b(?:turns?|turning|just turned|turned|will be|wird(?: morgen| heute| bald| im \w+)?|cumple|cumplirá|va a cumplir"
+    rf"|(?:\b(?:turns?|turning|just turned|turned|will be|wird(?:\s+(?:morgen|heute|bald|nächste[nr]?|übermorgen|im|am|diese[nr]?|woche|monat|jahr|\w+tag))*|cumple|cumplirá|va a cumplir"
     rf"|fête ses|va avoir|aura|he'll be|she'll be|they'll be)\s+)"
-    rf"(?P<age5>(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})(?:\s+{_YEARS_WORD}(?:\s+old)?)?)"
-    rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|last\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b))"
+    rf"(?P<age5>(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})\s+{_YEARS_WORD}(?:\s+old)?(?!\w)"
+    rf"|(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})"
+    rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|last\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b)))"
     # My wife Lorna is 47 and..., Dad is seventy-two, mi abuela tiene 80: a relative, then a bare number
     rf"|(?:\b(?:dad|daddy|mum|mom|mother|father|son|daughter|wife|husband|partner|grandma|grandpa|granny|nan|nana"
     rf"|brother|sister|aunt|uncle|baby|boy|girl|kid|child|vater|mutter|papa|mama|sohn|tochter|frau|mann|oma|opa"
     rf"|bruder|schwester|père|mère|fils|fille|femme|mari|grand-mère|grand-père|padre|madre|hijo|hija|esposa"
     rf"|marido|abuela|abuelo|hermano|hermana)(?:\s+[^\W\d_]+)?\s+(?:is|ist|est|es|tiene|a|has just turned)\s+)"
-    rf"(?P<kin>(?:\d{{1,3}}|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?)"
+    rf"(?P<kin>(?:\d{{1,3}}|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?)"
     rf"(?:[\s\-]*{_AGE_UNIT}(?:[\s\-]*(?:old|alt))?)?)"
     rf"(?=\s*(?:$|[.,!?;:]|and\b|und\b|y\b|et\b|but\b|aber\b|mais\b|pero\b|today|now|tomorrow|demain|heute|mañana))"
     # in her 40s, in his forties, mid-30s, Mitte 40, late twenties
@@ -286,7 +310,7 @@ def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> 
         windows = [(0, len(text))]
     for pos, endpos in windows:
         for m in _AGE.finditer(text, pos, endpos):
-            for g in ("age", "words", "age2", "age3", "age4", "words2", "jahrig", "age5", "kin"):
+            for g in ("age", "words", "age2", "sexed", "age3", "age4", "words2", "jahrig", "age5", "kin"):
                 value = m.group(g)
                 if value is None:
                     continue

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.detectors.base import Candidate
-from policies.detectors.person import _gazetteer
+from policies.detectors.person import _NOT_AFTER_CALLED, _gazetteer
 from policies.detectors.places import find_places, is_place, known
 
 
@@ -159,8 +159,38 @@ _INITIALS_AFTER = re.compile(r"^(?:\s+[A-Z]\.)+\s+[A-Z][\w'’\-]+")
 _INITIALS_BEFORE = re.compile(r"(?<![\w.])[A-Z][\w'’\-]+(?:\s+[A-Z]\.)+\s+$")
 _LEAD = re.compile(r"(?i:the|my|our|mon|ma|mes|notre|mi|mis|nuestro|nuestra)\s+|[dlDL]['’](?=[A-ZÀ-Þ])")
 _LANGUAGE_BEFORE = re.compile(r"(?i:\b(?:to|into|in|from|speaks?|speaking|learn|learning|auf|en|al|del)\s+)$")
+_NAME_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "di",
+        "van",
+        "von",
+        "der",
+        "den",
+        "le",
+        "y",
+        "e",
+        "zu",
+        "ten",
+        "ter",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    ]
+)
 _TRAILING_NUMBER = re.compile(r"[ \t,]+[\d/.:\-]*\d[\d/.:\-]*$")
-_TITLE_LEAD = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau)\.?\s+(?=[A-ZÀ-Þ])")
+_TITLE_LEAD = re.compile(
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Dra|Prof|Mme|Mlle|Sr|Sra|Srta|Herr|Herrn|Frau|Madame|Monsieur|Mademoiselle|Don|Doña|Señor|Señora)\.?\s+(?=[A-ZÀ-Þ])"
+)
 _POSSESSIVE = re.compile(r"['’]s?$")
 _TRAILING_CAPS = re.compile(r"\s+[A-Z]{2,4}$")
 _SURNAME_COMMA_BEFORE = re.compile(r"(?<![\w'’\-])[A-Z][\w'’\-]+,\s+$")
@@ -594,6 +624,8 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
             kind = "LOCATION"  # "on the way to Swindon"
     elif kind == "PERSON" and len(words) == 1 and words[0].casefold() not in first and _TOWARDS.search(text[max(0, start - 20) : start]):
         kind = "LOCATION"  # "in Preston", "a Gijón" is left alone: Spanish says "a" before people too
+    if kind == "PERSON" and any(w[0].islower() and w not in _NAME_PARTICLES for w in words[1:]):
+        return None  # "Apaga la luz de la cocina": a sentence the small pipelines took for a name
     if kind != "ADDRESS" and not value[0].isupper():
         return None  # "días", "la semaine": the small pipelines' slips; lower-case names are left to the cue words
     if kind == "ADDRESS":
@@ -671,7 +703,7 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
     for m in _SURNAME_INITIAL.finditer(text):
         yield Candidate("PERSON", m.start("name"), m.end("name"))
     for m in _KIN_LOWER.finditer(text):
-        if m.group("name").casefold() not in never:
+        if m.group("name").casefold() not in never and m.group("name").casefold() not in _NOT_AFTER_CALLED:
             yield Candidate("PERSON", m.start("name"), m.end("name"))
     yield from _foreign_script_names(text)
     if lang == "de":

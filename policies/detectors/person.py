@@ -71,7 +71,7 @@ _DEVICE_OWNER = re.compile(
 # In lower case after a greeting: "hey marisol!", "hola lucía,".
 _GREETED = re.compile(
     r"(?i:\b(?:hey|hi|hello|hiya|dear|hallo|servus|moin|salut|coucou|bonjour|hola|buenas))[ \t,]+"
-    r"(?P<name>[a-zà-ÿß][a-zà-ÿß'’\-]{1,20})(?=[ \t]*[!,.:;?\n])"
+    r"(?P<name>[^\W\d_][^\W\d_'’\-]{1,20})(?=[ \t]*[!,.:;?\n])"
 )
 # A first and last name alone as a message's last sentence: the signature of a note.
 _LAST_SENTENCE_NAME = re.compile(rf"(?<=[.!?])[ \t]+(?P<name>{_NAME}{_SP}{_NAME})[ \t]*$")
@@ -86,6 +86,28 @@ _PERSON_HAS = re.compile(
     r"|dentist|doctor|nursery|ballet|piano|grandma|grandpa|wife|husband|son|daughter|brother|sister|phone|tablet|laptop|bike"
     r"|play|match|game|recital|sleepover|playdate|bday|christening|wedding|funeral|graduation|allergy|medication|inhaler)\b"
 )
+# A header line of a forwarded message: "From: Tamsin Okoro <...>", "Von: Wiebke Hansen".
+_HEADER = re.compile(
+    rf"(?m)^[ \t>]*(?:From|To|Cc|Bcc|Reply-To|Von|An|Absender|De|À|A|Para|Expéditeur|Destinataire|Remitente)[ \t]*:[ \t]*"
+    rf"{_Q}(?P<name>{_NAME}(?:{_SP}(?:(?:van|von|de|del|da|di|le|la|der|den|van der|de la){_SP})?{_NAME}){{0,3}}){_Q}(?=[ \t]*(?:<|\(|\r?\n|$|,))"
+)
+# What people do, said of a name before it: "Okafor called about the invoice", "Zeynep has a fever".
+_PERSON_VERB = re.compile(
+    rf"(?<![\w'’\-])(?P<name>{_NAME}(?:{_SP}{_NAME})?)[ \t]+(?:called|rang|phoned|texted|emailed|messaged|said|says|asked|told|wants|needs"
+    r"|has (?:a |an )?(?:fever|cold|cough|temperature|rash|sore throat|headache|appointment|allergy|football|swimming|homework)"
+    r"|is (?:sick|ill|allergic|coming|late|asleep|home|at school|at work|off school)|feels|felt|woke up|fell asleep|cried|hates|loves"
+    r"|hat (?:angerufen|geschrieben|gesagt|gefragt|Fieber|Geburtstag|Husten|Schnupfen)|ist (?:krank|erkältet|allergisch|müde)"
+    r"|a (?:appelé|écrit|dit|demandé|de la fièvre)|est (?:malade|allergique|fatigué)|llamó|dijo|escribió|preguntó|tiene fiebre"
+    r"|está (?:enferm[oa]|malo|mala))\b"
+)
+# "Henrik and Sunniva", "Ayo und Bisi": a known first name makes the other word beside it a name too.
+_PAIR = re.compile(rf"(?<![\w'’\-])(?P<a>{_NAME})[ \t]+(?:and|und|et|y|&)[ \t]+(?P<b>{_NAME})(?![\w'’\-])")
+# Words after "called", "named" that are no name: "Okafor called about the invoice".
+_NOT_AFTER_CALLED = frozenset(
+    ["about", "back", "me", "you", "him", "her", "us", "them", "again", "yesterday", "today", "earlier", "twice", "once",
+     "off", "out", "up", "it", "this", "that", "from", "with", "while", "when", "home", "ahead", "over", "late", "in", "on",
+     "to", "for", "at", "the", "a", "an", "and", "but", "so", "just", "already", "still", "because", "after", "before"]
+)  # fmt: skip
 _NOT_GREETED = frozenset(
     [
         "there",
@@ -173,7 +195,7 @@ def find_people(text: str) -> list[Candidate]:
         located = _words_at(text, m.start(group), m.end(group))
         words = [w for w, _, _ in located]
         head = words[0].casefold()
-        if head in _STOP_CAP or head in _NOT_NAMES or words[0].isupper():
+        if head in _STOP_CAP or head in _NOT_NAMES or words[0].isupper() or head in _NOT_AFTER_CALLED:
             continue
         if group == "weak" and head not in first:
             continue  # "with Python", "to Paris": only known first names after weak cues
@@ -191,7 +213,7 @@ def find_people(text: str) -> list[Candidate]:
         # The span ends where the last kept word ends in the text itself: the words may be
         # separated by any run of spaces, never assume one.
         found.append(Candidate("PERSON", located[0][1], located[keep - 1][2]))
-    for pattern in (_SIGN_OFF, _DEVICE_OWNER, _PERSON_HAS, _LAST_SENTENCE_NAME):
+    for pattern in (_SIGN_OFF, _DEVICE_OWNER, _PERSON_HAS, _LAST_SENTENCE_NAME, _HEADER, _PERSON_VERB):
         for m in pattern.finditer(text):
             head = m.group("name").split()[0].casefold()
             if head in _STOP_CAP or head in _NOT_NAMES:
@@ -201,6 +223,13 @@ def find_people(text: str) -> list[Candidate]:
             if pattern is _DEVICE_OWNER and not m.group("name")[0].isupper() and head not in first and head.rstrip("s") not in first:
                 continue  # "my-laptop", "work-pc": a lower-case owner needs to be a known name
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _PAIR.finditer(text):
+        a, b = m.group("a").casefold(), m.group("b").casefold()
+        if {a, b} & (_STOP_CAP | _NOT_NAMES):
+            continue
+        if (a in first and a not in _AMBIGUOUS) or (b in first and b not in _AMBIGUOUS):
+            found.append(Candidate("PERSON", m.start("a"), m.end("a")))
+            found.append(Candidate("PERSON", m.start("b"), m.end("b")))
     for m in _GREETED.finditer(text):
         name = m.group("name").casefold()
         if name not in _NOT_GREETED and name not in _STOP_CAP and name not in _NOT_NAMES:
