@@ -37,6 +37,9 @@ def fragment() -> str:
 class PullsConsumer(AsyncWebsocketConsumer):
     """Send the pulls' progress now and every second while the page is open, to signed-in household members."""
 
+    # No channel layer: the pulls are files the pulling process writes, so the page follows them
+    # even while Redis is down, and an open page holds no Redis channel (an unknown alias gives None).
+    channel_layer_alias = "none: the store's pulls are read from disk"
     task: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:

@@ -19,6 +19,7 @@ from appliance.store import consumers, progress, services
 from tests.appliance.store_server import FileServer, Served, file_server
 
 BODY = os.urandom(3 * 2**20)
+Communicator: Any = ApplicationCommunicator  # asgiref's test helper carries no type hints
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def _socket(user: Any) -> tuple[bool, int | str]:
 
     async def talk() -> tuple[bool, int | str]:
         scope = {"type": "websocket", "path": "/ws/store/pulls/", "headers": [], "subprotocols": [], "user": user}
-        communicator = ApplicationCommunicator(consumers.PullsConsumer.as_asgi(), scope)
+        communicator = Communicator(consumers.PullsConsumer.as_asgi(), scope)
         await communicator.send_input({"type": "websocket.connect"})
         answer = await communicator.receive_output(timeout=5)
         if answer["type"] != "websocket.accept":
