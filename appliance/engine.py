@@ -55,12 +55,20 @@ def model_path(verify: bool = False) -> str:
         return str(bundled_model())
     if chosen.engine != settings.HEARTH_HOME_ENGINE:
         raise EngineUnavailable(f"the chosen home model {chosen.entry} {chosen.quantization} is not one {engine_name()} loads")
+    refused = "" if verify else active.refusal()
+    if refused:  # the engine hashed the files before it started, and refused them: the pages say so
+        raise EngineUnavailable(refused)
     wrong = active.problems(chosen.record, full=verify)
     if wrong:
-        raise EngineUnavailable(
+        message = (
             f"the store's {chosen.entry} {chosen.quantization} does not match its record ({'; '.join(wrong)}); "
             f"the engine will not start it: run `./hearth models pull {chosen.entry}` again"
         )
+        if verify:
+            active.note_refusal(message)
+        raise EngineUnavailable(message)
+    if verify:
+        active.clear_refusal()
     return chosen.record.path
 
 

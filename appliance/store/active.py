@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, Entry, Quantization
-from .fetch import FetchError, Record, installed, models_dir, sha256_of
+from .fetch import FetchError, Record, check, installed, models_dir
 from .fit import Budget, fit
 
 ACTIVE = "active.json"
@@ -39,16 +39,7 @@ def signature() -> tuple[int, int] | None:
 
 def problems(record: Record, full: bool) -> list[str]:
     """Say what differs between the files on disk and the store's record (full: hash each file again)."""
-    found = []
-    for f in record.files:
-        path = Path(f.path)
-        if not path.is_file():
-            found.append(f"{f.name} is missing")
-        elif path.stat().st_size != f.size:
-            found.append(f"{f.name} is {path.stat().st_size} bytes, the record says {f.size}")
-        elif full and sha256_of(path) != f.sha256:
-            found.append(f"{f.name} does not match its recorded sha256 (changed or damaged since it was verified)")
-    return found
+    return check(record, full)
 
 
 def choose(entry: Entry, quantization: Quantization, budget: Budget) -> Chosen:
@@ -83,6 +74,30 @@ def chosen(models: Catalogue) -> Chosen | None:
     if record is None:
         raise FetchError(f"the chosen home model {entry.name} {quantization.name} is no longer whole in the store; pull it again")
     return Chosen(entry.name, quantization.name, int(data["context"]), str(data["engine"]), record)
+
+
+def refusal_file() -> Path:
+    """Return where the engine notes that it refused the chosen model, for the pages to say so."""
+    return models_dir() / "refused.json"
+
+
+def note_refusal(message: str) -> None:
+    """Note that the engine refused the chosen model as it is now (a new choice clears the note)."""
+    refusal_file().write_text(json.dumps({"signature": signature(), "message": message}))
+
+
+def refusal() -> str:
+    """Return why the engine refused the chosen model, if it did and the choice has not changed since."""
+    try:
+        data = json.loads(refusal_file().read_text())
+    except (FileNotFoundError, ValueError):
+        return ""
+    now = signature()
+    return str(data["message"]) if now is not None and data["signature"] == list(now) else ""
+
+
+def clear_refusal() -> None:
+    refusal_file().unlink(missing_ok=True)
 
 
 def forget() -> None:

@@ -215,6 +215,20 @@ def installed(entry: Entry, quantization: Quantization) -> Record | None:
     return None
 
 
+def check(record: Record, full: bool) -> list[str]:
+    """Say what differs between a record's files on disk and the record (full: hash each file again)."""
+    found = []
+    for f in record.files:
+        path = Path(f.path)
+        if not path.is_file():
+            found.append(f"{f.name} is missing")
+        elif path.stat().st_size != f.size:
+            found.append(f"{f.name} is {path.stat().st_size} bytes, the record says {f.size}")
+        elif full and sha256_of(path) != f.sha256:
+            found.append(f"{f.name} does not match its recorded sha256 (changed or damaged since it was verified)")
+    return found
+
+
 def _write_record(entry: Entry, quantization: Quantization, files: list[StoredFile]) -> Record:
     folder = folder_for(entry, quantization)
     record = Record(entry.name, quantization.name, tuple(files), time.time(), str(folder))
@@ -400,8 +414,17 @@ def pull(
             raise FetchError(f"refused before any download: {fitted.sentence}")
     done = installed(entry, quantization)
     if done is not None:
-        say(f"{entry.name} {quantization.name} is already in the store")
-        return done
+        damaged = check(done, full=True)
+        if not damaged:
+            say(f"{entry.name} {quantization.name} is already in the store, and its files match their sha256")
+            return done
+        say(f"{entry.name} {quantization.name} in the store is damaged ({'; '.join(damaged)}): fetching it again")
+        store = folder_for(entry, quantization)
+        for f in done.files:
+            path = Path(f.path)
+            if path.is_relative_to(store) and (not path.is_file() or sha256_of(path) != f.sha256):
+                path.unlink(missing_ok=True)  # only the store's own copies: a file shipped with Hearth stays where it is
+        (store / RECORD).unlink(missing_ok=True)
     if not quantization.files:
         quantization = _listed(entry, quantization, budget, say)
     folder = folder_for(entry, quantization)

@@ -132,3 +132,20 @@ def test_the_engine_restarts_on_the_new_model_when_the_household_switches(store:
     finally:
         os.killpg(supervisor.pid, signal.SIGTERM)
         supervisor.wait(timeout=30)
+
+
+def test_a_refused_model_is_said_refused_until_a_pull_fetches_it_again(store: Path) -> None:
+    entry, record = pulled_copy(store, "copy-a")
+    active.choose(entry, entry.quantization(), ROOMY)
+    with open(record.path, "r+b") as f:
+        f.seek(1000)
+        f.write(b"\x00" * 16)
+    with pytest.raises(engine.EngineUnavailable):
+        engine.command()
+    with pytest.raises(engine.EngineUnavailable, match="does not match its record"):
+        engine.model_path()  # what the pages ask: the engine's refusal, without hashing again
+    said: list[str] = []
+    fetch.pull(entry, entry.quantization(), ROOMY, say=said.append)
+    assert any("is damaged" in line and "fetching it again" in line for line in said)
+    argv = engine.command()
+    assert argv[argv.index("--model") + 1] == record.path and engine.model_path() == record.path
