@@ -96,23 +96,29 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def sha256_of(path: Path, already: int | None = None) -> str:
-    """Return a file's sha256 (of its first `already` bytes when given)."""
+def sha256_of(path: Path, already: int | None = None, rate_bps: float | None = None) -> str:
+    """Return a file's sha256 (of its first `already` bytes when given; read no faster than rate_bps when given)."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
-        _hash_into(digest, f, already)
+        _hash_into(digest, f, already, rate_bps)
     return digest.hexdigest()
 
 
-def _hash_into(digest: hashlib._Hash, f: IO[bytes], limit: int | None = None) -> None:
+def _hash_into(digest: hashlib._Hash, f: IO[bytes], limit: int | None = None, rate_bps: float | None = None) -> None:
     left = limit
+    started, done = time.monotonic(), 0
     while left is None or left > 0:
         block = f.read(CHUNK if left is None else min(CHUNK, left))
         if not block:
             break
         digest.update(block)
+        done += len(block)
         if left is not None:
             left -= len(block)
+        if rate_bps:  # a scheduled check must not starve the box's disk and CPU
+            ahead = done / rate_bps - (time.monotonic() - started)
+            if ahead > 0:
+                time.sleep(ahead)
 
 
 def git_blob_sha1(path: Path) -> str:
@@ -215,8 +221,8 @@ def installed(entry: Entry, quantization: Quantization) -> Record | None:
     return None
 
 
-def check(record: Record, full: bool) -> list[str]:
-    """Say what differs between a record's files on disk and the record (full: hash each file again)."""
+def check(record: Record, full: bool, rate_bps: float | None = None) -> list[str]:
+    """Say what differs between a record's files on disk and the record (full: hash each file again, at most rate_bps)."""
     found = []
     for f in record.files:
         path = Path(f.path)
@@ -224,7 +230,7 @@ def check(record: Record, full: bool) -> list[str]:
             found.append(f"{f.name} is missing")
         elif path.stat().st_size != f.size:
             found.append(f"{f.name} is {path.stat().st_size} bytes, the record says {f.size}")
-        elif full and sha256_of(path) != f.sha256:
+        elif full and sha256_of(path, rate_bps=rate_bps) != f.sha256:
             found.append(f"{f.name} does not match its recorded sha256 (changed or damaged since it was verified)")
     return found
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from appliance import engine
@@ -74,3 +76,31 @@ def test_pulling_a_model_the_box_cannot_load_is_refused_with_the_reason(hub: Fil
 def test_an_unknown_model_is_named_with_the_ones_there_are(hub: FileServer) -> None:
     with pytest.raises(CommandError, match="no model 'gpt-9' in the catalogue; known: smollm2-135m-instruct"):
         run("pull", "gpt-9")
+
+
+def _pulled_tiny(hub: FileServer) -> Path:
+    hub.hub("family/tiny", "tiny.gguf", Served(BODY))
+    run(
+        "add", "tiny", "--hf", "family/tiny", "--file", "tiny.gguf", "--size", str(len(BODY)), "--parameters", "1000000",
+        "--context-length", "4096", "--layers", "2", "--kv-heads", "1", "--head-dim", "8",
+    )  # fmt: skip
+    run("pull", "tiny")
+    return Path(settings.HEARTH_MODELS_DIR) / "tiny" / "file" / "tiny.gguf"
+
+
+def test_verify_finds_a_damaged_stored_model_and_repair_fetches_it_again(hub: FileServer) -> None:
+    stored = _pulled_tiny(hub)
+    assert "tiny file: every file matches its sha256" in run("verify")
+    stored.write_bytes(BODY[:-1] + b"\x00")
+    with pytest.raises(CommandError, match="1 stored model damaged"):
+        run("verify")
+    repaired = run("verify", "--repair")
+    assert "does not match its recorded sha256" in repaired and "fetching it again" in repaired
+    assert stored.read_bytes() == BODY
+
+
+def test_verify_reads_no_faster_than_its_rate(hub: FileServer) -> None:
+    _pulled_tiny(hub)
+    started = time.monotonic()
+    run("verify", "--rate", "4")  # 2 MiB at 4 MB/s: at least half a second
+    assert time.monotonic() - started >= 0.5

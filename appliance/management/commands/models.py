@@ -31,6 +31,9 @@ class Command(BaseCommand):
         pull = actions.add_parser("pull", help="fetch a model's files, verified by sha256, if it fits")
         pull.add_argument("name")
         pull.add_argument("--quantization", help="which of the model's quantizations (default: the first this box's engine loads)")
+        verify = actions.add_parser("verify", help="hash every stored model again, at a rate that leaves the box its disk")
+        verify.add_argument("--rate", type=float, default=100.0, help="MB/s at most (default 100)")
+        verify.add_argument("--repair", action="store_true", help="fetch a damaged model again from its sources")
         use = actions.add_parser("use", help="serve a pulled model (the home engine restarts on it), or --shipped to go back")
         use.add_argument("name", nargs="?", default="")
         use.add_argument("--quantization", help="which of the model's quantizations (default: the first this box's engine loads)")
@@ -114,6 +117,27 @@ class Command(BaseCommand):
         done = f"{entry.name} {quantization.name} is in the store and verified: {record.path}"
         status.end("done", done)
         self.stdout.write(done)
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        damaged = 0
+        for entry in hardware.catalogue().entries:
+            for q in entry.quantizations:
+                record = fetch.installed(entry, q)
+                if record is None:
+                    continue
+                wrong = fetch.check(record, full=True, rate_bps=options["rate"] * 1e6)
+                if not wrong:
+                    self.stdout.write(f"{entry.name} {q.name}: every file matches its sha256")
+                    continue
+                self.stdout.write(f"{entry.name} {q.name}: {'; '.join(wrong)}")
+                if options["repair"]:
+                    fetch.pull(entry, q, None, say=self.stdout.write)
+                else:
+                    damaged += 1
+        if damaged:
+            raise CommandError(
+                f"{damaged} stored model{'s' if damaged > 1 else ''} damaged; `./hearth models verify --repair` fetches again"
+            )
 
     def _use(self, options: dict[str, Any]) -> None:
         if options["shipped"]:
