@@ -26,6 +26,8 @@ class Household(models.Model):
     language = models.CharField(max_length=10, default="en")
     # ISO 4217 code that prices and budgets are shown in (asked in the wizard).
     currency = models.CharField(max_length=3, default="USD")
+    # Where notices are also sent, as JSON (a webhook, or an ntfy topic's URL); empty: the dashboard only.
+    notify_url = models.URLField(blank=True, max_length=300)
     # 0: keep audit rows forever.
     audit_retention_days = models.PositiveIntegerField(default=0)
     privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.FULL)
@@ -74,3 +76,27 @@ class AuditCheckpoint(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+
+
+class Notice(models.Model):
+    """Something the owner is told about: on the dashboard, and sent to the household's channel.
+
+    Never a prompt, an answer, a key or a personal-data value: names of devices, providers
+    and rules, and counts.
+    """
+
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=200, unique=True, help_text="The same condition is told once.")
+    title = models.CharField(max_length=200)
+    detail = models.CharField(max_length=500, blank=True)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-prompts": {"task": "gateway.tasks.purge_expired_prompts", "schedule": 3600.0},
     "purge-old-audit-rows": {"task": "appliance.tasks.purge_old_audit_rows", "schedule": 3600.0},  # the retention period
     "scheduled-backup": {"task": "appliance.tasks.scheduled_backup", "schedule": 900.0},  # runs one when the household's schedule says
+    "check-notices": {"task": "appliance.tasks.check_notices", "schedule": 120.0},  # tells the owner what changed
+    "check-audit-chain": {"task": "appliance.tasks.check_notices", "schedule": 3600.0, "kwargs": {"chain": True}},
 }
 
 # --- The request path ----------------------------------------------------------------

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from .services import accounts, audit, backups
+from .services import accounts, audit, backups, notices
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +32,13 @@ def scheduled_backup() -> None:
         return
     if made is not None:
         log.info("backup %s written (%d bytes)", made.name, made.size)
+
+
+# Why a task: the conditions are looked for on a schedule, off the web process, and sent to
+# the household's channel from there (the audit chain, which reads every row, hourly). No
+# retry: it runs every two minutes, and a notice that could not be sent says so on its page.
+@shared_task(ignore_result=True)
+def check_notices(chain: bool = False) -> None:
+    new = notices.check(chain=chain)
+    if new:
+        log.info("%d new notices", len(new))

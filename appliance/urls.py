@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
-from .views import accounts, audit, backups, dashboard, devices_page, rules, setup
+from .views import accounts, audit, backups, dashboard, devices_page, notices, rules, setup
 
 urlpatterns = [
     path("v1/", include("devices.urls")),  # unauthenticated device pairing (devices/views.py)
@@ -43,6 +43,9 @@ urlpatterns = [
     path("devices/<int:device_id>/", devices_page.edit_device),
     path("devices/<int:device_id>/rotate/", devices_page.rotate_key),
     path("devices/<int:device_id>/revoke/", devices_page.revoke_key),
+    path("notices/", notices.notices_page),
+    path("notices/<int:notice_id>/dismiss/", notices.dismiss),
+    path("notices/channel/", notices.channel),
     path("audit/", audit.audit_log),
     path("audit/<int:event_id>/", audit.audit_detail),
     path("audit/export.csv", audit.audit_export, {"fmt": "csv"}),

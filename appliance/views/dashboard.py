@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import dashboard, history
+from ..services import notices
 from .access import member_required
 
 
@@ -19,4 +20,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "appliance/dashboard.html", {"f": dashboard.figures(), "history": history.history()})
+    return render(
+        request, "appliance/dashboard.html", {"f": dashboard.figures(), "history": history.history(), "notices": notices.current(5)}
+    )

@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from appliance.models import Notice
 from appliance.services import backups
 from devices import services as device_services
 from devices.models import DiscoveredDevice
@@ -73,6 +74,9 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/devices/{device}/", "owner"),
     ("POST", "/devices/{device}/rotate/", "owner"),
     ("POST", "/devices/{device}/revoke/", "owner"),
+    ("GET", "/notices/", "member"),
+    ("POST", "/notices/{notice}/dismiss/", "owner"),
+    ("POST", "/notices/channel/", "owner"),
 ]
 # Open to anyone by design: the wizard's first step (refuses once claimed), signing in and out.
 OPEN = {"/setup/", "/setup/restore/", "/login/", "/logout/", "/"}
@@ -100,6 +104,7 @@ def test_the_matrix_covers_every_page_of_the_box() -> None:
         .replace("{found}", "<int:found_id>")
         .replace("{rule}", "<int:rule_id>")
         .replace("{device}", "<int:device_id>")
+        .replace("{notice}", "<int:notice_id>")
         for _, path, _ in MATRIX
     }
     assert pages - covered - OPEN == set()
@@ -122,6 +127,7 @@ def targets(owner: Any, member: Any, tmp_path: Path) -> Iterator[dict[str, Any]]
         identity="aa:bb:cc:dd:ee:ff", identity_kind="mac", kind="generic", source="mdns", name="tv", first_seen=now, last_seen=now
     )
     device = device_services.add_device("matrix-speaker", "speaker", "home").device
+    notice = Notice.objects.create(kind="device_found", key="found:matrix", title="A new device", created_at=now)
     rule = HouseholdRule.objects.create(name="Kids", conditions={"categories": ["kids"]}, actions={"max_tier": "home"})
     with override_settings(HEARTH_BACKUP_DIR=str(tmp_path)):
         backup = backups.backup_dir() / "hearth-20260101-000000.backup"
@@ -134,6 +140,7 @@ def targets(owner: Any, member: Any, tmp_path: Path) -> Iterator[dict[str, Any]]
             "found": found.pk,
             "rule": rule.pk,
             "device": device.pk,
+            "notice": notice.pk,
         }
 
 

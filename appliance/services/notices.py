@@ -1,0 +1,220 @@
+"""Notices: what the owner is told, found by looking at the box's state, each told once.
+
+Run on a schedule (appliance.tasks.check_notices). A notice names devices, providers and
+rules and gives counts; never a prompt, an answer, a key or a personal-data value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import redis
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from devices.choices import DiscoveryState
+from devices.models import DiscoveredDevice
+from gateway.models import AuditEvent, Provider
+from gateway.router import state_key
+from policies.models import HouseholdRule
+
+from .. import household
+from ..models import Household, Notice
+from . import audit
+
+log = logging.getLogger(__name__)
+SEND_SECONDS = 5.0
+# gateway.choices.Outcome.DEAD_LETTERED: a request whose task stopped its worker each time it was delivered.
+SET_ASIDE = "dead_lettered"
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    key: str
+    title: str
+    detail: str = ""
+    link: str = ""
+
+
+def _providers_failing(now: dt.datetime) -> Iterator[Found]:
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1)
+        for p in Provider.objects.filter(enabled=True).exclude(tier="home"):
+            until = float(client.hget(state_key(p.pk), "fail_until") or 0)  # type: ignore[arg-type]
+            if until > time.time():
+                yield Found(
+                    "provider_failing",
+                    f"provider:{p.pk}:{now:%Y%m%d%H}",  # told at most once an hour while it keeps failing
+                    f"Provider {p.name} is failing",
+                    f"Requests fall back to other {p.tier} providers or more trusted tiers, never a less trusted one.",
+                    f"/audit/?provider={p.name}",
+                )
+    except redis.RedisError:
+        return
+
+
+def _budgets(now: dt.datetime) -> Iterator[Found]:
+    zone = household.current().zone
+    month = timezone.localtime(now, zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    outside = AuditEvent.objects.filter(created_at__gte=month, tier__in=["trusted", "cloud"])
+    # As the decision counts it (policies.decision): the device's whole spend outside the home this month.
+    spent = {r["device_name"]: float(r["total"] or 0) for r in outside.values("device_name").annotate(total=Sum("cost"))}
+    code = household.currency()
+    for rule in HouseholdRule.objects.filter(enabled=True):
+        budget = float((rule.actions or {}).get("monthly_budget") or 0)
+        if budget <= 0:
+            continue
+        under = set(AuditEvent.objects.filter(created_at__gte=month, rule=rule.name).values_list("device_name", flat=True))
+        for device in sorted(under):
+            share = spent.get(device, 0.0) / budget
+            mark = 100 if share >= 1 else 80 if share >= 0.8 else 0
+            if not mark:
+                continue
+            yield Found(
+                "budget",
+                f"budget:{rule.pk}:{device}:{month:%Y-%m}:{mark}",
+                f"{device} has used {mark} % of its monthly budget",
+                f"{household.money(spent[device], code)} of {household.money(budget, code)} under the rule '{rule.name}'"
+                + (": its requests now stay home until next month." if mark == 100 else "."),
+                "/rules/",
+            )
+
+
+def _found_devices() -> Iterator[Found]:
+    for d in DiscoveredDevice.objects.filter(state=DiscoveryState.NEW)[:50]:
+        yield Found(
+            "device_found",
+            f"found:{d.pk}",
+            f"A new device is on the network: {d.name or d.kind}",
+            f"{d.kind}, seen by {d.get_source_display()}.",
+            "/setup/devices/",
+        )
+
+
+def _backups(now: dt.datetime) -> Iterator[Found]:
+    h = Household.objects.filter(pk=1).first()
+    if h is None or h.setup_finished_at is None:
+        return
+    if not h.backup_key_encrypted:
+        yield Found("backup", "backup:none", "Backups are not set up", "No backup is made until a backup passphrase is set.", "/backups/")
+        return
+    if h.backup_every_hours == 0:
+        return
+    since = h.last_backup_at or h.setup_finished_at
+    # The scheduler looks every quarter hour: twice the period plus that is late, not merely due.
+    if now - since > dt.timedelta(hours=2 * h.backup_every_hours, minutes=15):
+        yield Found(
+            "backup",
+            f"backup:late:{now:%Y-%m-%d}",
+            "The scheduled backup did not run",
+            f"The last backup was {'never made' if h.last_backup_at is None else f'{h.last_backup_at:%Y-%m-%d %H:%M}'}; the box's logs say why.",
+            "/backups/",
+        )
+
+
+def _chain(now: dt.datetime) -> Iterator[Found]:
+    report = audit.verify()
+    if report.first_bad is not None or report.problem:
+        yield Found(
+            "audit_chain",
+            f"chain:{now:%Y-%m-%d}",
+            "The audit log's chain does not verify",
+            report.problem or "A row was changed or removed after it was written.",
+            "/audit/",
+        )
+
+
+def _poison() -> Iterator[Found]:
+    for e in AuditEvent.objects.filter(outcome=SET_ASIDE).order_by("-created_at")[:20]:
+        yield Found(
+            "poison",
+            f"poison:{e.pk}",
+            f"A request from {e.device_name} was set aside",
+            "It stopped its worker each time it was tried, so it is no longer retried.",
+            f"/audit/{e.pk}/",
+        )
+
+
+def find(now: dt.datetime | None = None, *, chain: bool = True) -> list[Found]:
+    """Return every condition the owner should be told about now (told before or not).
+
+    `chain`: verify the audit chain too (it reads every row: hourly, not every check).
+    """
+    now = now or timezone.now()
+    return [*_providers_failing(now), *_budgets(now), *_found_devices(), *_backups(now), *(_chain(now) if chain else ()), *_poison()]
+
+
+def send(notice: Notice, url: str) -> None:
+    """Send one notice to the household's channel as JSON; note whether it arrived."""
+    body = {"title": notice.title, "detail": notice.detail, "kind": notice.kind, "link": notice.link, "at": notice.created_at.isoformat()}
+    try:
+        response = httpx.post(url, json=body, timeout=SEND_SECONDS, headers={"Title": notice.title})
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        # The class of the error only: the URL may carry a token.
+        notice.send_error = f"not delivered: {type(exc).__name__}"[:200]
+        notice.save(update_fields=["send_error"])
+        log.warning("a notice (%s) was not delivered: %s", notice.kind, type(exc).__name__)
+        return
+    notice.sent_at = timezone.now()
+    notice.send_error = ""
+    notice.save(update_fields=["sent_at", "send_error"])
+
+
+def check(now: dt.datetime | None = None, *, chain: bool = True) -> list[Notice]:
+    """Record the conditions not told yet, and send them to the household's channel; return the new notices."""
+    now = now or timezone.now()
+    told = set(Notice.objects.values_list("key", flat=True))
+    new = []
+    for f in find(now, chain=chain):
+        if f.key in told:
+            continue
+        try:
+            with transaction.atomic():
+                new.append(Notice.objects.create(kind=f.kind, key=f.key, title=f.title, detail=f.detail, link=f.link, created_at=now))
+        except IntegrityError:
+            continue  # another worker told it first
+        told.add(f.key)
+    url = Household.objects.filter(pk=1).values_list("notify_url", flat=True).first() or ""
+    if url:
+        for notice in new:
+            send(notice, url)
+    return new
+
+
+def current(limit: int = 20) -> list[Notice]:
+    """Return the notices not dismissed, newest first."""
+    return list(Notice.objects.filter(dismissed_at__isnull=True)[:limit])
+
+
+def dismiss(notice_id: int) -> None:
+    Notice.objects.filter(pk=notice_id, dismissed_at__isnull=True).update(dismissed_at=timezone.now())
+
+
+def set_channel(url: str) -> None:
+    """Set where notices are sent (empty: the dashboard only)."""
+    Household.objects.filter(pk=1).update(notify_url=url)
+
+
+def send_test(url: str) -> Notice:
+    """Send a test notice to a channel now, so the owner sees it arrive."""
+    notice = Notice(
+        kind="test",
+        key=f"test:{time.time_ns()}",
+        title="Hearth test notice",
+        detail="Notices from the box arrive here.",
+        created_at=timezone.now(),
+    )
+    notice.save()
+    notice.dismissed_at = notice.created_at  # not a condition: not listed as one
+    notice.save(update_fields=["dismissed_at"])
+    send(notice, url)
+    return notice
