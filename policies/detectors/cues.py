@@ -29,7 +29,8 @@ _ID_CUES = (
     r"|sin|social insurance(?: number)?|tfn|tax file number|insurance (?:id|number|no\.?)|insurance member (?:id|number)"
     r"|member(?:ship)? (?:number|no\.?)|mitgliedsnummer|patient (?:id|number)|mrn|hospital number|dl|permis|ine"
     r"|num[ée]ro (?:d'adh[ée]rent|de mutuelle|d'assur[ée])|n[uú]mero de (?:socio|afiliado|tarjeta sanitaria)|tarjeta sanitaria|cip"
-    r"|aadhaar|curp|rfc|cpf|pesel|personnummer|bsn-nummer|burgerservicenummer|sofinummer"
+    r"|aadhaar|curp|rfc|cpf|pesel|personnummer|bsn-nummer|burgerservicenummer|sofinummer|utr|unique taxpayer reference"
+    r"|svn|nuss|krankenkassennummer|kvnr|versicherungsnummer|ausweis|id-nummer|id-nr\.?|n[°º] de s[ée]cu|s[ée]cu"
 )
 _CARD_CUES = (
     r"card(?: number| no\.?| #)?|credit card|debit card|visa|mastercard|master card|amex|american express|maestro"

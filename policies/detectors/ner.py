@@ -591,6 +591,8 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
     if kind == "NRP" and _LANGUAGE_BEFORE.search(text, max(0, start - 16), start):
         return None  # "translate to German", "in Spanish": a language, said of no one
     first, never = _words()
+    if len(words) == 1 and sum(c.isdigit() for c in value) >= 3:
+        return None  # "A483E7123456", "B072RRE2I55": an identifier, the structured detectors' to judge
     if label != "GPE" and len(words) == 1 and value.isupper() and len(value) <= 4:
         return None  # "SSN", "ISA", "GP", "YT": acronyms the small pipelines take for organisations
     preceding = text[max(0, start - 8) : start].rstrip(" \t\"'«“„¿¡(")

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from policies.detectors.base import Candidate
+from policies.detectors.places import known as known_place
 
 _DATA = Path(__file__).parent / "data"
 
@@ -227,6 +228,8 @@ def find_people(text: str) -> list[Candidate]:
         a, b = m.group("a").casefold(), m.group("b").casefold()
         if {a, b} & (_STOP_CAP | _NOT_NAMES):
             continue
+        if known_place(m.group("a")) is not None or known_place(m.group("b")) is not None:
+            continue  # "Nancy et Metz", "Florence and Rome": two places
         if (a in first and a not in _AMBIGUOUS) or (b in first and b not in _AMBIGUOUS):
             found.append(Candidate("PERSON", m.start("a"), m.end("a")))
             found.append(Candidate("PERSON", m.start("b"), m.end("b")))
@@ -240,6 +243,9 @@ def find_people(text: str) -> list[Candidate]:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _CAP_RUN.finditer(text):
         located = _words_at(text, m.start("run"), m.end("run"))
+        # A run is cut after four words; a name at its end may go on ("Hallo Hallo Hallo Emma Watson").
+        if (more := _CAP_RUN.match(text, m.end("run") + 1)) is not None and text[m.end("run") : more.start()].isspace():
+            located += _words_at(text, more.start("run"), more.end("run"))[:2]
         words = [w for w, _, _ in located]
         for i, word in enumerate(words):
             w = word.casefold()

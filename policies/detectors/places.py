@@ -196,6 +196,29 @@ def is_place(text: str, start: int, end: int) -> bool:
     return True
 
 
+_AND_AFTER = re.compile(rf"[ \t]+(?:and|et|und|y|&|to|nach|à|a|-|–)[ \t]+(?P<other>{_CAP_WORD})")
+_AND_BEFORE = re.compile(rf"(?P<other>{_CAP_WORD})[ \t]+(?:and|et|und|y|&|to|from|nach|von|à|de|a|-|–)[ \t]+$")
+
+
+def _district(value: str) -> tuple[str, int] | None:
+    """Return the city of a district written "City-District", or None."""
+    if "-" not in value or " " in value:
+        return None
+    city = known(value.split("-")[0])
+    return city if city is not None and city[0] == "city" else None
+
+
+def _beside_a_place(text: str, start: int, end: int) -> bool:
+    """Tell whether a place that no other word names stands beside this one: "entre Nancy et Metz"."""
+    first = _first_names()
+    for m in (_AND_AFTER.match(text, end), _AND_BEFORE.search(text, max(0, start - 30), start)):
+        if m is not None:
+            other = m.group("other")
+            if known(other) is not None and other.casefold() not in first and other not in _COMMON:
+                return True
+    return False
+
+
 def find_places(text: str) -> Iterator[Candidate]:
     """Yield countries, regions and cities named in text that no other reading fits better."""
     first = _first_names()
@@ -208,6 +231,18 @@ def find_places(text: str) -> Iterator[Candidate]:
             head = value.split()[0]
             if known(head) is not None and known(head)[0] != "city":  # type: ignore[index]
                 value, end, found = head, start + len(head), known(head)
+        if found is None and " " in value:
+            # "Filiale Frankfurt-Bockenheim", "Klinikum Erfurt": a place at the end of a longer name
+            words = value.split()
+            for n in (2, 1):
+                tail = " ".join(words[-n:])
+                if n < len(words) and words[-n].casefold() not in first and tail not in _COMMON:
+                    hit = known(tail) or _district(tail)
+                    if hit is not None:
+                        start, value, found = end - len(tail), tail, hit
+                        break
+        if found is None and "-" in value and " " not in value and (city := known(value.split("-")[0])) is not None and city[0] == "city":
+            found = city  # "Frankfurt-Bockenheim": a district of a known city
         if found is None:
             continue
         kind, population = found
@@ -223,7 +258,7 @@ def find_places(text: str) -> Iterator[Candidate]:
         ambiguous = words[0].casefold() in first or value in _COMMON
         at_start = before.rstrip(" \t\"'«“„¿¡(")[-1:] in ("", "\n", ".", ":", "!", "?")
         if ambiguous:
-            ok = strong or (value in _ALONE_OK and not at_start)
+            ok = strong or (value in _ALONE_OK and not at_start) or _beside_a_place(text, start, end)
         elif kind == "city":
             ok = prep or population >= BIG_CITY or len(words) > 1
         else:

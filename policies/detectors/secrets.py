@@ -30,6 +30,8 @@ _LOGIN_PAIR = lower_pattern(
     r"(?i)\b(?:login|log-in|credentials|creds|zugangsdaten|anmeldedaten|identifiants|credenciales|datos de acceso)\b"
     r"[^\n]{0,24}?(?<![\w@.\-])[\w.@+\-]{2,64}[ \t]*/[ \t]*(?P<pw>[^\s/]{4,128})"
 )
+# "Authorization: Bearer 9f86d0...", "Basic dXNlcjpwYXNz": a credential in an HTTP header.
+_AUTH_HEADER = re.compile(r"(?i:\b(?:bearer|basic|token|authorization:))[ \t]+(?P<value>[A-Za-z0-9._~+/\-]{16,}=*)")
 _KNOWN_SECRETS = re.compile(
     r"(?<![\w\-])(?:"
     r"sk-(?:proj-|ant-(?:api\d\d-)?|live-)?[A-Za-z0-9_\-]{20,}"
@@ -53,6 +55,7 @@ _STRONG_CUE = (
     r"|routerschlüssel|api[ \-]?key|secret key|access key|private key|digicode|code d'entrée|code portail|code de la porte"
     r"|code de l'alarme|code alarme|código de acceso|código de la puerta|código de la alarma|clave de acceso|zugangscode|alarmcode"
     r"|tresorcode|lockbox code|key ?safe code|keysafe|app password|one-time code|otp|recovery code|backup code|seed phrase"
+    r"|combination|combo|zahlenschloss|zahlencode|schlosscode|combinaison|code du cadenas|combinación|código del candado"
 )
 # Cues that also start ordinary phrases ("pin this", "secret recipe"): the value must look
 # like a code (a digit in it, or mixed case).
@@ -162,6 +165,9 @@ def find_secrets(text: str, found: list[Candidate]) -> None:
         found.append(Candidate("SECRET", m.start("code"), m.end("code")))
     for m in _URL_TOKEN.finditer(text):
         found.append(Candidate("URL_CREDENTIALS", m.start(1), m.end(1)))
+    for m in _AUTH_HEADER.finditer(text):
+        if any(c.isdigit() for c in m.group("value")):
+            found.append(Candidate("SECRET", m.start("value"), m.end("value")))
     for m in _KNOWN_SECRETS.finditer(text):
         found.append(Candidate("SECRET", m.start(), m.end()))
     for m in _PEM.finditer(text):

@@ -66,8 +66,23 @@ _MAC = re.compile(
     r"(?<![\w:\-])(?:[0-9A-Fa-f]{2}([:\-]))(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:\-])"
     r"|(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])"
 )
+_EUI64 = re.compile(r"(?:[0-9A-Fa-f]{2}:){7}[0-9A-Fa-f]{2}")
+# "MAC a483e7123456", "BSSID: A483E7123456": twelve hex digits written together, after their cue.
+_MAC_CUED = re.compile(
+    r"(?i:\b(?:mac(?:[ \-]address|[ \-]adresse|[ \-]addr)?|bssid|hardware address|hwaddr|ether))\s*[:=]?\s*"
+    r"(?P<value>(?=[0-9A-Fa-f]*\d)[0-9A-Fa-f]{12})(?![0-9A-Za-z])"
+)
 # --- places and dates ------------------------------------------------------------------
 _GPS = re.compile(r"(?<![\w.\-])([-+]?\d{1,2}\.\d{3,})\s*[,;/ ]\s*([-+]?\d{1,3}\.\d{3,})(?![\w.])")
+# "48.8584° N, 2.2945° E", "N 48° 51.507' E 002° 17.656'", and one coordinate after its cue ("lat 51.5007").
+_GPS_HEMI = re.compile(
+    r"(?<![\w.])\d{1,2}[.,]\d{2,}\s*°?\s*[NS][\s,;/]+\d{1,3}[.,]\d{2,}\s*°?\s*[EWO](?!\w)"
+    r"|(?<!\w)[NS]\s*\d{1,2}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*['′]?[\s,;/]+[EWO]\s*\d{1,3}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*['′]?"
+)
+_GPS_CUED = re.compile(
+    r"(?i:\b(?:lat|latitude|lon|lng|long|longitude|breite|breitengrad|länge|längengrad|latitud|longitud))\.?\s*[:=]?\s*"
+    r"(?P<value>[-+]?\d{1,3}[.,]\d{3,}\s*°?(?:\s*[NSEWO](?!\w))?)"
+)
 _GPS_DMS = re.compile(
     r"\d{1,2}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*(?:\"|″|''))?\s*[NS]"
     r"[\s,]*\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*(?:\"|″|''))?\s*[EWO]"
@@ -282,6 +297,9 @@ def _network(text: str, found: list[Candidate]) -> None:
     for m in _IPV6.finditer(text):
         if m.group().count(":") < 2 or not re.search(r"[0-9A-Fa-f]", m.group()):
             continue
+        if _EUI64.fullmatch(m.group()):
+            _add(found, "MAC", m)  # eight pairs of hex digits: a hardware address (EUI-64), not an IPv6 one
+            continue
         try:
             ipaddress.IPv6Address(m.group())
         except ValueError:
@@ -289,6 +307,8 @@ def _network(text: str, found: list[Candidate]) -> None:
         _add(found, "IP", m)
     for m in _MAC.finditer(text):
         _add(found, "MAC", m)
+    for m in _MAC_CUED.finditer(text):
+        _add(found, "MAC", m, "value")
 
 
 def _places(text: str, found: list[Candidate]) -> None:
@@ -298,6 +318,10 @@ def _places(text: str, found: list[Candidate]) -> None:
             _add(found, "GPS", m)
     for m in _GPS_DMS.finditer(text):
         _add(found, "GPS", m)
+    for m in _GPS_HEMI.finditer(text):
+        _add(found, "GPS", m)
+    for m in _GPS_CUED.finditer(text):
+        _add(found, "GPS", m, "value")
 
 
 def _emails(text: str, found: list[Candidate]) -> None:

