@@ -1,4 +1,7 @@
-"""The devices page: each paired device with what it did today, and the owner's changes to it."""
+"""The devices page: each paired device with what it did today, and the owner's changes to it.
+
+Who changed what is written by gateway.settings_audit from the rows' own saves (never a key).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -57,41 +58,23 @@ def rows() -> list[DeviceRow]:
     return shown
 
 
-def _record(by: AbstractBaseUser | None, device: Device, message: str) -> None:
-    if by is not None and by.pk is not None:
-        LogEntry.objects.log_actions(by.pk, [device], CHANGE, change_message=message, single_object=True)
-
-
 @transaction.atomic
-def change_device(device_id: int, name: str, category: str, max_tier: str, by: AbstractBaseUser | None = None) -> Device:
+def change_device(device_id: int, name: str, category: str, max_tier: str) -> Device:
     """Rename a device or change its category or tier cap (raises ValidationError)."""
     device: Device = Device.objects.select_for_update().get(pk=device_id)
-    before = (device.name, device.category, device.max_tier)
     device.name, device.category, device.max_tier = name, category, max_tier
     device.full_clean()
     device.save(update_fields=["name", "category", "max_tier"])
-    after = (device.name, device.category, device.max_tier)
-    if before != after:
-        _record(
-            by,
-            device,
-            "Changed on the devices page from name={}, category={}, tier cap={} to name={}, category={}, tier cap={}".format(
-                *before, *after
-            ),
-        )
     return device
 
 
-def rotate_key(device_id: int, by: AbstractBaseUser | None = None) -> device_services.IssuedKey:
+def rotate_key(device_id: int) -> device_services.IssuedKey:
     """Give a device a new key (shown once); the old one stops working."""
-    issued = device_services.rotate_key(Device.objects.get(pk=device_id))
-    _record(by, issued.device, "Key rotated on the devices page")  # never the key
-    return issued
+    return device_services.rotate_key(Device.objects.get(pk=device_id))
 
 
-def revoke(device_id: int, by: AbstractBaseUser | None = None) -> Device:
+def revoke(device_id: int) -> Device:
     """Stop a device's key from working."""
     device = Device.objects.get(pk=device_id)
     device_services.revoke(device)
-    _record(by, device, "Key revoked on the devices page")
     return device

@@ -16,7 +16,7 @@ from devices.services import IssuedKey
 from .. import console, household
 from ..forms import DeviceForm
 from ..services import devices as devices_service
-from .access import account_of, owner_required
+from .access import owner_required
 
 
 @owner_required
@@ -48,7 +48,7 @@ def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            devices_service.change_device(device.pk, d["name"], d["category"], d["max_tier"], account_of(request))
+            devices_service.change_device(device.pk, d["name"], d["category"], d["max_tier"])
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -63,7 +63,7 @@ def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
 def rotate_key(request: HttpRequest, device_id: int) -> HttpResponse:
     """Give the device a new key, shown on this answer only."""
     device = get_object_or_404(Device, pk=device_id)
-    issued = devices_service.rotate_key(device.pk, account_of(request))
+    issued = devices_service.rotate_key(device.pk)
     form = DeviceForm(initial={"name": device.name, "category": device.category, "max_tier": device.max_tier})
     return _editor(request, issued.device, form, issued)
 
@@ -71,6 +71,6 @@ def rotate_key(request: HttpRequest, device_id: int) -> HttpResponse:
 @owner_required
 @require_POST
 def revoke_key(request: HttpRequest, device_id: int) -> HttpResponse:
-    device = devices_service.revoke(get_object_or_404(Device, pk=device_id).pk, account_of(request))
+    device = devices_service.revoke(get_object_or_404(Device, pk=device_id).pk)
     messages.success(request, f"{device.name}'s key no longer works. Give it a new key to let it back in.")
     return HttpResponseRedirect("/devices/")

@@ -22,7 +22,7 @@ from ..household import currency
 from ..rule_forms import RuleForm, TryForm
 from ..rules_words import BUILT_IN_NAME, BUILT_IN_SENTENCE, active_preset, kind_name, label_name, sentence
 from ..services import rules as rules_service
-from .access import account_of, member_required, owner_required
+from .access import member_required, owner_required
 
 MAX_IMPORT = 1_000_000
 
@@ -120,7 +120,7 @@ def edit_rule(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
     form = RuleForm(request.POST, initial=initial, currency=money)
     if form.is_valid():
         try:
-            saved = rules_service.save_rule(rule_id, form.rule_data, account_of(request))
+            saved = rules_service.save_rule(rule_id, form.rule_data)
         except RuleError as exc:
             form.add_error(None, f"This rule cannot be saved: {exc}.")
         else:
@@ -135,7 +135,7 @@ def move_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     """Move a rule one place up or down: the reorder that needs no JavaScript."""
     step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""), 0)
     if step:
-        rules_service.move_rule(rule_id, step, account_of(request))
+        rules_service.move_rule(rule_id, step)
     return HttpResponseRedirect(f"/rules/#rule-{rule_id}")
 
 
@@ -147,7 +147,7 @@ def reorder_rules(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect("/rules/")  # the form posted without JavaScript carries no order
     try:
         order = [int(x) for x in request.POST.getlist("order")]
-        rules_service.reorder(order, account_of(request))
+        rules_service.reorder(order)
     except (ValueError, RuleError) as exc:
         message = str(exc) if isinstance(exc, RuleError) else "the order must be rule numbers"
         return JsonResponse({"error": message}, status=400)
@@ -157,7 +157,7 @@ def reorder_rules(request: HttpRequest) -> HttpResponse:
 @owner_required
 @require_POST
 def remove_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
-    rules_service.remove_rule(rule_id, account_of(request))
+    rules_service.remove_rule(rule_id)
     messages.success(request, "The rule was removed.")
     return HttpResponseRedirect("/rules/")
 
