@@ -149,7 +149,7 @@ _CONTINUE = re.compile(
     rf"(?:(?P<unit>{_UNIT_PART})|(?P<postcode>{_POSTCODE_PART})|(?P<region>{_REGION})|(?P<place>{_WC}(?:[ \t\-]{_WC}){{0,2}}))(?![\w\-])"
 )
 _POSTCODE_CUE = re.compile(
-    r"(?i:\b(?:zip(?: code)?|post ?code|postal code|postleitzahl|plz|code postal|cp|c\.p\.|c[óo]digo postal))\s*[:#]?\s*"
+    r"(?i:\b(?:zip(?: code)?|post ?code|postal code|postleitzahl|plz|code postal|cp|c\.p\.|c[óo]digo postal))\s*[:#]?\s*(?:(?:is|ist|lautet|est|es)\s+)?"
     rf"(?P<code>\d{{5}}(?:-\d{{4}})?|\d{{4}}(?:\s?[A-Z]{{2}})?|{_UK_POSTCODE}|{_CA_POSTCODE}|{_EIRCODE})(?![\w])"
 )
 

@@ -1,0 +1,194 @@
+"""Detectors on forms that the generated data never had: places by name, addresses of many countries, names as letters sign them."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.detectors import _resolve, detect
+from policies.detectors.base import Candidate
+
+
+def found(text: str, statistical: bool = True) -> list[tuple[str, str]]:
+    return [(s.kind, text[s.start : s.end]) for s in detect(text, statistical=statistical)]
+
+
+def covered(text: str, value: str, kinds: tuple[str, ...]) -> bool:
+    """Tell whether every letter and digit of value lies in a span of one of kinds."""
+    spans = detect(text)
+    start = text.index(value)
+    return all(any(s.start <= i < s.end and s.kind in kinds for s in spans) for i in range(start, start + len(value)) if text[i].isalnum())
+
+
+# --- places -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("We flew back from Bratislava yesterday", "Bratislava"),
+        ("Wir fahren morgen nach Regensburg", "Regensburg"),
+        ("Sie kommt ursprünglich aus Vietnam", "Vietnam"),
+        ("Nous partons en Croatie cet été", "Croatie"),
+        ("Estamos de vacaciones en Noruega", "Noruega"),
+        ("Meine Schwester wohnt jetzt in Sachsen-Anhalt", "Sachsen-Anhalt"),
+    ],
+)
+def test_a_place_named_in_any_of_the_four_languages_is_a_location(text: str, place: str) -> None:
+    assert ("LOCATION", place) in found(text)
+
+
+def test_a_first_name_that_is_also_a_city_is_a_place_after_in() -> None:
+    assert ("LOCATION", "Florence") in found("We spent a week in Florence")
+
+
+def test_a_first_name_that_is_also_a_city_is_a_person_without_a_place_word() -> None:
+    assert found("Florence wants pancakes for breakfast", statistical=False) == [("PERSON", "Florence")]
+
+
+def test_a_first_name_beside_a_known_city_is_a_place_too() -> None:
+    assert ("LOCATION", "Nancy") in found("Combien de temps en train entre Nancy et Strasbourg ?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nice weather today, isn't it?",
+        "Was gibt es heute zum Essen?",
+        "Translate this paragraph into German please",
+    ],
+)
+def test_an_ordinary_word_that_is_also_a_town_or_a_nationality_is_left_alone(text: str) -> None:
+    assert found(text) == []
+
+
+# --- addresses ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Mariahilfer Straße 45/2/14, 1060 Wien",
+        "Lindenweg 3a, 2. OG links, 50667 Köln",
+        "Karl-Marx-Allee 93, 10243 Berlin",
+        "Keizersgracht 123, 1015 CJ Amsterdam",
+        "Rue de la Loi 16, 1000 Bruxelles",
+        "BP 45, 13001 Marseille Cedex 01",
+        "Calle de Alcalá 48, 3º izq., 28014 Madrid",
+        "Ul. Marszałkowska 10, 00-590 Warszawa",
+        "Mill Lane, Little Wittenham, Oxfordshire OX14 4RA",
+        "350 W 57th St Apt 4B, New York, NY 10019",
+    ],
+)
+def test_an_address_is_covered_from_its_street_to_its_town(address: str) -> None:
+    assert covered(f"Please send the parcel to {address} by Friday", address, ("ADDRESS", "LOCATION"))
+
+
+@pytest.mark.parametrize(("text", "code"), [("What's the PLZ 93047 for?", "93047"), ("my zip code is 94103", "94103")])
+def test_a_postcode_after_its_cue_is_an_address(text: str, code: str) -> None:
+    assert ("ADDRESS", code) in found(text, statistical=False)
+
+
+def test_a_doctors_title_in_a_schedule_is_not_taken_for_a_street_type() -> None:
+    text = "Mi., 13. Januar, 14:15, Praxis Dr. Weinhold"
+    assert ("DATE", "Mi., 13. Januar, 14:15") in found(text, statistical=False)
+
+
+# --- merging ------------------------------------------------------------------------------------
+
+
+def test_the_longer_of_two_overlapping_names_gives_the_union_its_kind() -> None:
+    merged = _resolve([Candidate("ORGANIZATION", 0, 20), Candidate("PERSON", 10, 20)])
+    assert merged == [Candidate("ORGANIZATION", 0, 20)]
+
+
+def test_an_identifier_keeps_its_kind_over_a_longer_name() -> None:
+    merged = _resolve([Candidate("PERSON", 0, 30), Candidate("CARD", 10, 29)])
+    assert merged == [Candidate("CARD", 0, 30)]
+
+
+def test_a_number_after_its_national_id_cue_is_an_id_even_when_it_passes_luhn() -> None:
+    text = "numéro de sécurité sociale 185077511623840"
+    assert found(text, statistical=False) == [("NATIONAL_ID", "185077511623840")]
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Can you fix the grammar?\n\nCheers,\nTorvald", "Torvald"),
+        ("Router: new device Liesel-iPad joined the network", "Liesel"),
+        ("From: Anneliese Brückner <a.brueckner@example.com>\nSubject: Hecke", "Anneliese Brückner"),
+        ("Hi Oluwaseun, are you free on Sunday?", "Oluwaseun"),
+        ("Okonjo called about the boiler again", "Okonjo"),
+        ("The forms say Brennecke, Ulrich under 'patient'", "Brennecke, Ulrich"),
+    ],
+)
+def test_a_name_is_found_by_how_messages_carry_it(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text, statistical=False)
+
+
+def test_a_word_after_called_is_no_name_when_it_is_a_function_word() -> None:
+    assert ("PERSON", "about") not in found("Okonjo called about the boiler again")
+
+
+# --- nationalities, religions, parties ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Meine Mutter ist katholisch", "katholisch"),
+        ("mon voisin est musulman", "musulman"),
+        ("mi cuñada es evangélica", "evangélica"),
+        ("my neighbour is Polish", "Polish"),
+        ("he has always voted Labour", "Labour"),
+    ],
+)
+def test_a_religion_nationality_or_party_said_of_someone_is_nrp(text: str, value: str) -> None:
+    assert ("NRP", value) in found(text, statistical=False)
+
+
+def test_a_cuisine_is_not_a_nationality() -> None:
+    assert found("Any ideas for Italian food tonight?", statistical=False) == []
+
+
+# --- ages, secrets, devices, coordinates ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("she is almost two", "two"),
+        ("a 67F with a cough since Monday", "67F"),
+        ("my dad is in his late seventies", "late seventies"),
+        ("mi abuelo tiene ochenta y dos años", "ochenta y dos años"),
+        ("elle aura 10 ans samedi", "10 ans"),
+    ],
+)
+def test_an_age_is_found_in_the_ways_people_say_it(text: str, age: str) -> None:
+    assert ("AGE", age) in found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("le mot de passe admin est Brie!2024", "Brie!2024"),
+        ("Mot de passe Freebox : frb-88-tz-21", "frb-88-tz-21"),
+        ("the combination for the bike lock is 12-34-56", "12-34-56"),
+        ("my login is jsmith / Hunter2Hunter", "Hunter2Hunter"),
+        ("Authorization: Bearer 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"),
+    ],
+)
+def test_a_secret_after_its_cue_is_found(text: str, secret: str) -> None:
+    assert ("SECRET", secret) in found(text, statistical=False)
+
+
+def test_an_eui64_hardware_address_is_a_mac_not_an_ip() -> None:
+    assert found("MAC 00:1A:2B:FF:FE:3C:4D:5E", statistical=False) == [("MAC", "00:1A:2B:FF:FE:3C:4D:5E")]
+
+
+@pytest.mark.parametrize("coords", ["48.8584° N, 2.2945° E", "N 48° 51.507' E 002° 17.656'"])
+def test_coordinates_with_hemispheres_are_gps(coords: str) -> None:
+    assert ("GPS", coords) in found(f"The cache is at {coords} behind the shed", statistical=False)
