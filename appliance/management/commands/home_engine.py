@@ -9,12 +9,27 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+import redis
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from appliance import engine
+from appliance.redis import sync_client
 from appliance.store import active
+from gateway.models import Provider
+from gateway.router import state_key
 
 WATCH_SECONDS = 1.0  # how often the store's choice of model is looked at
+DRAIN_SECONDS = 120.0  # a switch waits at most this long for the answers being written to finish
+
+
+def in_flight() -> int:
+    """Return how many requests the home engine answers now (the router's count; 0 when it cannot be read)."""
+    try:
+        home = Provider.objects.filter(tier="home").values_list("pk", flat=True).first()
+        return 0 if home is None else max(int(sync_client().hget(state_key(home), "inflight") or 0), 0)
+    except (redis.RedisError, DatabaseError):
+        return 0
 
 
 class Command(BaseCommand):
@@ -28,6 +43,7 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 if stopping() or active.signature() == seen:
                     continue
+            self._drain(child, stopping)
             child.terminate()
             try:
                 child.wait(timeout=30)
@@ -35,6 +51,16 @@ class Command(BaseCommand):
                 child.kill()
                 child.wait()
             return None
+
+    def _drain(self, child: subprocess.Popen[bytes], stopping: Callable[[], bool]) -> None:
+        """Let the answers the engine is writing finish before it is stopped for a switch (at most DRAIN_SECONDS)."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        said = False
+        while (busy := in_flight()) and time.monotonic() < deadline and child.poll() is None and not stopping():
+            if not said:
+                self.stdout.write(f"the chosen home model changed; waiting for {busy} answer(s) to finish first")
+                said = True
+            time.sleep(0.2)
 
     def _command_when_possible(self, stopping: Callable[[], bool]) -> list[str]:
         """Return the engine's command line, waiting while its model cannot be served (a damaged file, say), saying why."""
