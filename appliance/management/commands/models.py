@@ -155,7 +155,7 @@ class Command(BaseCommand):
         chosen = active.choose(entry, quantization, room)
         self.stdout.write(
             f"the home engine serves {entry.name} {quantization.name} now, with {chosen.context:,} tokens of context "
-            "(it restarts on it; requests wait or go to their other allowed tiers meanwhile)"
+            "(it restarts on it once the answers it is writing are finished)"
         )
 
     def _add(self, options: dict[str, Any]) -> None:
