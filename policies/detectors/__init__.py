@@ -55,6 +55,8 @@ def _wins(a: Candidate, b: Candidate) -> bool:
     last = len(_PRIORITY)
     if a.kind in _NAMED and b.kind in _NAMED:
         la, lb = a.end - a.start, b.end - b.start
+        if la == lb and a.strong != b.strong:
+            return a.strong
         return la > lb or (la == lb and _NAMED.index(a.kind) <= _NAMED.index(b.kind))
     return _PRIORITY.get(a.kind, last) <= _PRIORITY.get(b.kind, last)
 

@@ -53,6 +53,7 @@ class Candidate:
     kind: str
     start: int
     end: int
+    strong: bool = False  # found by a cue that says what it is ("works at X"): its kind wins a tie over a model's guess
 
 
 @lru_cache(maxsize=8)

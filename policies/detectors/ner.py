@@ -242,6 +242,16 @@ _ORG_CUES = re.compile(
 _ORG_CONTEXT = re.compile(
     rf"(?<![\w\-])(?P<prep>at|with|from|by|via|through|chez|par|pour|avec|con|por|en)[ \t]+(?P<org>{_CAP}(?:[ \t]+{_CAP})?)(?![\w\-@])"
 )
+# After these, a capitalised name (or an acronym) is a firm or a body in every language: "works at", "versichert bei".
+_ORG_STRONG = re.compile(
+    r"(?i:\b(?:works? (?:at|for)|working (?:at|for)|employer(?: is)?|employed (?:at|by)|insured (?:with|by)|customer (?:of|at)"
+    r"|ordered (?:from|at)|bought (?:it )?(?:from|at)|member of|account (?:with|at)|bank(?:s)? with|firma|arbeitgeber(?:in)?(?: ist)?"
+    r"|kunde bei|kundin bei|vertrag (?:bei|mit)|mitglied (?:bei|im|in der)|konto bei|versichert bei|arbeite(?:t)? bei"
+    r"|bestellt bei|gekauft bei|travaille (?:chez|à|pour)|employeur|client(?:e)? (?:de|chez)|command[ée]e? (?:chez|sur)"
+    r"|assur[ée]e? (?:chez|par)|trabaja (?:en|para)|trabajo (?:en|para)|cliente de|ped[íi] (?:a|en)|asegurad[oa] (?:con|en)|soci[oa] de))"
+    r"[ \t]+(?:(?:the|der|die|dem|den|la|le|el|l')[ \t]+)?"
+    rf"(?P<org>(?:{_CAP}|[A-Z]{{2,5}})(?:[ \t]+(?:{_CAP}|&|\+|[A-Z]{{2,5}})){{0,2}})(?![\w\-])"
+)
 # What an unknown name after each of those is taken for: one meets people, one goes to places.
 _CONTEXT_KIND = {"with": "PERSON", "avec": "PERSON", "con": "PERSON", "en": "LOCATION"}
 _TITLES = frozenset(
@@ -676,6 +686,11 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
         if group == "tail" and first_word.casefold() in never:
             start += len(first_word) + 1  # "The Castlegate Surgery", "Die Kanzlei": not the article
         yield Candidate("ORGANIZATION", start, end)
+    function_words = _function_words()
+    for m in _ORG_STRONG.finditer(text):
+        head = m.group("org").split()[0].casefold()
+        if head not in function_words and head not in _NOT_ORG_WORDS and not is_place(text, m.start("org"), m.end("org")):
+            yield Candidate("ORGANIZATION", m.start("org"), m.end("org"), strong=True)
     if lang != "de":  # German capitalises every noun: "mit Freunden", "bei Regen"
         first, function_words = _words()[0], _function_words()
         for m in _ORG_CONTEXT.finditer(text):
@@ -730,7 +745,7 @@ def find_entities(text: str) -> list[Candidate]:
     found: list[Candidate] = []
     for offset, chunk in _chunks(text):
         lang = language(chunk)
-        found += (Candidate(c.kind, c.start + offset, c.end + offset) for c in _cues(chunk, lang))
+        found += (Candidate(c.kind, c.start + offset, c.end + offset, c.strong) for c in _cues(chunk, lang))
         if lang not in PIPELINES or not chunk.strip():
             continue
         doc = pipeline(lang)(chunk)

@@ -55,18 +55,21 @@ _STRONG_CUE = (
     r"|routerschlüssel|api[ \-]?key|secret key|access key|private key|digicode|code d'entrée|code portail|code de la porte"
     r"|code de l'alarme|code alarme|código de acceso|código de la puerta|código de la alarma|clave de acceso|zugangscode|alarmcode"
     r"|tresorcode|lockbox code|key ?safe code|keysafe|app password|one-time code|otp|recovery code|backup code|seed phrase"
+    r"|geheimzahl|pin-nummer|bestätigungscode|verifizierungscode|sicherheitscode|einmalcode|verification code"
+    r"|confirmation code|one-time password|código de verificación|código de confirmación|code de vérification"
+    r"|code de confirmation|mot de passe à usage unique"
     r"|combination|combo|zahlenschloss|zahlencode|schlosscode|combinaison|code du cadenas|combinación|código del candado"
 )
 # Cues that also start ordinary phrases ("pin this", "secret recipe"): the value must look
 # like a code (a digit in it, or mixed case).
 _WEAK_CUE = (
-    r"pin(?: code| number|-code)?|pincode|code pin|code|secret|token|pwd|pw|key|schlüssel|clé|clave|código|codigo"
+    r"pin(?: code| number|-code)?|pincode|code pin|code|secret|token|pwd|pw|key|tan|mtan|smstan|schlüssel|clé|clave|código|codigo"
     r"|access code|door code|gate code|alarm code|garage code|safe code|türcode|zugangscode|code d'accès"
 )
 _CUE_GAP = (
     r"(?:['’]s|\s+(?:is|ist|est|es|was|war|lautet|to|=|:|c'est|sind|son|are|[\w\-]+(?=\s*[:=])|[\w\-]+\s+(?:is|ist|est|es|lautet)(?=\s)|"
-    r"(?:for|of|für|de|du|des|del|vom|zum|zur)\s+(?:the |das |den |die |le |la |el |l')?[\w\-]+(?:\s[\w\-]+)?"
-    r"(?:\s+(?:is|ist|lautet|est|es))?))?\s*[:=]?\s*"
+    r"(?:for|of|für|de|du|des|del|der|vom|zum|zur|on|auf)\s+(?:the |das |den |die |der |le |la |el |l')?[\w\-]+(?:\s[\w\-]+)?"
+    r"(?:\s+(?:is|ist|lautet|est|es))?))?\s*[:=]?\s*(?P<art>(?:le|la|el|the|der|die|das)\s+)?"
 )
 _PASSWORD = lower_pattern(
     rf"(?i)(?<!\w)(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))(?![\w\-])[\"']?{_CUE_GAP}"
@@ -130,8 +133,8 @@ def _passwords(text: str, found: list[Candidate]) -> None:
             end = _grouped_end(text, start, end)
         if not value.strip() or value.casefold() in _PASSWORD_STOP:
             continue
-        if m.group("weak") is not None and not _looks_like_code(value):
-            continue
+        if (m.group("weak") is not None or m.group("art") is not None) and not _looks_like_code(value):
+            continue  # "the password is the same": an article, then a word, is no secret unless it looks like a code
         if m.group("weak") is not None and _NOT_A_SECRET_CODE.search(text, max(0, m.start() - 16), m.start()):
             continue
         found.append(Candidate("SECRET", start, end))

@@ -111,6 +111,19 @@ def test_a_number_after_its_national_id_cue_is_an_id_even_when_it_passes_luhn() 
     assert found(text, statistical=False) == [("NATIONAL_ID", "185077511623840")]
 
 
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("my husband works at Fraunhofer", "Fraunhofer"),
+        ("Ich bin versichert bei der Barmer", "Barmer"),
+        ("Trabajo en Mercadona desde marzo", "Mercadona"),
+        ("Je suis cliente chez Orange depuis dix ans", "Orange"),
+    ],
+)
+def test_a_name_after_an_employer_or_customer_cue_is_an_organisation(text: str, org: str) -> None:
+    assert ("ORGANIZATION", org) in found(text)
+
+
 # --- people -------------------------------------------------------------------------------------
 
 
@@ -178,11 +191,18 @@ def test_an_age_is_found_in_the_ways_people_say_it(text: str, age: str) -> None:
         ("Mot de passe Freebox : frb-88-tz-21", "frb-88-tz-21"),
         ("the combination for the bike lock is 12-34-56", "12-34-56"),
         ("my login is jsmith / Hunter2Hunter", "Hunter2Hunter"),
+        ("die Geheimzahl ist 1357", "1357"),
+        ("PIN der EC-Karte 4711", "4711"),
+        ("mon code PIN est le 0481", "0481"),
         ("Authorization: Bearer 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"),
     ],
 )
 def test_a_secret_after_its_cue_is_found(text: str, secret: str) -> None:
     assert ("SECRET", secret) in found(text, statistical=False)
+
+
+def test_a_password_cue_then_an_article_and_a_word_is_no_secret() -> None:
+    assert found("the password is the same as before", statistical=False) == []
 
 
 def test_an_eui64_hardware_address_is_a_mac_not_an_ip() -> None:
