@@ -40,6 +40,7 @@ _CUE_BEFORE = re.compile(
     rf"(?i:\b(?:my|our|mein(?:e|em|en|er)?|unser(?:e|em|en|er)?|ma|mon|notre|mi|nuestr[oa]|his|her|their)"
     rf"\s+(?:\w+\s+)?{_KIN}(?:'s)?,?\s+)(?!(?i:heißt|heisst|named|called|is|ist|est|es|se llama|s'appelle|has|hat|tiene|a)\b){_Q}(?P<kin>{_NAME_ANYCASE}(?:{_SP}{_NAME})?)"
     rf"|(?i:\b(?:named|called|name is|name's|heißt|hei[sß]t|namens|s'appelle|je m'appelle|se llama|me llamo"
+    rf"|recogni[sz]ed(?: as)?:?|identified as|known as|aka|a\.k\.a\.|erkannt:?|erkannt als|reconnue? comme|reconnue?:|reconocid[oa](?: como)?:?"
     rf"|dear|liebe|lieber|cher|chère|querida|querido)\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
     rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+{_Q}(?P<title>{_TWO})"
     rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring|pay|send|transfer|refund"

@@ -135,6 +135,7 @@ def test_a_name_after_an_employer_or_customer_cue_is_an_organisation(text: str, 
         ("From: Anneliese Brückner <a.brueckner@example.com>\nSubject: Hecke", "Anneliese Brückner"),
         ("Hi Oluwaseun, are you free on Sunday?", "Oluwaseun"),
         ("Okonjo called about the boiler again", "Okonjo"),
+        ("Front door: face recognised: Bartholomew at 18:02", "Bartholomew"),
         ("The forms say Brennecke, Ulrich under 'patient'", "Brennecke, Ulrich"),
     ],
 )
