@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import redis
 from celery import signals
 from django.conf import settings
 from kombu.transport import redis as kombu_redis
@@ -25,6 +27,13 @@ class Channel(kombu_redis.Channel):
     _kept_client: Any = None
 
     def _create_client(self, asynchronous: bool = False) -> Any:
+        if getattr(self.connection, "client", None) is None:
+            # The connection closed under the channel (Redis restarted) and the channel is
+            # being closed too: kombu builds a pool from the closed connection's settings and
+            # fails with an AttributeError that nothing catches (celery/kombu#582), which
+            # stopped the worker. A connection error is what kombu's close and Celery's
+            # reconnect expect and step over.
+            raise redis.exceptions.ConnectionError("the broker connection is closed")
         if asynchronous:
             return super()._create_client(asynchronous=True)  # type: ignore[misc]  # kombu has no type stubs
         kept = self._kept_client
@@ -37,8 +46,11 @@ class Transport(kombu_redis.Transport):
     Channel = Channel
 
 
-def send(task: Any, args: tuple[Any, ...], queue: str, argsrepr: str) -> str:
+def send(task: Any, args: tuple[Any, ...], queue: str, argsrepr: str, also: Callable[[Any], None] | None = None) -> str:
     """Queue a task as `task.apply_async(args, queue=queue, argsrepr=argsrepr)` would; return its id.
+
+    `also`: adds commands to the same round trip (it is given a Redis pipeline); done
+    before the task is queued when the broker is not the shared Redis.
 
     For the two tasks every device request queues while its client waits. The message is
     the one Celery's own builder makes (protocol 2), in the envelope kombu's Redis
@@ -49,6 +61,10 @@ def send(task: Any, args: tuple[Any, ...], queue: str, argsrepr: str) -> str:
     """
     app = task.app
     if app.conf.broker_url != settings.REDIS_URL:  # a broker of its own: only Celery knows it
+        if also is not None:
+            with sync_client().pipeline(transaction=False) as pipe:
+                also(pipe)
+                pipe.execute()
         return str(task.apply_async(args, queue=queue, argsrepr=argsrepr, kwargsrepr="{}").id)
     task_id = str(uuid.uuid4())
     headers, properties, body, _ = app.amqp.as_task_v2(
@@ -79,7 +95,13 @@ def send(task: Any, args: tuple[Any, ...], queue: str, argsrepr: str) -> str:
         "headers": headers,
         "properties": properties,
     }
-    sync_client().lpush(queue, dumps(envelope))
+    if also is None:
+        sync_client().lpush(queue, dumps(envelope))
+    else:
+        with sync_client().pipeline(transaction=False) as pipe:
+            pipe.lpush(queue, dumps(envelope))
+            also(pipe)
+            pipe.execute()
     if signals.after_task_publish.receivers:
         signals.after_task_publish.send(sender=task.name, body=body, headers=headers, exchange="", routing_key=queue)
     return task_id

@@ -281,9 +281,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- The request path ----------------------------------------------------------------
-# A worker serving a request renews this lease; a redelivered copy of the request takes
-# over only once it has lapsed (the first worker died).
-HEARTH_LEASE_SECONDS = env_float("HEARTH_LEASE_SECONDS", 15.0)
+# A worker serving a request renews this lease every third of it: its heartbeat. The web
+# process takes a request whose lease lapsed for lost within about this long (the client
+# hears worker_lost), and a redelivered copy of the request never serves it twice.
+HEARTH_LEASE_SECONDS = env_float("HEARTH_LEASE_SECONDS", 6.0)
 # The web process gives up on a request that shows no sign of life for this long.
 HEARTH_RELAY_IDLE_SECONDS = env_float("HEARTH_RELAY_IDLE_SECONDS", 300.0)
 HEARTH_MAX_BODY_BYTES = env_int("HEARTH_MAX_BODY_BYTES", 16 * 1024 * 1024)
@@ -305,9 +306,12 @@ HEARTH_FIRST_BYTE_TIMEOUT = env_float("HEARTH_FIRST_BYTE_TIMEOUT", 60.0)
 # Screening (classification, span detection, images) must finish within this, or the
 # request is treated as most sensitive and kept home.
 HEARTH_CLASSIFY_BUDGET = env_float("HEARTH_CLASSIFY_BUDGET", 0.2)
-# How long the serving worker waits for a request's screening (including its wait in the
-# classify queue) before keeping the request home.
+# How long the web process waits for a request's screening (including its wait in the
+# classify queue) before keeping the request home; and how long a serving worker waits
+# for word of the audit row.
 HEARTH_SCREENING_WAIT = env_float("HEARTH_SCREENING_WAIT", 10.0)
+# Deliveries of a request's task (its worker died each time) before it is dead-lettered.
+HEARTH_MAX_DELIVERIES = env_int("HEARTH_MAX_DELIVERIES", 3)
 # Home requests in flight beyond which the router prefers another allowed tier.
 HEARTH_HOME_QUEUE_SOFT_LIMIT = env_int("HEARTH_HOME_QUEUE_SOFT_LIMIT", 8)
 

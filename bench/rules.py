@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from policies.rules import Facts, Rule, decide, parse_rule
+from policies.rules import Facts, Rule, first_match, parse_rule
 
 FACTS = Facts(
     device="laptop", category="laptop", labels={"general": 0.9, "health": 0.05}, data=frozenset({"EMAIL"}),
@@ -46,7 +46,7 @@ def measure(rule_list: list[Rule], rounds: int = 2000) -> tuple[float, float]:
     samples = []
     for _ in range(rounds):
         t0 = time.perf_counter_ns()
-        decide(rule_list, FACTS)
+        first_match(rule_list, FACTS)
         samples.append((time.perf_counter_ns() - t0) / 1000)
     samples.sort()
     return statistics.median(samples), samples[int(len(samples) * 0.99)]

@@ -27,3 +27,4 @@ class Outcome(models.TextChoices):
     INTERRUPTED = "interrupted", "Worker lost mid-answer"
     CANCELLED = "cancelled", "Client went away"
     ABANDONED = "abandoned", "Never completed"
+    DEAD_LETTERED = "dead_lettered", "Stopped its worker each time"

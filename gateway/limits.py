@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from appliance.redis import sync_client
+import redis
 
 
-def over_rate(device_id: int, per_minute: int) -> bool:
-    """Count one request of a device; return True when it is over its limit this minute."""
-    if per_minute <= 0:
-        return False
-    key = f"hearth:rate:{device_id}:{int(time.time() // 60)}"
-    with sync_client().pipeline(transaction=False) as pipe:
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count = pipe.execute()[0]
-    return int(count) > per_minute
+def _key(device_id: int) -> str:
+    return f"hearth:rate:{device_id}:{int(time.time() // 60)}"
+
+
+def count(pipe: redis.client.Pipeline, device_id: int, peek: bool = False) -> None:
+    """Add to a pipeline: count one request of a device this minute (`peek`: only read the
+    count). Its result, read with `counted`, is the first this adds."""
+    key = _key(device_id)
+    if peek:
+        pipe.get(key)
+        return
+    pipe.incr(key)
+    pipe.expire(key, 120)
+
+
+def counted(value: Any) -> int:
+    """The count from the first result `count` added to a pipeline."""
+    return int(value or 0)

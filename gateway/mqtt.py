@@ -4,7 +4,7 @@ A device publishes a chat-completions body to `hearth/<username>/request`; the a
 to the MQTT v5 response topic it named (only under its own `hearth/<username>/response`)
 or to that topic itself, with its correlation data echoed. A whole answer is one message;
 a streamed one is one message per OpenAI chunk, then `[DONE]`, as over HTTP. Errors are
-one message in the OpenAI error shape. Requests go through services.submit like the HTTP
+one message in the OpenAI error shape. Requests go through journey.submit like the HTTP
 API's: the same routing, screening, audit and workers.
 """
 
@@ -26,7 +26,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from devices.broker import request_topic, response_topic
 from devices.models import Device, MqttAccount
 
-from . import relay, router, schema, services
+from . import journey, router, schema
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -110,12 +110,12 @@ class Bridge:
             )
         api = schema.chat_request(schema.parse_json(payload))
         try:
-            request_id = await services.submit(device, api)
+            envelope = await journey.submit(device, api)
         except router.NoRoute as exc:
             raise ApiError(
                 exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code
             ) from None
-        async for event in relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS):
+        async for event in journey.answer(envelope):
             if event["type"] in ("chunk", "response"):
                 self.publish(topic, event["data"], correlation)  # type: ignore[typeddict-item]
                 if event["type"] == "response":

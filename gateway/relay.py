@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Literal, TypedDict
 
 import redis.asyncio as aioredis
 
-from appliance.redis import async_client
+from appliance.redis import BROKEN, async_client
 
 TTL_SECONDS = 600
 
@@ -61,6 +61,16 @@ def error(status: int, message: str, code: str, error_type: str = "upstream_erro
     return {"type": "error", "status": status, "message": message, "error_type": error_type, "code": code}
 
 
+def broker_lost() -> ErrorEvent:
+    """The error a client hears when Redis, which carries the answer, went away."""
+    return error(
+        503,
+        "The answer was cut off: Hearth's message broker restarted. Try again in a few seconds.",
+        "broker_unavailable",
+        "service_unavailable",
+    )
+
+
 def out_key(request_id: str) -> str:
     return f"hearth:req:{request_id}:out"
 
@@ -75,6 +85,15 @@ def lease_key(request_id: str) -> str:
 
 def emitted_key(request_id: str) -> str:
     return f"hearth:req:{request_id}:emitted"
+
+
+def taken_key(request_id: str) -> str:
+    return f"hearth:req:{request_id}:taken"
+
+
+def reached_key(request_id: str) -> str:
+    """The provider a request's worker last called, "<tier> <name>", for its audit row."""
+    return f"hearth:req:{request_id}:reached"
 
 
 def done_key(request_id: str) -> str:
@@ -137,15 +156,46 @@ class Outbox:
             self._sending.cancel()
 
 
-async def events(request_id: str, idle_seconds: float) -> AsyncIterator[RelayEvent]:
-    """Yield a request's events as they arrive; stop after `idle_seconds` of silence."""
+async def events(
+    request_id: str, idle_seconds: float, first_seconds: float | None = None, on_silence: Callable[[], Awaitable[None]] | None = None,
+    heartbeat: Callable[[], Awaitable[RelayEvent | None]] | None = None, beat_seconds: float = 0.0,
+) -> AsyncIterator[RelayEvent]:  # fmt: skip
+    """Yield a request's events as they arrive; stop after `idle_seconds` of silence.
+
+    `on_silence`: awaited once, should nothing come in the first `first_seconds`.
+    `heartbeat`: awaited after every `beat_seconds` of silence; an event it returns (the
+    worker was lost) is the last.
+    """
     redis, key = client(), out_key(request_id)
+    quiet = 0.0  # seconds of silence so far
+    first = on_silence is not None and first_seconds is not None
     while True:
+        wait = idle_seconds - quiet
+        if first:
+            wait = min(wait, (first_seconds or 0.0) - quiet)
+        if heartbeat is not None and beat_seconds > 0:
+            wait = min(wait, beat_seconds)
+        wait = max(wait, 0.01)
         # BLMPOP (Redis 7): waits for the first event and takes whatever else is already
         # waiting in the same round trip, so a burst costs no extra trips and a lone chunk
         # no empty one.
-        popped = await redis.blmpop(idle_seconds, 1, key, direction="LEFT", count=64)
+        try:
+            popped = await redis.blmpop(wait, 1, key, direction="LEFT", count=64)
+        except BROKEN:
+            yield broker_lost()  # Redis went away for longer than a retry covers
+            return
         if popped is None:
+            quiet += wait
+            if first and quiet >= (first_seconds or 0.0) and on_silence is not None:
+                first = False
+                await on_silence()
+                continue
+            if quiet < idle_seconds:
+                lost = await heartbeat() if heartbeat is not None else None
+                if lost is not None:
+                    yield lost
+                    return
+                continue
             yield {
                 "type": "error",
                 "status": 504,
@@ -154,13 +204,17 @@ async def events(request_id: str, idle_seconds: float) -> AsyncIterator[RelayEve
                 "code": "worker_timeout",
             }
             return
+        quiet, first = 0.0, False
         for raw in popped[1]:
             yield json.loads(raw)  # type: ignore[arg-type]  # bytes: the client does not decode
 
 
-async def cancel(request_id: str) -> None:
-    """Tell the worker serving a request that its client went away."""
+RESTARTED = b"restarted"  # a cancel's reason: Redis restarted, and the answer's chunks with it
+
+
+async def cancel(request_id: str, reason: bytes = b"1") -> None:
+    """Tell the worker serving a request that its client went away (or, `reason`, why else to stop)."""
     async with client().pipeline(transaction=False) as pipe:
-        pipe.set(cancel_key(request_id), 1, ex=TTL_SECONDS)
+        pipe.set(cancel_key(request_id), reason, ex=TTL_SECONDS)
         pipe.delete(out_key(request_id))
         await pipe.execute()

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.conf import settings
 
-from appliance.redis import sync_client
+from appliance.redis import EPOCH_KEY, epoch, sync_client
 from appliance.versioned import Versioned
 from devices.choices import TIER_RANK
+from policies.rules import Decision
 
 from .choices import Family, Kind
 from .models import Provider
@@ -33,19 +34,6 @@ class Candidate:
     zero_data_retention: bool
     takes_images: bool
     forces_tool_calls: bool
-
-
-@dataclass(frozen=True)
-class Route:
-    """Providers to try in order, all of allowed tiers, and the worker queue to use.
-
-    `versions`: the version tokens read with it (appliance.versioned), by name, for the
-    processes the request goes to next, so they need not read them again.
-    """
-
-    candidates: tuple[Candidate, ...]
-    queue: str
-    versions: dict[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -124,25 +112,24 @@ def models_for(candidates: list[Candidate]) -> list[str]:
     return names
 
 
-def plan(max_tier: str, kind: Kind, model: str, also: tuple[Versioned[Any], ...] = (), needs: Needs = Needs()) -> Route:
-    """Return the providers to try for a request, or raise NoRoute (sync: database and Redis).
-
-    `also`: other settings whose version tokens the request needs, read in the same round trip.
-    `needs`: what the request asks beyond text; only providers that can do it are tried.
-    """
-    # One round trip for the versions and the health of the providers this process holds.
-    known = PROVIDERS.last() or []
-    versioned = (PROVIDERS, *also)
+def tokens(*versioned: Versioned[Any]) -> dict[str, str | None]:
+    """Read the version tokens of these settings in one round trip (sync), by name, and
+    Redis's epoch (appliance.redis.epoch) as "epoch"."""
     with sync_client().pipeline(transaction=False) as pipe:
         for v in versioned:
             pipe.get(v.key)
-        for c in known:
-            pipe.hgetall(state_key(c.id))
+        pipe.get(EPOCH_KEY)
         out = pipe.execute()
-    versions = {v.name: None if t is None else t.decode() for v, t in zip(versioned, out, strict=False)}
-    rows = out[len(versioned) :]
-    providers = PROVIDERS.get(versions[PROVIDERS.name])
-    state = _parsed([c.id for c in known], rows) if providers is known else _state([c.id for c in providers])
+    found = {v.name: None if t is None else t.decode() for v, t in zip(versioned, out, strict=False)}
+    return {**found, "epoch": epoch(out[-1])}
+
+
+def admit(providers: list[Candidate], max_tier: str, kind: Kind, model: str, needs: Needs = Needs()) -> None:
+    """Refuse at once (NoRoute) a request that no provider the device may use could serve,
+    whatever the rules decide: an unknown model, no provider at all, a need nobody meets.
+
+    Before any rule runs, so nothing is ranked here: see plan.
+    """
     usable = allowed(providers, max_tier, kind)
     if model != AUTO_MODEL:
         usable = [c for c in usable if model in c.models]
@@ -150,12 +137,49 @@ def plan(max_tier: str, kind: Kind, model: str, also: tuple[Versioned[Any], ...]
             raise NoRoute(404, f"The model '{model}' does not exist or this device may not use it.", "model_not_found")
     if not usable:
         raise NoRoute(503, f"No provider of an allowed tier (up to {max_tier}) is configured for this request.", "no_provider")
-    capable = [c for c in usable if needs.met_by(c)]
-    if not capable:
+    if not any(needs.met_by(c) for c in usable):
         raise needs.refusal(usable)
-    usable = capable
-    ranked = sorted(usable, key=lambda c: score(c, state.get(c.id, {})), reverse=True)
-    return Route(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream", versions)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the request asks for, as routing reads it."""
+
+    kind: Kind
+    model: str
+    needs: Needs = Needs()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The providers to try, in order, the serving queue, and, when there is none, why."""
+
+    candidates: tuple[Candidate, ...]
+    queue: str
+    refusal: str = ""
+
+
+def plan(decision: Decision, providers: list[Candidate], health: dict[int, dict[str, float]], asked: Asked) -> Plan:
+    """Route a decided request: the providers of the tiers the decision allows that serve
+    what it asks, best first, the decision's preferred tier before the others. Pure: the
+    serving worker and the simulator route alike from the same providers and health."""
+    if decision.blocked:
+        return Plan((), "upstream")  # refused by the serving worker, which records it
+    usable = [c for c in allowed(providers, decision.max_tier, asked.kind) if asked.needs.met_by(c)]
+    if asked.model != AUTO_MODEL:
+        usable = [c for c in usable if asked.model in c.models]
+    ranked = sorted(usable, key=lambda c: score(c, health.get(c.id, {})), reverse=True)
+    if decision.prefer:
+        ranked.sort(key=lambda c: c.tier != decision.prefer)  # stable: the score's order within
+    if not ranked:
+        refusal = f"No provider the household's rules allow can answer ({decision.explanation})."
+        return Plan((), "home" if decision.max_tier == "home" else "upstream", refusal)
+    return Plan(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream")
+
+
+def health(ids: list[int]) -> dict[int, dict[str, float]]:
+    """Read the providers' health and load (sync: one round trip)."""
+    return _state(ids)
 
 
 def score(c: Candidate, state: dict[str, float]) -> float:
@@ -180,8 +204,4 @@ def _state(ids: list[int]) -> dict[int, dict[str, float]]:
         for i in ids:
             pipe.hgetall(state_key(i))
         rows = pipe.execute()
-    return _parsed(ids, rows)
-
-
-def _parsed(ids: list[int], rows: list[dict[bytes, bytes]]) -> dict[int, dict[str, float]]:
     return {i: {k.decode(): float(v) for k, v in row.items()} for i, row in zip(ids, rows, strict=True)}

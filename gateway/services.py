@@ -18,17 +18,14 @@ from django.conf import settings
 from django.db import OperationalError, close_old_connections, models, transaction
 from django.utils import timezone
 
-from appliance import broker
 from appliance.versioned import Versioned
-from devices.choices import Category, tiers_up_to
+from devices.choices import Category
 from devices.models import Device
-from policies import handoff
-from policies.services import RULES
 
+from . import handoff
 from .choices import Family, Kind, Outcome
 from .models import AuditEvent, ChainHead, Provider
 from .router import NoRoute
-from .schema import ApiRequest
 
 T = TypeVar("T")
 
@@ -58,55 +55,6 @@ class Result:
     explanation: str = ""
     prompt_text: str = ""
     prompt_expires_at: dt.datetime | None = None
-
-
-async def submit(device: Device, api: ApiRequest) -> str:
-    """Route a validated request, audit it and queue it; return its id. Raises router.NoRoute.
-
-    The request goes to two queues at once: `classify` screens it and applies the rules,
-    while a worker of the serving queue takes it, prepares, and waits for that screening
-    (policies.handoff: labels, span offsets and the decision, never values) before anything
-    is sent anywhere. Both the HTTP API and the MQTT bridge come through here. It runs in
-    one worker thread (each hop between the event loop and a thread costs time), beside a
-    second that writes the audit row.
-    """
-    return await sync_to_async(_submit, thread_sensitive=False)(device, api)
-
-
-def _submit(device: Device, api: ApiRequest) -> str:
-    from policies.tasks import classify_request
-
-    from . import router, tasks
-
-    tiers = tiers_up_to(device.max_tier)
-    try:
-        route = router.plan(device.max_tier, api.kind, api.model, also=(_PRIVACY, RULES), needs=router.Needs.of(api))
-    except router.NoRoute as exc:
-        if exc.status == 503:
-            _record_refusal(device, api.kind, api.model, api.stream, tiers, exc.message)
-        raise
-    request_id = str(uuid.uuid4())
-    facts = {"id": device.pk, "name": device.name, "category": device.category, "max_tier": device.max_tier}
-    # Screening, the longest step before anything may be sent, is queued first, then the
-    # serving task; then the audit row is written by the opener's thread (after the two
-    # publishes, so as not to share the GIL with them) while the serving worker prepares.
-    # It sends nothing before the row exists (policies.handoff). The workers get the
-    # versions read with the route, so they need not read them again. The arguments' repr
-    # (Celery puts it in the message headers for monitoring) would carry the prompt: it is
-    # replaced by the request id.
-    shown = f"({request_id!r}, …)"
-    versions = route.versions
-    row = _new_row(device, api.kind, api.model, api.stream, tiers, request_id, _PRIVACY.get(versions[_PRIVACY.name]))
-    broker.send(classify_request, (request_id, api.kind, api.body, facts, versions[RULES.name]), "classify", shown)
-    ids = [c.id for c in route.candidates]
-    args = (
-        request_id, api.kind, api.model, api.body, api.stream, api.include_usage, api.prompt_chars, ids, device.pk,
-        versions[router.PROVIDERS.name],
-    )  # fmt: skip
-    broker.send(tasks.serve_request, args, route.queue, shown)
-    audit = _open_rows(row)
-    audit.result()  # a row that could not be written fails the request
-    return request_id
 
 
 class _GroupCommit(Generic[T]):
@@ -223,7 +171,7 @@ def _write_opened(rows: list[AuditEvent]) -> None:
     handoff.audited(*(str(row.request_id) for row in rows))
 
 
-_open_rows = _GroupCommit("hearth-audit-open", _write_opened)
+open_rows = _GroupCommit("hearth-audit-open", _write_opened)
 
 
 async def open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str]) -> str:
@@ -244,9 +192,10 @@ def _load_privacy() -> str:
 _PRIVACY = Versioned("household", _load_privacy)
 
 
-def _privacy() -> str:
-    """The household's privacy level for what the audit log records (full until the box is claimed)."""
-    return _PRIVACY.get()
+def privacy(version: str | None = None) -> str:
+    """The household's privacy level for what the audit log records (full until the box is
+    claimed; `version`: its token, when the caller read it)."""
+    return _PRIVACY.get(version)
 
 
 def _recorded_name(device: Device, level: str) -> str:
@@ -278,14 +227,12 @@ def _as_recorded(event: AuditEvent, level: str) -> None:
         event.labels, event.prompt_expires_at = [], None
 
 
-def _new_row(
-    device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str, level: str = ""
-) -> AuditEvent:
+def new_row(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str, level: str = "") -> AuditEvent:
     """The opening audit row of a request, as the household's privacy level (read now,
     unless given) records it."""
     from appliance.models import Privacy
 
-    level = level or _privacy()
+    level = level or privacy()
     return AuditEvent(
         request_id=request_id,
         created_at=timezone.now(),
@@ -300,11 +247,11 @@ def _new_row(
 
 def _open_audit(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], request_id: str = "") -> str:
     request_id = request_id or str(uuid.uuid4())
-    _write_opened([_new_row(device, kind, model, stream, allowed_tiers, request_id)])
+    _write_opened([new_row(device, kind, model, stream, allowed_tiers, request_id)])
     return request_id
 
 
-def _record_refusal(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], reason: str) -> None:
+def record_refusal(device: Device, kind: Kind, model: str, stream: bool, allowed_tiers: list[str], reason: str) -> None:
     """Record a request that no allowed provider could take."""
     request_id = _open_audit(device, kind, model, stream, allowed_tiers)
     close_audit(request_id, Result(Outcome.REFUSED, reason=reason[:300]))
@@ -340,7 +287,7 @@ def _completed(closing: list[tuple[str, Result]]) -> list[AuditEvent]:
     ids = [request_id for request_id, _ in closing]
     # Neither purged nor already sealed by an earlier delivery of the same request.
     open_rows = {str(e.request_id): e for e in AuditEvent.objects.filter(request_id__in=ids, chain_seq__isnull=True).order_by()}
-    level = _privacy()
+    level = privacy()
     completed = []
     for request_id, result in closing:
         event = open_rows.pop(request_id, None)
@@ -439,9 +386,9 @@ def purge_expired_prompts() -> int:
         total += AuditEvent.objects.filter(pk__in=ids).update(prompt_text="", prompt_expires_at=None)
 
 
-def spent_outside_home_this_month(device_id: int) -> Decimal:
-    """Return what a device's requests cost outside the home since the month began."""
-    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def spent_outside_home_this_month(device_id: int, zone: dt.tzinfo) -> Decimal:
+    """Return what a device's requests cost outside the home since the month began on the household's clock."""
+    start = timezone.localtime(timezone=zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     rows = AuditEvent.objects.filter(device_id=device_id, created_at__gte=start).exclude(tier__in=["home", ""])
     return rows.aggregate(total=models.Sum("cost"))["total"] or Decimal(0)
 

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import threading
-from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.utils import timezone
 
 from appliance.versioned import Versioned
-from devices.choices import TIER_RANK
-from policies import handoff
-from policies.screening import not_screened
-from policies.segments import segments
 
-from . import limits, relay, services, worker
-from .choices import Kind, Outcome
+from . import deadletter, journey, relay, services, worker
+from .choices import Outcome
+from .envelope import Envelope
 from .models import Provider
 from .providers import ProviderConfig, adapter_for
 
@@ -69,7 +62,7 @@ def _load_configs() -> dict[int, ProviderConfig]:
 _CONFIGS = Versioned("providers", _load_configs)
 
 
-def _configs(ids: list[int], version: str | None = None) -> list[ProviderConfig]:
+def configs_of(ids: list[int], version: str | None = None) -> list[ProviderConfig]:
     """Return the configs of these providers, in this order, leaving out any now disabled.
 
     `version`: the providers' version token the request was routed with.
@@ -78,121 +71,65 @@ def _configs(ids: list[int], version: str | None = None) -> list[ProviderConfig]
     return [configs[i] for i in ids if i in configs]
 
 
+def _poisoned(task: Task[Any, Any], envelope: Envelope, step: str) -> bool:
+    """Count a redelivered message; True when its request is dead-lettered (see deadletter)."""
+    if not (task.request.delivery_info or {}).get("redelivered"):
+        return False  # the first delivery costs nothing here
+    if deadletter.redelivered(envelope.request_id, step) <= settings.HEARTH_MAX_DELIVERIES:
+        return False
+    log.warning("request %s was dead-lettered: its %s task was delivered too often (its worker died each time)", envelope.request_id, step)
+    error = relay.error(
+        500, "Hearth could not process this request: it stopped the box's workers.", "request_dead_lettered", "server_error"
+    )
+    _run(lambda client: worker.tell(envelope.request_id, error, {"type": "end"}))
+    services.close_audit(
+        envelope.request_id, services.Result(Outcome.DEAD_LETTERED, reason=f"dead-lettered: the {step} step's worker died on it")
+    )
+    return True
+
+
+# Why a task: classification and span detection are CPU-bound; a prefork pool on its own
+# queue keeps them off the threads that relay streams. No retry: screening cannot fail (it
+# fails closed into "most sensitive"). A lost worker is covered by acks_late, and a request
+# that kills its worker every time is dead-lettered after HEARTH_MAX_DELIVERIES.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def screen_request(self: Task[Any, Any], envelope: dict[str, Any]) -> None:
+    """Screen a request, decide it, plan it, and queue its serving task (gateway.journey)."""
+    request = Envelope.from_json(envelope)
+    if _poisoned(self, request, "screening"):
+        return
+    try:
+        journey.screened(request)
+    except Exception as exc:
+        # Fail closed, and at once: the request is served as unscreened (home), not left waiting.
+        log.exception("screening request %s failed", request.request_id)
+        journey.dispatch(journey.unscreened(request, f"screening failed ({type(exc).__name__})"))
+
+
 # Why a task: the upstream call is slow I/O and must survive the web process's restarts;
 # queues per tier let home and outside calls be scaled apart. Retry policy: a copy that
-# finds another worker holding the request's lease waits and looks again, so a request
-# whose worker died is taken over, and a live one is never served twice.
+# finds another worker holding the request's lease (a redelivery while a long answer is
+# still streaming) looks again every HEARTH_LEASE_SECONDS, so a request whose worker died
+# is taken over, and a live one is never served twice; 240 looks cover an hour.
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=240, ignore_result=True)
-def serve_request(
-    self: Task[Any, Any],
-    request_id: str,
-    kind: str,
-    model: str,
-    body: dict[str, Any],
-    stream: bool,
-    include_usage: bool,
-    prompt_chars: int,
-    provider_ids: list[int],
-    device_id: int,
-    providers_version: str | None = None,
-) -> None:
-    """Serve a request once policies' classify_request has screened it (`providers_version`:
-    the version token of the providers it was routed with)."""
+def serve_request(self: Task[Any, Any], envelope: dict[str, Any]) -> None:
+    """Serve a screened request (gateway.journey)."""
+    request = Envelope.from_json(envelope)
+    if _poisoned(self, request, "serving"):
+        return
     try:
-        _serve(request_id, kind, model, body, stream, include_usage, prompt_chars, provider_ids, device_id, providers_version)
+        journey.serve(request, _run)
     except worker.LeaseHeld:
         # The retried message's repr is the id, as at the first publish: Celery would write
         # the arguments (the prompt) into its headers in plain text.
-        shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}
+        shown: dict[str, Any] = {"argsrepr": journey.shown(request.request_id), "kwargsrepr": "{}"}
         raise self.retry(countdown=settings.HEARTH_LEASE_SECONDS, **shown) from None
     except Exception:
         # Whatever went wrong, the client hears it now rather than after a time-out.
-        log.exception("request %s failed before it was served", request_id)
+        log.exception("request %s failed before it was served", request.request_id)
         error = relay.error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error")
-        _run(lambda client: relay.publish(request_id, error, {"type": "end"}))
-        services.close_audit(request_id, services.Result(Outcome.UPSTREAM_ERROR, reason="internal error before serving"))
-
-
-def _serve(
-    request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool, include_usage: bool,
-    prompt_chars: int, provider_ids: list[int], device_id: int, providers_version: str | None,
-) -> None:  # fmt: skip
-    # While the request is being screened: the providers' configs, and the lease, held
-    # through the wait and renewed once serving.
-    configs = _configs(provider_ids, providers_version)
-    hold = settings.HEARTH_SCREENING_WAIT + settings.HEARTH_LEASE_SECONDS
-    lease = _run(lambda client: worker.take(request_id, hold))
-    if lease is None:
-        return  # an earlier delivery served it
-    try:
-        result = _screened(request_id, kind, model, body, stream, include_usage, prompt_chars, configs, device_id, lease)
-    finally:
-        _run(lambda client: worker.release(request_id))
-    if result is not None:
-        services.close_audit(request_id, result)
-
-
-def _screened(
-    request_id: str, kind: str, model: str, body: dict[str, Any], stream: bool, include_usage: bool,
-    prompt_chars: int, configs: list[ProviderConfig], device_id: int, lease: worker.Lease,
-) -> services.Result | None:  # fmt: skip
-    """Serve a leased request once its screening and audit row are there; return how it
-    ended with what screening found, or None when it was not served."""
-    try:
-        screening = handoff.wait(request_id, settings.HEARTH_SCREENING_WAIT)
-    except handoff.NotAudited:
-        # The web process could not record the request: it is not served at all.
-        log.warning("request %s has no audit row; it was not served", request_id)
-        refused = relay.error(500, "Hearth could not record the request, so it was not served.", "not_recorded", "server_error")
-        _run(lambda client: relay.publish(request_id, refused, {"type": "end"}))
-        return None
-    if screening is None:
-        # Private until proven otherwise: what could not be screened in time stays home.
-        screening = not_screened("screening did not finish in time")
-    decision = screening["decision"]
-    spans = tuple((int(i), str(k), int(s), int(e)) for i, k, s, e in screening["spans"])
-    job = worker.Job(
-        request_id, Kind(kind), model, body, stream, include_usage, prompt_chars, spans,
-        redact=frozenset(decision["redact"]), blur_faces=decision["blur_faces"], explanation=decision["explanation"],
-    )  # fmt: skip
-    blocked, status = decision["blocked"], 403
-    max_tier, explanation = decision["max_tier"], decision["explanation"]
-    if not blocked and limits.over_rate(device_id, decision["rate_per_minute"]):
-        blocked, status = f"This device may ask {decision['rate_per_minute']} times a minute; try again shortly.", 429
-    budget = decision["monthly_budget"]
-    if (
-        budget
-        and max_tier != "home"
-        and device_id is not None
-        and services.spent_outside_home_this_month(device_id) >= Decimal(str(budget))
-    ):
-        max_tier, explanation = "home", f"stays home: this month's budget outside the home ({budget:g}) is spent; {explanation}"
-    job = replace(job, explanation=explanation)
-    # The rules (or, when screening failed, "keep it home") cap the tier; never raise it.
-    providers = [p for p in configs if TIER_RANK[p.tier] <= TIER_RANK[max_tier]]
-    if decision["prefer"]:
-        providers.sort(key=lambda p: p.tier != decision["prefer"])  # stable: the router's order within
-    if screening["failed"]:
-        refusal = (
-            f"The request could not be screened ({screening['failed']}), so only the home engine may answer it, and it is not available."
-        )
-    else:
-        refusal = f"No provider the household's rules allow can answer ({decision['explanation']})."
-    result: services.Result = _run(lambda client: worker.serve(job, providers, client, lease, refusal, blocked, status))
-    screened = replace(
-        result,
-        labels=[(str(name), float(conf)) for name, conf in screening["labels"]],
-        classifier_version=screening["version"],
-        people=screening["people"],
-        faces=screening["faces"],
-        screening_failed=screening["failed"][:200],
-        rule=decision["rule"],
-        explanation=explanation[:500],
-    )
-    if decision["keep_prompt_days"]:
-        keep = dt.timedelta(days=decision["keep_prompt_days"])
-        screened = replace(screened, prompt_text="\n".join(segments(kind, body))[:100_000], prompt_expires_at=timezone.now() + keep)
-    return screened
+        _run(lambda client: worker.tell(request.request_id, error, {"type": "end"}))
+        services.close_audit(request.request_id, services.Result(Outcome.UPSTREAM_ERROR, reason="internal error before serving"))
 
 
 # Why a task: a periodic probe that costs nothing (listing models) keeps the router's

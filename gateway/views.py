@@ -16,11 +16,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from appliance.redis import BROKEN
 from devices.models import Device
 from devices.services import authenticate
 
-from . import functions, ollama, relay, router, schema, services
+from . import functions, journey, ollama, relay, router, schema
 from .choices import Kind
+from .envelope import Envelope
 from .errors import ApiError
 from .relay import RelayEvent
 
@@ -40,6 +42,13 @@ def api_view(view: Callable[..., Any]) -> Callable[..., Any]:
             response = await view(request, device, *args, **kwargs)
         except ApiError as exc:
             response = exc.response()
+        except BROKEN:
+            # Redis is restarting (or gone): the box cannot take requests for a moment.
+            log.warning("Redis is unreachable; answering 503 (%s)", request.path[:200])
+            response = ApiError(
+                503, "Hearth is restarting a service; try again in a few seconds.", "service_unavailable", "broker_unavailable"
+            ).response()
+            response["Retry-After"] = "5"
         except Exception:
             request_id = new_request_id()
             log.exception("unexpected error serving %s (request %s)", request.path[:200], request_id)
@@ -127,23 +136,24 @@ async def _serve(request: HttpRequest, device: Device, validate: Validator) -> H
     data = schema.parse_json(_body(request))
     legacy = validate is schema.chat_request and functions.is_legacy(data)
     api = validate(functions.to_tools(data) if legacy else data)
-    request_id = await _submit(device, api)
+    envelope = await _submit(device, api)
     try:
-        return await _answer(request_id, api, legacy)
+        return await _answer(envelope, api, legacy)
     except ApiError as exc:
-        return exc.response({"X-Request-Id": request_id})  # the audit row's id, errors included
+        return exc.response({"X-Request-Id": envelope.request_id})  # the audit row's id, errors included
 
 
-async def _submit(device: Device, api: schema.ApiRequest) -> str:
+async def _submit(device: Device, api: schema.ApiRequest) -> Envelope:
     try:
-        return await services.submit(device, api)
+        return await journey.submit(device, api)
     except router.NoRoute as exc:
         raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
 
 
-async def _started(request_id: str) -> tuple[AsyncIterator[RelayEvent], dict[str, str]]:
+async def _started(envelope: Envelope) -> tuple[AsyncIterator[RelayEvent], dict[str, str]]:
     """Wait for the worker to start the answer; return the rest of its events and the headers."""
-    events = relay.events(request_id, settings.HEARTH_RELAY_IDLE_SECONDS)
+    request_id = envelope.request_id
+    events = journey.answer(envelope)
     try:
         first = await anext(events)
     except asyncio.CancelledError:
@@ -162,12 +172,12 @@ async def _started(request_id: str) -> tuple[AsyncIterator[RelayEvent], dict[str
     return events, headers
 
 
-async def _answer(request_id: str, api: schema.ApiRequest, legacy: bool) -> HttpResponse | StreamingHttpResponse:
+async def _answer(envelope: Envelope, api: schema.ApiRequest, legacy: bool) -> HttpResponse | StreamingHttpResponse:
     """Relay the worker's answer; `legacy`: in the legacy function-calling shape the request used."""
-    events, headers = await _started(request_id)
+    events, headers = await _started(envelope)
     if not api.stream:
         return await _whole(events, headers, legacy)
-    return _streaming(_sse(request_id, events, legacy), "text/event-stream", headers)
+    return _streaming(_sse(envelope.request_id, events, legacy), "text/event-stream", headers)
 
 
 def _streaming(body: AsyncIterator[bytes], content_type: str, headers: dict[str, str]) -> StreamingHttpResponse:
@@ -231,9 +241,10 @@ async def ollama_chat(request: HttpRequest, device: Device) -> HttpResponse | St
     body, stream = ollama.to_openai(data)
     api = schema.chat_request(body)
     model = str(data.get("model"))
-    request_id = await _submit(device, api)
+    envelope = await _submit(device, api)
+    request_id = envelope.request_id
     try:
-        events, headers = await _started(request_id)
+        events, headers = await _started(envelope)
         if stream:
             return _streaming(_ndjson(request_id, events, ollama.StreamTranslation(model)), "application/x-ndjson", headers)
         started = time.monotonic()

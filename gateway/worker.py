@@ -21,11 +21,12 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from appliance.redis import BROKEN
 from policies.detectors import Span
 from policies.redaction import Redactor, StreamRestorer
 from policies.segments import rewritten
 
-from . import relay
+from . import handoff, relay
 from .choices import Kind, Outcome
 from .providers import ProviderConfig, UpstreamError, adapter_for
 from .router import state_key
@@ -56,14 +57,15 @@ class Job:
     explanation: str = ""
 
 
-def outbound(job: Job, provider: ProviderConfig) -> tuple[dict[str, Any], Redactor | None]:
-    """Return the body as this provider may receive it, and the redactor that made it.
+def outbound(job: Job, tier: str, model: str) -> tuple[dict[str, Any], Redactor | None]:
+    """Return the body as a provider of this tier may receive it, asking for `model`, and
+    the redactor that made it (the simulator shows the owner the same).
 
-    Nothing is redacted for the home tier. For any other, every span screening found
-    becomes a placeholder; the map stays in this process.
+    Nothing is redacted for the home tier. For any other, every span screening found of
+    the kinds the rules redact becomes a placeholder; the map stays in this process.
     """
-    body = {**job.body, "model": provider.model_for(job.model)}
-    if provider.tier == "home":
+    body = {**job.body, "model": model}
+    if tier == "home":
         return body, None
     if job.blur_faces:
         body = _blurred(body)
@@ -192,37 +194,61 @@ class Lease:
 
     token: str
     emitted: bool  # an earlier holder had sent part of the answer to the client
+    audited: bool = True  # its audit row is written (else: wait for word, gateway.handoff)
+    cancelled: bool = False  # its client went away
+    tier: str = ""  # the provider an earlier holder had called, if one had
+    provider_name: str = ""
 
 
 async def take(request_id: str, hold_seconds: float) -> Lease | None:
     """Take a request's lease for `hold_seconds`; None when it was already served.
 
-    Raises LeaseHeld while another worker holds it. Taken while the request is still being
-    screened, so the round trip costs nothing once the screening comes: the hold covers
-    that wait, and once serving the lease is renewed for HEARTH_LEASE_SECONDS at a time.
-    A copy redelivered after this worker died while waiting takes over once the hold lapses.
+    Raises LeaseHeld while another worker holds it: the lease only keeps a redelivered copy
+    from serving a request twice. Renewed every third of HEARTH_LEASE_SECONDS while
+    serving; a copy redelivered after this worker died takes over once it lapses. The same
+    round trip asks whether the audit row is written and whether the client went away.
     """
     redis, token = relay.client(), uuid.uuid4().hex
     async with redis.pipeline(transaction=False) as pipe:
         pipe.exists(relay.done_key(request_id))
         pipe.set(relay.lease_key(request_id), token, nx=True, px=int(hold_seconds * 1000))
         pipe.exists(relay.emitted_key(request_id))
-        done, leased, emitted = await pipe.execute()
+        pipe.get(handoff.audited_key(request_id))
+        pipe.exists(relay.cancel_key(request_id))
+        pipe.get(relay.reached_key(request_id))
+        pipe.set(relay.taken_key(request_id), 1, ex=relay.TTL_SECONDS)  # its lease is its heartbeat from now on
+        done, leased, emitted, audited, cancelled, reached, _ = await pipe.execute()
     if done:
         if leased:
             await redis.delete(relay.lease_key(request_id))
         return None
     if not leased:
         raise LeaseHeld
-    return Lease(token, bool(emitted))
+    tier, _, name = (reached or b"").decode().partition(" ")
+    return Lease(token, bool(emitted), audited == handoff.AUDITED, bool(cancelled), tier, name)
 
 
 async def release(request_id: str) -> None:
-    """Mark a request served and give up its lease: a later delivery of it does nothing."""
-    async with relay.client().pipeline(transaction=False) as pipe:
-        pipe.set(relay.done_key(request_id), 1, ex=relay.TTL_SECONDS)
-        pipe.delete(relay.lease_key(request_id))
-        await pipe.execute()
+    """Mark a request served and give up its lease: a later delivery of it does nothing.
+
+    Best effort: with Redis away, the lease lapses by itself and the done mark is lost with
+    Redis's memory, together with any copy of the request that could be delivered again.
+    """
+    try:
+        async with relay.client().pipeline(transaction=False) as pipe:
+            pipe.set(relay.done_key(request_id), 1, ex=relay.TTL_SECONDS)
+            pipe.delete(relay.lease_key(request_id))
+            await pipe.execute()
+    except BROKEN:
+        log.warning("could not release request %s: Redis is unreachable", request_id)
+
+
+async def tell(request_id: str, *events: relay.RelayEvent) -> None:
+    """Tell the client what became of its request, if Redis, which carries it, is there."""
+    try:
+        await relay.publish(request_id, *events)
+    except BROKEN:
+        log.warning("could not tell the client of request %s what happened: Redis is unreachable", request_id)
 
 
 async def serve(
@@ -236,6 +262,7 @@ async def serve(
 ) -> Result:
     """Serve a request whose lease this worker holds (see take); the caller releases it."""
     rid = job.request_id
+    reached: list[ProviderConfig] = []  # the providers called, as they are called
     try:
         if lease.emitted:
             # An earlier worker died after the client had part of the answer: saying so
@@ -243,7 +270,12 @@ async def serve(
             await relay.publish(
                 rid, relay.error(502, "The answer was interrupted: the worker serving it stopped.", "worker_lost"), {"type": "end"}
             )
-            return Result(Outcome.INTERRUPTED, reason="the worker serving the request stopped mid-answer")
+            return Result(
+                Outcome.INTERRUPTED,
+                reason="the worker serving the request stopped mid-answer",
+                tier=lease.tier,
+                provider_name=lease.provider_name,
+            )
         if blocked:
             code, kind = ("rate_limit_exceeded", "rate_limit_error") if blocked_status == 429 else ("blocked_by_rule", "permission_error")
             await relay.publish(rid, relay.error(blocked_status, blocked, code, kind))
@@ -252,21 +284,34 @@ async def serve(
             message = refusal or "No allowed provider is available for this request."
             await relay.publish(rid, relay.error(503, message, "no_provider", "service_unavailable"))
             return Result(Outcome.REFUSED, reason=message[:300])
-        return await _watched(job, providers, client, lease.token, int(settings.HEARTH_LEASE_SECONDS * 1000))
-    except Exception:
+        return await _watched(job, providers, client, lease.token, int(settings.HEARTH_LEASE_SECONDS * 1000), reached)
+    except Exception as exc:
+        if isinstance(exc, BROKEN):
+            # Redis went away mid-answer: the answer's chunks went with it. The audit row
+            # still says where the request went, and the worker goes on serving others.
+            log.warning("request %s was cut off: Redis is unreachable (%s)", rid, type(exc).__name__)
+            await tell(rid, relay.broker_lost(), {"type": "end"})
+            return _at(Result(Outcome.INTERRUPTED, reason="Redis went away mid-answer; the answer was cut off"), reached)
         log.exception("request %s failed inside the worker", rid)
-        await relay.publish(
+        await tell(
             rid,
             relay.error(500, "Hearth hit an internal error while serving the request.", "server_error", "server_error"),
             {"type": "end"},
         )
-        return Result(Outcome.UPSTREAM_ERROR, reason="internal error in the worker")
+        return _at(Result(Outcome.UPSTREAM_ERROR, reason="internal error in the worker"), reached)
 
 
-async def _watched(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, token: str, lease_ms: int) -> Result:
-    """Run the request while renewing the lease and watching for a cancel."""
+async def _watched(
+    job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, token: str, lease_ms: int, reached: list[ProviderConfig]
+) -> Result:
+    """Run the request while renewing the lease and watching for a cancel.
+
+    The lease is the worker's heartbeat: the web process takes a request whose lease lapsed
+    for lost (gateway.journey.heartbeat). Should this worker find its lease gone (it was
+    too slow to renew it, and the request was given up), it stops too.
+    """
     redis, rid = relay.client(), job.request_id
-    work = asyncio.ensure_future(_attempt(job, providers, client))
+    work = asyncio.ensure_future(_attempt(job, providers, client, reached))
     renew_every = max(1, int(lease_ms / 3000 / POLL_SECONDS))
     tick = 0
     while not work.done():
@@ -274,19 +319,35 @@ async def _watched(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
         if work.done():
             break
         tick += 1
-        if await redis.exists(relay.cancel_key(rid)):
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.get(relay.cancel_key(rid))
+            if tick % renew_every == 0:
+                pipe.set(relay.lease_key(rid), token, px=lease_ms, xx=True)
+            out = await pipe.execute()
+        cancelled, lost = out[0], len(out) > 1 and not out[1]
+        if cancelled or lost:
             work.cancel()
             try:
                 await work
             except asyncio.CancelledError:
                 pass
-            return Result(Outcome.CANCELLED, reason="the client went away")
-        if tick % renew_every == 0:
-            await redis.set(relay.lease_key(rid), token, px=lease_ms, xx=True)
+            if cancelled == relay.RESTARTED:
+                return _at(Result(Outcome.INTERRUPTED, reason="Redis restarted mid-answer; the answer was cut off"), reached)
+            if cancelled:
+                return _at(Result(Outcome.CANCELLED, reason="the client went away"), reached)
+            return _at(Result(Outcome.INTERRUPTED, reason="the worker lost its lease (too slow to renew it)"), reached)
     return work.result()
 
 
-async def _note(provider: ProviderConfig, *, failed: bool = False, ttft_ms: float | None = None, inflight: int = 0) -> None:
+def _at(result: Result, reached: list[ProviderConfig]) -> Result:
+    """The result with the provider last called, which the audit row must name (what left the house)."""
+    return replace(result, tier=reached[-1].tier, provider_name=reached[-1].name) if reached else result
+
+
+async def _note(
+    provider: ProviderConfig, *, failed: bool = False, ttft_ms: float | None = None, inflight: int = 0, reached: str = ""
+) -> None:
+    """Note a provider's health and load (`reached`: the id of a request now calling it)."""
     key = state_key(provider.id)
     async with relay.client().pipeline(transaction=False) as pipe:
         if failed:
@@ -296,6 +357,8 @@ async def _note(provider: ProviderConfig, *, failed: bool = False, ttft_ms: floa
         if inflight:
             pipe.hincrby(key, "inflight", inflight)
         pipe.expire(key, 3600)
+        if reached:
+            pipe.set(relay.reached_key(reached), f"{provider.tier} {provider.name}", ex=relay.TTL_SECONDS)
         out = await pipe.execute()
     if ttft_ms is not None:
         previous = out[1 if failed else 0]
@@ -303,19 +366,21 @@ async def _note(provider: ProviderConfig, *, failed: bool = False, ttft_ms: floa
         await relay.client().hset(key, mapping={"ewma_ms": ewma, "fail_until": 0})
 
 
-async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient) -> Result:
-    """Try the providers in order; fail over only before the first byte."""
+async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, reached: list[ProviderConfig]) -> Result:
+    """Try the providers in order; fail over only before the first byte. `reached`: each
+    provider called is added as it is called."""
     started = time.monotonic()
     reasons: list[str] = []
     for attempt, provider in enumerate(providers, start=1):
         adapter = adapter_for(provider, client)
         if not adapter.supports(job.kind):
             continue
-        body, redactor = outbound(job, provider)
+        body, redactor = outbound(job, provider.tier, provider.model_for(job.model))
         t0 = time.monotonic()
         # Counted as in flight while the call sets off, not before it: one round trip less
         # before the first byte. Awaited before any step that counts it down again.
-        counted = asyncio.ensure_future(_note(provider, inflight=1))
+        reached.append(provider)
+        counted = asyncio.ensure_future(_note(provider, inflight=1, reached=job.request_id))
         try:
             if job.stream:
                 stream = adapter.stream(job.kind, body).__aiter__()

@@ -14,12 +14,12 @@ from django.urls import URLPattern, path, reverse
 from devices.choices import Category
 from devices.models import Device
 from gateway.models import Provider
+from gateway.simulate import simulate
 from policies import services
 from policies import terms_admin as _terms_admin  # noqa: F401  (registers the household terms' pages)
 from policies.models import HouseholdRule
 from policies.rules import RuleError, warnings
 from policies.rules.monotone import TooManyCombinations, decision_in_words, facts_in_words, monotonicity_counterexample
-from policies.simulate import simulate
 
 CONDITIONS_HELP = (
     "All given conditions must hold; within a list, any item may. "

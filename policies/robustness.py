@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.evaldata.sensitivity import Addition, BasePrompt, additions, differential, labelled
-from policies.rules import Facts, Rule, decide, parse_rule
+from policies.rules import Facts, Rule, first_match, parse_rule
 from policies.rules.monotone import protects_at_least
 from policies.screening import Screening, screen
 from policies.segments import image_urls
@@ -139,13 +139,13 @@ def differential_report(
         if b not in alone:
             body = body_with(base, None, "")
             screened = screen("chat", body, BUDGET)
-            alone[b] = {(n, c): decide(rules, facts_of(screened, body, c)) for n, rules in rule_sets.items() for c in categories}
+            alone[b] = {(n, c): first_match(rules, facts_of(screened, body, c)) for n, rules in rule_sets.items() for c in categories}
         body = body_with(base, extras[a].text, position)
         screened = screen("chat", body, BUDGET)
         for name, rules in rule_sets.items():
             for category in categories:
                 decisions += 1
-                was, now = alone[b][(name, category)], decide(rules, facts_of(screened, body, category))
+                was, now = alone[b][(name, category)], first_match(rules, facts_of(screened, body, category))
                 if not protects_at_least(now, was, images=False):
                     found.append(Downgrade(bases[b].id, extras[a].id, position, name, category, was.explanation, now.explanation))
     whole = len(bases) * len(extras) * len(POSITIONS)

@@ -23,24 +23,8 @@ from policies.segments import image_urls, segments
 log = logging.getLogger(__name__)
 
 
-class DecisionData(TypedDict):
-    """What the household's rules decided, for the serving worker."""
-
-    rule: str
-    max_tier: str
-    prefer: str | None
-    redact: list[str]
-    blocked: str
-    blur_faces: bool
-    explanation: str
-    keep_prompt_days: int
-    rate_per_minute: int
-    monthly_budget: float
-
-
 class Screening(TypedDict):
-    """What screening found and what the rules decided, as plain data for a Celery
-    message: never a value."""
+    """What screening found, as plain data for a Celery message: never a value."""
 
     labels: list[tuple[str, float]]  # the labels that count (at or above 0.5, or the top one)
     # Every label's confidence, for rules with their own thresholds: each sensitive label's
@@ -52,7 +36,6 @@ class Screening(TypedDict):
     people: int
     faces: int
     failed: str  # why screening failed, empty when it did not
-    decision: DecisionData
 
 
 @dataclass(eq=False)  # not frozen: leaving a `with` block sets the exception's __traceback__
@@ -73,19 +56,9 @@ class _Expired(BaseException):
         self.reason = reason
 
 
-def keep_home(explanation: str) -> DecisionData:
-    return {
-        "rule": "", "max_tier": "home", "prefer": None, "redact": [], "blocked": "", "blur_faces": False,
-        "explanation": explanation, "keep_prompt_days": 0, "rate_per_minute": 0, "monthly_budget": 0.0,
-    }  # fmt: skip
-
-
 def not_screened(reason: str) -> Screening:
     """Return the screening of a request that could not be screened: treat it as most sensitive."""
-    return {
-        "labels": [], "scores": {}, "chars": 0, "version": "", "spans": [], "people": 0, "faces": 0, "failed": reason,
-        "decision": keep_home(f"stays home: the request could not be screened ({reason})"),
-    }  # fmt: skip
+    return {"labels": [], "scores": {}, "chars": 0, "version": "", "spans": [], "people": 0, "faces": 0, "failed": reason}
 
 
 @contextmanager
@@ -199,5 +172,4 @@ def screen(
         "people": people,
         "faces": faces,
         "failed": "",
-        "decision": keep_home("stays home: no rule was applied"),
     }

@@ -58,6 +58,9 @@ def stack() -> Iterator[Stack]:
             "HEARTH_LEASE_SECONDS": "2",
             "HEARTH_RELAY_IDLE_SECONDS": "60",
             "HEARTH_SCREENING_WAIT": "8",
+            # A test machine shared by the suite's own processes: the box's 200 ms is for a
+            # box that serves requests, not one that also runs the tests beside it.
+            "HEARTH_CLASSIFY_BUDGET": "1.0",
         },
     )
     s.start(s.redis())

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gateway.simulate import Simulation, simulate
 from policies import services as rule_services
 from policies.models import HouseholdRule
 from policies.rules import RuleError, warnings
-from policies.simulate import Simulation, simulate
 
 from .. import household
 from ..household import currency

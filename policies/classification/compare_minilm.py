@@ -166,7 +166,7 @@ def label_downgrades(score: Scorer) -> dict[str, int]:
 
     from policies.evaldata.sensitivity import additions, differential
     from policies.robustness import CATEGORIES, body_with, preset_rules, sample
-    from policies.rules import Facts, decide
+    from policies.rules import Facts, first_match
     from policies.rules.monotone import protects_at_least
     from policies.segments import segments
     from policies.services import presets
@@ -178,7 +178,9 @@ def label_downgrades(score: Scorer) -> dict[str, int]:
     def decisions(body: dict[str, Any]) -> list[Any]:
         labels = score(segments("chat", body))
         return [
-            decide(rules, Facts("d", c, labels, frozenset(), 0, 0, 0, noon, "home", "chat", 0)) for rules in rule_sets for c in CATEGORIES
+            first_match(rules, Facts("d", c, labels, frozenset(), 0, 0, 0, noon, "home", "chat", 0))
+            for rules in rule_sets
+            for c in CATEGORIES
         ]
 
     alone: dict[int, list[Any]] = {}

@@ -97,6 +97,11 @@ class Facts:
     presence: str  # home | away | unknown
     kind: str  # chat | completion | embedding | vision
     chars: int
+    # Known to the request path, not to a rule's conditions: see policies.decision.decide.
+    device_max_tier: str = "cloud"
+    failed: str = ""  # why screening failed; a request that could not be screened stays home
+    requests_this_minute: int = 0  # this device's, this one included
+    spent_this_month: float = 0.0  # this device's, outside the home, in the household's month
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class Decision:
     keep_prompt_days: int = 0
     rate_per_minute: int = 0
     monthly_budget: float = 0.0
+    blocked_status: int = 403  # 429 when a rate limit refused it
 
 
 DEFAULT_RULE = Rule(
@@ -332,8 +338,12 @@ def _verb(tier: str) -> str:
     return {"home": "stays home", "trusted": "may go to a trusted provider", "cloud": "may go to the cloud"}[tier]
 
 
-def decide(rules: Sequence[Rule], facts: Facts, device_max_tier: str = "cloud") -> Decision:
-    """Apply the first matching enabled rule; the default keeps the request home."""
+def first_match(rules: Sequence[Rule], facts: Facts, device_max_tier: str = "cloud") -> Decision:
+    """Apply the first matching enabled rule; the default keeps the request home.
+
+    The rules alone: policies.decision.decide adds what the request path knows besides
+    (a failed screening, rate limits, budgets) and is what a request is decided by.
+    """
     for rule in [*(r for r in rules if r.enabled), DEFAULT_RULE]:
         reasons = _why(rule.conditions, facts)
         if reasons is None:

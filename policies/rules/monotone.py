@@ -21,7 +21,7 @@ from typing import Any
 from devices.choices import TIER_RANK, Category
 from policies.classification.text import SENSITIVE
 from policies.detectors import KINDS
-from policies.rules import DAYS, DEFAULT_RULE, Conditions, Decision, Facts, Rule, decide
+from policies.rules import DAYS, DEFAULT_RULE, Conditions, Decision, Facts, Rule, first_match
 
 # A Monday; only the weekday and the time of day of a moment matter to the rules.
 _WEEK = dt.datetime(2026, 11, 23, 12, 0)
@@ -209,7 +209,7 @@ def _aspects(space: _Space) -> frozenset[str]:
 
 class _Lattice:
     """Every point of one context at once, as numpy arrays: axes are the label groups, the
-    data groups, the media state and the chars level. decide() stays the reference: an
+    data groups, the media state and the chars level. first_match() stays the reference: an
     example found here is decided again by it before it is returned."""
 
     def __init__(self, rules: Sequence[Rule], space: _Space, context: _Context) -> None:
@@ -327,9 +327,9 @@ class _Lattice:
             end[axis] += step
             a, b = self.point(start), self.point(end)
             facts_before, facts_after = _facts(self.space, self.context, a), _facts(self.space, self.context, b)
-            was, now = decide(rules, facts_before), decide(rules, facts_after)
+            was, now = first_match(rules, facts_before), first_match(rules, facts_after)
             if protects_at_least(now, was, images=facts_before.images > 0):
-                raise AssertionError("the monotonicity check disagrees with decide()")
+                raise AssertionError("the monotonicity check disagrees with first_match()")
             change = words
             if axis < len(self.space.label_groups):
                 values = self.space.label_groups[axis][1]

@@ -31,7 +31,7 @@ def test_a_lean_publish_queues_the_message_apply_async_would(stack: Stack) -> No
     """If Celery or kombu change their message, this fails instead of the workers."""
     client = redis.Redis.from_url(stack.redis_url)
     client.delete(QUEUE)
-    args = ("a-request-id", "chat", "a-model", {"messages": [{"role": "user", "content": "Héllo"}]}, True, False, 5, [1, 2], 3, "v1")
+    args = ({"v": 1, "request_id": "a-request-id", "body": {"messages": [{"role": "user", "content": "Héllo"}]}, "planned": [1, 2]},)
     shown = "('a-request-id', …)"
     reprs: dict[str, Any] = {"argsrepr": shown, "kwargsrepr": "{}"}
     tasks.serve_request.apply_async(args, queue=QUEUE, **reprs)
@@ -44,3 +44,12 @@ def test_a_lean_publish_queues_the_message_apply_async_would(stack: Stack) -> No
     assert lean == by_celery
     assert client.llen(QUEUE) == 0
     assert len(task_id) == 36
+
+
+def test_a_lean_publish_runs_the_commands_it_is_given_in_the_same_round_trip(stack: Stack) -> None:
+    client = redis.Redis.from_url(stack.redis_url)
+    client.delete(QUEUE, "lean-publish-also")
+    args = ({"v": 1, "request_id": "a-request-id"},)
+    broker.send(tasks.serve_request, args, QUEUE, "('a-request-id', …)", also=lambda pipe: pipe.set("lean-publish-also", "1"))
+    assert client.get("lean-publish-also") == b"1"
+    assert _popped(client)["headers"]["task"] == "gateway.tasks.serve_request"

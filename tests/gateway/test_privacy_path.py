@@ -203,26 +203,43 @@ def test_a_request_whose_screening_never_arrives_stays_home(
 def test_the_prompt_is_not_copied_into_the_task_messages_headers(
     live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
 ) -> None:
-    """Celery puts a repr of a task's arguments in its message headers for monitoring."""
-    from asgiref.sync import async_to_sync
-    from celery.signals import before_task_publish
+    """Celery puts a repr of a task's arguments in its message headers for monitoring: the
+    screening task's (queued by the web process) and the serving task's (queued by the
+    classify worker) must show the request id only. Every message queued is read as Redis
+    receives it."""
+    import threading
 
-    from gateway import schema, services
+    import redis
+    from asgiref.sync import async_to_sync
+
+    from gateway import journey, schema
 
     phone = _cloud(make_device, make_provider)
-    seen: list[dict[str, object]] = []
+    r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
+    written: list[list[str]] = []
+    monitor = r.monitor().__enter__()  # type: ignore[no-untyped-call]
+    watching = threading.Event()
 
-    def grab(headers: dict[str, object] | None = None, **_: object) -> None:
-        seen.append(dict(headers or {}))
+    def watch() -> None:
+        watching.set()
+        while True:
+            command = monitor.next_command()["command"]
+            if "hearth-stop-watching" in command:
+                return
+            if command.startswith("LPUSH"):
+                written.append(command.split(" ", 2))
 
-    before_task_publish.connect(grab, weak=False)
-    try:
-        chat = {"model": "hearth-auto", "messages": [{"role": "user", "content": "my lantern-otter-quartz diary"}]}
-        async_to_sync(services.submit)(phone.device, schema.chat_request(chat))
-        completion = {"model": "hearth-auto", "prompt": "my lantern-otter-quartz diary"}
-        async_to_sync(services.submit)(phone.device, schema.completion_request(completion))
-    finally:
-        before_task_publish.disconnect(grab)
-    assert [h["task"] for h in seen] == ["policies.tasks.classify_request", "gateway.tasks.serve_request"] * 2
-    assert all("lantern-otter-quartz" not in repr(h) for h in seen)
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    watching.wait(5)
+    chat = {"model": "hearth-auto", "messages": [{"role": "user", "content": "my lantern-otter-quartz diary"}]}
+    async_to_sync(journey.submit)(phone.device, schema.chat_request(chat))
+    completion = {"model": "hearth-auto", "prompt": "my lantern-otter-quartz diary"}
+    async_to_sync(journey.submit)(phone.device, schema.completion_request(completion))
     assert [e.outcome for e in audited(phone.device, 2)] == ["ok", "ok"], "the requests were still served"
+    r.get("hearth-stop-watching")
+    watcher.join(10)
+    messages = [json.loads(rest) for _, queue, rest in written if queue in ("classify", "upstream")]
+    tasks_seen = [m["headers"]["task"] for m in messages]
+    assert sorted(tasks_seen) == ["gateway.tasks.screen_request"] * 2 + ["gateway.tasks.serve_request"] * 2
+    assert all("lantern-otter-quartz" not in json.dumps(m["headers"]) for m in messages)

@@ -174,3 +174,30 @@ def test_the_households_privacy_level_decides_what_the_audit_row_records(
         assert (event.model_requested, event.labels, event.rule, event.explanation) == ("", [], "", "")
     else:
         assert event.rule == "Anna's tablet" and "the device is a kids' device" in event.explanation
+
+
+@pytest.mark.parametrize("home_enabled", [True, False], ids=["home engine up", "home engine off"])
+def test_try_a_request_names_the_tier_and_provider_the_real_path_answers_from(
+    live: Live,
+    make_device: Callable[..., PairedDevice],
+    make_provider: Callable[..., Provider],
+    capture: CaptureUpstream,
+    home_enabled: bool,
+) -> None:
+    """'Try a request' once said trusted while the same prompt was answered at home: the
+    simulator built its facts without the rule's preferred tier. Both now decide and plan alike."""
+    import datetime as dt
+
+    from gateway.simulate import simulate
+
+    services.replace_rules([{"name": "Trusted, home first", "actions": {"max_tier": "trusted", "prefer": "home"}}])
+    laptop = make_device(max_tier="cloud")
+    make_provider("zdr", "trusted", quality=10)
+    make_provider("cloudy", "cloud", quality=10)
+    Provider.objects.filter(name="home").update(enabled=home_enabled)
+    shown = simulate(laptop.device, ASK["messages"][0]["content"], dt.datetime.now(dt.UTC), "home")  # type: ignore[index]
+    response = httpx.post(f"{live.api}/chat/completions", json=ASK, headers={"Authorization": f"Bearer {laptop.key}"}, timeout=60)
+    assert response.status_code == 200
+    assert (shown.tier, shown.provider) == (response.headers["x-hearth-tier"], response.headers["x-hearth-provider"])
+    assert shown.provider == ("home" if home_enabled else "zdr")
+    assert shown.explanation == unquote(response.headers["x-hearth-explanation"])

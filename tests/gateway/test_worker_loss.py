@@ -15,18 +15,14 @@ import pytest
 import redis
 from asgiref.sync import async_to_sync
 
-from gateway import relay, services, tasks
+from gateway import handoff, relay, services, tasks
 from gateway.capture import CaptureUpstream
 from gateway.choices import Kind
 from gateway.models import Provider
-from policies import handoff
-from policies.screening import keep_home, not_screened
 from tests.conftest import Live, PairedDevice, audited
+from tests.support.envelopes import screened
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# A request screened clean, which the rules let go to the cloud.
-SCREENED = {**not_screened(""), "decision": {**keep_home("may go to the cloud"), "max_tier": "cloud"}}
 
 
 def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
@@ -38,11 +34,9 @@ def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
     stack = live.stack
     victim = stack.start(stack.worker("victim", "threads", 2))
     request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
-    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 50}
-    handoff.publish(request_id, SCREENED)  # as the classify worker would
-    tasks.serve_request.apply_async(
-        args=(request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id], phone.device.pk), queue="victim"
-    )
+    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 50, "stream": True}
+    envelope = screened(phone.device, request_id, body, [provider.id], queue="victim")
+    tasks.serve_request.apply_async(args=(envelope.to_json(),), queue="victim")  # as the classify worker would
 
     r = redis.Redis.from_url(stack.redis_url, socket_timeout=None)
     seen: list[dict[str, object]] = []
@@ -71,43 +65,71 @@ def test_a_request_whose_worker_dies_mid_answer_ends_with_an_error_not_a_repeat(
 def test_a_request_whose_audit_row_was_never_written_is_sent_nowhere(
     live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
 ) -> None:
-    """The web process writes the audit row while the serving worker already holds the request;
-    if the row never comes (the disk failed), the worker must not send anything anywhere."""
+    """The web process writes the audit row while the request is screened; if the row never
+    comes (the disk failed), the serving worker must not send anything anywhere."""
     phone = make_device(max_tier="cloud")
     provider = make_provider("cloudy", "cloud")
     request_id = str(uuid.uuid4())  # queued, screened, but no audit row
-    handoff.publish(request_id, SCREENED)
-    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 5}
-    tasks.serve_request.apply_async(
-        args=(request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id], phone.device.pk), queue="upstream"
-    )
+    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 5, "stream": True}
+    tasks.serve_request.apply_async(args=(screened(phone.device, request_id, body, [provider.id]).to_json(),), queue="upstream")
     r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
     popped = r.blpop([relay.out_key(request_id)], timeout=30)
     assert popped is not None, "the client heard nothing"
     event = json.loads(popped[1])
-    assert (event["type"], event["status"], event["code"]) == ("error", 500, "not_recorded")
+    assert (event["type"], event["status"], event["code"]) == ("error", 503, "not_recorded")
     assert capture.requests == []
 
 
-def test_two_deliveries_waiting_for_the_same_screening_serve_it_once(
+def test_a_request_whose_audit_row_failed_is_refused_at_once_not_after_a_wait(
     live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
 ) -> None:
-    """The serving worker takes the request's lease while it waits for the screening; a second
-    delivery of the request meanwhile (a redelivery) neither asks the provider nor sends text."""
+    """The web process says so when it could not write the row; the worker does not wait."""
     phone = make_device(max_tier="cloud")
     provider = make_provider("cloudy", "cloud")
-    capture.reset(chunks=["once ", "only"])
+    request_id = str(uuid.uuid4())
+    handoff.unrecorded(request_id)  # as the web process does when the write failed
+    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 5, "stream": True}
+    started = time.monotonic()
+    tasks.serve_request.apply_async(args=(screened(phone.device, request_id, body, [provider.id]).to_json(),), queue="upstream")
+    r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
+    popped = r.blpop([relay.out_key(request_id)], timeout=30)
+    assert popped is not None, "the client heard nothing"
+    assert json.loads(popped[1])["code"] == "not_recorded"
+    assert time.monotonic() - started < float(live.stack.child_env()["HEARTH_SCREENING_WAIT"]), (
+        "it did not wait for a row that will never come"
+    )
+    assert capture.requests == []
+
+
+def test_a_request_whose_client_went_away_before_it_was_served_is_never_sent(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """A serving task that comes after its client gave up (a backlog, a restarted worker) sends nothing."""
+    phone = make_device(max_tier="cloud")
+    provider = make_provider("cloudy", "cloud")
     request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
-    body = {"messages": [{"role": "user", "content": "say it once"}], "max_tokens": 5}
-    args = (request_id, "chat", "cloudy-model", body, True, False, 5, [provider.id], phone.device.pk)
+    async_to_sync(relay.cancel)(request_id)  # the client went away while it waited in the queue
+    body = {"messages": [{"role": "user", "content": "count"}], "max_tokens": 5, "stream": True}
+    tasks.serve_request.apply_async(args=(screened(phone.device, request_id, body, [provider.id]).to_json(),), queue="upstream")
+    [event] = audited(phone.device, timeout=20)
+    assert event.outcome == "cancelled"
+    assert capture.requests == []
+
+
+def test_two_deliveries_of_one_request_serve_it_once(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    """A second delivery of a request while the first is serving it (a redelivery) neither
+    asks the provider nor sends text: the lease keeps it out."""
+    phone = make_device(max_tier="cloud")
+    provider = make_provider("cloudy", "cloud")
+    capture.reset(chunks=["once ", "only"], chunk_delay=0.3)
+    request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "cloudy-model", True, ["home", "trusted", "cloud"])
+    body = {"messages": [{"role": "user", "content": "say it once"}], "max_tokens": 5, "stream": True}
+    args = (screened(phone.device, request_id, body, [provider.id]).to_json(),)
     for _ in range(2):
         tasks.serve_request.apply_async(args=args, queue="upstream")
     r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
-    deadline = time.monotonic() + 10
-    while r.ttl(relay.lease_key(request_id)) <= 0:  # both deliveries are waiting by now, one holding it
-        assert time.monotonic() < deadline, "no delivery took the request"
-        time.sleep(0.02)
-    handoff.publish(request_id, SCREENED)
 
     seen: list[dict[str, object]] = []
     while not seen or seen[-1]["type"] != "end":
@@ -133,8 +155,8 @@ def test_a_redelivered_copy_that_waits_for_the_lease_never_writes_the_prompt_int
     capture.reset(chunks=["fine"], chunk_delay=0.5)
     marker = "quokka-lantern-7731"  # only the prompt carries it; the answer does not
     request_id = async_to_sync(services.open_audit)(phone.device, Kind.COMPLETION, "cloudy-model", True, ["home", "trusted", "cloud"])
-    body = {"prompt": f"Tell me about {marker}", "max_tokens": 5}
-    args = (request_id, "completion", "cloudy-model", body, True, False, 30, [provider.id], phone.device.pk)
+    body = {"prompt": f"Tell me about {marker}", "max_tokens": 5, "stream": True}
+    args = (screened(phone.device, request_id, body, [provider.id], completion=True).to_json(),)
     r = redis.Redis.from_url(live.stack.redis_url, socket_timeout=None)
     written: list[str] = []
     monitor = r.monitor().__enter__()  # type: ignore[no-untyped-call]
@@ -151,7 +173,6 @@ def test_a_redelivered_copy_that_waits_for_the_lease_never_writes_the_prompt_int
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     watching.wait(5)
-    handoff.publish(request_id, SCREENED)
     shown: dict[str, Any] = {"argsrepr": f"({request_id!r}, …)", "kwargsrepr": "{}"}  # as the services queue them
     for _ in range(2):  # the first delivery and a redelivered copy
         tasks.serve_request.apply_async(args=args, queue="upstream", **shown)

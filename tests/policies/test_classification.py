@@ -103,7 +103,7 @@ def test_screening_works_outside_the_main_thread_as_the_admins_simulator_runs_it
 def test_screening_outside_the_main_thread_still_fails_closed_when_over_its_budget() -> None:
     screening = _screen_in_a_thread(1e-9)
     assert "longer than" in str(screening["failed"])
-    assert screening["decision"]["max_tier"] == "home"  # type: ignore[index]
+    assert screening["labels"] == [] and screening["spans"] == [], "nothing half-found is handed on"
 
 
 GENERIC = "How do I fold a fitted sheet so it stays flat in the cupboard? "

@@ -15,7 +15,7 @@ from devices.choices import Category
 from policies import services
 from policies.classification.text import LABELS, SENSITIVE
 from policies.detectors import KINDS
-from policies.rules import Facts, Rule, decide, parse_rule
+from policies.rules import Facts, Rule, first_match, parse_rule
 from policies.rules.monotone import monotonicity_counterexample, protects_at_least
 
 PRESETS = services.presets()
@@ -73,7 +73,7 @@ def more_sensitive(draw: st.DrawFn, before: Facts) -> tuple[Facts, str]:
 
 
 def assert_not_less_protective(rules: list[Rule], before: Facts, after: Facts, change: str) -> None:
-    was, now = decide(rules, before), decide(rules, after)
+    was, now = first_match(rules, before), first_match(rules, after)
     assert protects_at_least(now, was, images=before.images > 0), f"{change}: {was.explanation} -> {now.explanation}"
 
 
@@ -97,8 +97,8 @@ def test_a_more_sensitive_request_is_never_less_protected_by_a_preset(name: str,
 def test_looking_generic_does_not_let_a_sensitive_request_leave() -> None:
     rules = [parse_rule("Generic", {"labels": {"general": 0.5}}, {"max_tier": "cloud"})]
     sure = Facts("laptop", "laptop", {"general": 0.95, "health": 0.9}, frozenset(), 0, 0, 0, dt.datetime(2026, 11, 23), "home", "chat", 40)
-    assert decide(rules, sure).max_tier == "home"
-    assert decide(rules, dataclasses.replace(sure, labels={"general": 0.95, "health": 0.4})).max_tier == "cloud"
+    assert first_match(rules, sure).max_tier == "home"
+    assert first_match(rules, dataclasses.replace(sure, labels={"general": 0.95, "health": 0.4})).max_tier == "cloud"
 
 
 def test_the_old_household_preset_is_reported_with_the_example_that_shows_it() -> None:
@@ -108,8 +108,8 @@ def test_the_old_household_preset_is_reported_with_the_example_that_shows_it() -
     ]
     found = monotonicity_counterexample(old)
     assert found is not None
-    assert decide(old, found.before).rule == "Private until proven otherwise"
-    assert decide(old, found.after).rule == "Health, money and identity"
+    assert first_match(old, found.before).rule == "Private until proven otherwise"
+    assert first_match(old, found.after).rule == "Health, money and identity"
     assert "gives less protection" in found.describe() and "trusted provider" in found.describe()
 
 
@@ -156,7 +156,7 @@ def rule_sets(draw: st.DrawFn) -> list[Rule]:
 def test_a_counterexample_the_checker_gives_is_real(rules: list[Rule]) -> None:
     found = monotonicity_counterexample(rules)
     if found is not None:
-        assert not protects_at_least(decide(rules, found.after), decide(rules, found.before), images=found.before.images > 0)
+        assert not protects_at_least(first_match(rules, found.after), first_match(rules, found.before), images=found.before.images > 0)
         assert found.describe().startswith(found.change[0].upper())
 
 

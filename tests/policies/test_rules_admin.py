@@ -60,12 +60,26 @@ def test_the_simulator_shows_labels_spans_decision_and_the_redacted_text_without
         position=0, name="Laptop to the cloud", conditions={"categories": ["laptop"]}, actions={"max_tier": "cloud"}
     )
     laptop = add_device("laptop", "laptop", "cloud").device
+    Provider.objects.create(name="far-away", tier="cloud", base_url="http://127.0.0.1:9/v1", model_names=["far-model"])
+    Provider.objects.filter(name="home").update(enabled=False)  # else the home engine ranks first
     page = admin_client.post(
         BASE + "simulate/", {"device": laptop.pk, "prompt": "Mail maria.lopez@example.org about Tuesday", "presence": "home"}
     ).content.decode()
     assert "Laptop to the cloud" in page and "cloud" in page
+    assert '<td id="provider">far-away</td>' in page, "the provider the real path would use"
     assert "EMAIL: <code>maria.lopez@example.org</code>" in page
     assert "Mail &lt;EMAIL_1&gt; about Tuesday" in page, "the text exactly as the provider would receive it"
+
+
+def test_the_simulator_says_when_no_provider_the_rules_allow_is_there(admin_client: Client) -> None:
+    HouseholdRule.objects.create(position=0, name="Laptop to the cloud", conditions={}, actions={"max_tier": "cloud"})
+    Provider.objects.filter(name="home").update(enabled=False)
+    laptop = add_device("laptop", "laptop", "cloud").device
+    page = admin_client.post(
+        BASE + "simulate/", {"device": laptop.pk, "prompt": "Mail maria.lopez@example.org about Tuesday", "presence": "home"}
+    ).content.decode()
+    assert "none: No provider the household&#x27;s rules allow can answer" in page
+    assert "maria.lopez@example.org about Tuesday</pre>" in page, "nothing is sent, so nothing is shown redacted"
 
 
 def test_the_simulator_tries_a_category_without_a_device_and_asks_for_one_of_them(admin_client: Client) -> None:

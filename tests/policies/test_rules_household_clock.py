@@ -9,9 +9,9 @@ from django.test import Client
 
 from appliance.models import Household
 from devices.services import add_device
+from gateway import journey, schema
+from gateway.envelope import DeviceFacts, Envelope
 from policies import services
-from policies.screening import Screening, screen
-from policies.tasks import DeviceFacts, decision_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,10 @@ BODY = {"messages": [{"role": "user", "content": "Suggest a pancake recipe."}]}
 def _decide(moment: dt.datetime) -> tuple[str, str]:
     if not services.load_rules():
         services.replace_rules([WEEKEND_MORNINGS])
-    facts: DeviceFacts = {"id": 1, "name": "kitchen laptop", "category": "laptop", "max_tier": "cloud"}
-    screening: Screening = screen("chat", BODY, 5.0)
-    decision = decision_for(screening, "chat", BODY, facts, moment=moment, present="home")
-    return decision["rule"], decision["explanation"]
+    device = DeviceFacts(1, "kitchen laptop", "laptop", "cloud")
+    envelope = Envelope.of(device, schema.chat_request({"model": "hearth-auto", **BODY}), {})
+    _, decision, _ = journey.decided(envelope, moment=moment, presence="home", budget=5.0)
+    return decision.rule, decision.explanation
 
 
 def test_a_weekend_window_opens_when_it_is_the_weekend_in_the_households_zone() -> None:

@@ -1,0 +1,110 @@
+"""The request envelope: everything the request path's tasks need, and their only argument.
+
+Frozen: each step returns a new envelope with what it added (the screening step adds what
+screening found, the decision and the plan). The codec is versioned, so a message queued
+by one version of Hearth is read by the next or refused with a clear reason, never half
+understood. It carries the request's body (the prompt) to the workers, as the message did
+before; never a key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from policies.rules import Decision
+from policies.screening import Screening
+
+from .choices import Kind
+from .router import Needs
+from .schema import ApiRequest
+
+VERSION = 1
+
+
+class EnvelopeError(ValueError):
+    """A message that is not an envelope this version of Hearth reads."""
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    """What the request path needs to know of the device that asked."""
+
+    id: int
+    name: str
+    category: str
+    max_tier: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Where the plan sends a request: providers by id in the order to try, the serving
+    queue, and why nobody may answer when there are none (gateway.router.plan)."""
+
+    provider_ids: tuple[int, ...]
+    queue: str
+    refusal: str = ""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    request_id: str
+    kind: Kind
+    model: str
+    body: dict[str, Any]  # the validated body, as schema built it; never changed on the way
+    stream: bool
+    include_usage: bool
+    prompt_chars: int
+    device: DeviceFacts
+    needs: Needs
+    # The version tokens the web process read with the request (appliance.versioned), by
+    # name, so the workers decide and route with the same settings, without reading them.
+    versions: dict[str, str | None]
+    queued_at: float  # time.time() when the web process queued it
+    screening: Screening | None = None
+    decision: Decision | None = None
+    planned: Planned | None = None
+
+    @classmethod
+    def of(cls, device: DeviceFacts, api: ApiRequest, versions: dict[str, str | None]) -> Envelope:
+        """The envelope of a validated request, as the web process queues it."""
+        return cls(
+            request_id=str(uuid.uuid4()), kind=api.kind, model=api.model, body=api.body, stream=api.stream,
+            include_usage=api.include_usage, prompt_chars=api.prompt_chars, device=device,
+            needs=Needs.of(api), versions=versions, queued_at=time.time(),
+        )  # fmt: skip
+
+    def screened(self, screening: Screening, decision: Decision, planned: Planned) -> Envelope:
+        return dataclasses.replace(self, screening=screening, decision=decision, planned=planned)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the envelope as plain JSON data, with the codec's version."""
+        data = dataclasses.asdict(self)
+        data["kind"] = str(self.kind)
+        return {"v": VERSION, **data}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Envelope:
+        """Read an envelope; raise EnvelopeError for another version or a broken one."""
+        if not isinstance(data, dict) or data.get("v") != VERSION:
+            version = data.get("v") if isinstance(data, dict) else None
+            raise EnvelopeError(f"not a version {VERSION} request envelope (version {version!r})")
+        try:
+            fields = {k: v for k, v in data.items() if k != "v"}
+            decision = fields.pop("decision")
+            planned = fields.pop("planned")
+            return cls(
+                **{
+                    **fields,
+                    "kind": Kind(fields["kind"]),
+                    "device": DeviceFacts(**fields["device"]),
+                    "needs": Needs(**fields["needs"]),
+                    "decision": None if decision is None else Decision(**{**decision, "redact": tuple(decision["redact"])}),
+                    "planned": None if planned is None else Planned(**{**planned, "provider_ids": tuple(planned["provider_ids"])}),
+                }
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EnvelopeError(f"a broken request envelope ({type(exc).__name__}: {exc})") from None

@@ -1,0 +1,228 @@
+"""Faults: Redis restarted under a streaming answer or stopped for a while; a serving worker
+or the classify worker killed with SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from gateway.capture import CaptureUpstream
+from gateway.models import Provider
+from policies.models import HouseholdRule
+from tests.conftest import Live, PairedDevice, audited
+from tests.support import faults
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BOX = ("web", "worker-classify", "worker-home", "worker-upstream")
+
+
+@pytest.fixture(autouse=True)
+def rule_lets_the_cloud_serve(transactional_db: None) -> None:
+    HouseholdRule.objects.create(name="Everything up to the device's tier", conditions={}, actions={"max_tier": "cloud"})
+
+
+@contextmanager
+def _stream(live: Live, key: str) -> Iterator[httpx.Response]:
+    body = {"model": "hearth-auto", "messages": [{"role": "user", "content": "count slowly"}], "max_tokens": 50, "stream": True}
+    with (
+        httpx.Client(timeout=60) as client,
+        client.stream("POST", f"{live.api}/chat/completions", json=body, headers={"Authorization": f"Bearer {key}"}) as response,
+    ):
+        yield response
+
+
+def _events(response: httpx.Response) -> list[dict[str, object]]:
+    return [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: {")]
+
+
+def _chat(live: Live, key: str) -> httpx.Response:
+    body = {"model": "hearth-auto", "messages": [{"role": "user", "content": "Name a colour."}], "max_tokens": 4}
+    return httpx.post(f"{live.api}/chat/completions", json=body, headers={"Authorization": f"Bearer {key}"}, timeout=60)
+
+
+def _alive(live: Live) -> list[str]:
+    return [s.name for s in live.stack.services if s.name in BOX and s.process is not None and s.process.poll() is None]
+
+
+def _cloud(make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider]) -> PairedDevice:
+    phone = make_device(max_tier="cloud")
+    make_provider("cloudy", "cloud", quality=10)
+    Provider.objects.filter(name="home").update(enabled=False)
+    return phone
+
+
+@pytest.mark.fault(
+    "Redis restarted mid-stream",
+    tried="a streamed answer is relayed; Redis is restarted (SIGTERM, start): the stream ends with an error event, the audit row "
+    "says interrupted with the provider it reached, no process exits, the next requests are answered",
+)
+def test_a_redis_restart_mid_stream_ends_the_stream_with_an_error_and_nothing_exits(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    phone = _cloud(make_device, make_provider)
+    capture.reset(chunks=[f"part{i} " for i in range(40)], chunk_delay=0.25)
+    before = sorted(_alive(live))
+    with _stream(live, phone.key) as response:
+        assert response.status_code == 200
+        lines = response.iter_lines()
+        seen = 0
+        for line in lines:
+            seen += line.startswith("data: {")
+            if seen == 3:
+                break
+        faults.restart(live.stack, "redis")
+        rest = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+    errors = [e["error"] for e in rest if "error" in e]
+    assert [e["code"] for e in errors] == ["broker_unavailable"], "the stream ends with an explicit error, not a silent cut"  # type: ignore[index]
+    [event] = audited(phone.device, timeout=30)
+    assert (event.outcome, event.tier, event.provider_name) == ("interrupted", "cloud", "cloudy")
+    assert sorted(_alive(live)) == before, "no process exited"
+    started = time.monotonic()
+    answered = faults.wait_until(lambda: _chat(live, phone.key).status_code == 200, timeout=30, every=0.5)
+    assert answered, "requests are answered again after Redis is back"
+    recovered = time.monotonic() - started
+    assert all(_chat(live, phone.key).status_code == 200 for _ in range(5)), "no stale connection fails a later request"
+    assert recovered < 15
+
+
+@pytest.mark.fault(
+    "Redis stopped for a while",
+    tried="requests while Redis is down get 503 with Retry-After in the OpenAI shape, and nothing is sent; once it is back they are answered",
+)
+def test_while_redis_is_away_the_api_answers_503_and_recovers_when_it_returns(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    phone = _cloud(make_device, make_provider)
+    assert _chat(live, phone.key).status_code == 200
+    capture.reset()
+    with faults.stopped(live.stack, "redis"):
+        refused = _chat(live, phone.key)
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+        assert refused.json()["error"]["code"] == "broker_unavailable"
+        assert capture.requests == []
+    assert faults.wait_until(lambda: _chat(live, phone.key).status_code == 200, timeout=30, every=0.5)
+    assert len(capture.requests) == 1
+
+
+@pytest.mark.fault(
+    "kill -9 of the serving worker mid-stream",
+    tried="the upstream worker is killed while it streams: the client hears worker_lost within seconds (the lease is the "
+    "heartbeat), the provider was asked once, the audit row names the provider reached",
+)
+def test_a_serving_worker_killed_mid_stream_is_noticed_in_seconds(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    phone = _cloud(make_device, make_provider)
+    capture.reset(chunks=[f"part{i} " for i in range(40)], chunk_delay=0.25)
+    lease = float(live.stack.child_env()["HEARTH_LEASE_SECONDS"])
+    dead = None
+    try:
+        with _stream(live, phone.key) as response:
+            lines = response.iter_lines()
+            seen = 0
+            for line in lines:
+                seen += line.startswith("data: {")
+                if seen == 3:
+                    break
+            dead = faults.kill9(live.stack, "worker-upstream")
+            killed = time.monotonic()
+            rest = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+            heard = time.monotonic() - killed
+    finally:
+        if dead is not None:
+            faults.start_again(live.stack, dead)
+    assert [e["error"]["code"] for e in rest if "error" in e] == ["worker_lost"]  # type: ignore[index]
+    assert heard < 2 * lease + 3, f"heard of it {heard:.1f} s after the kill"
+    assert len(capture.requests) == 1, "the provider was not asked again"
+    [event] = audited(phone.device, timeout=20)
+    assert (event.outcome, event.tier, event.provider_name) == ("interrupted", "cloud", "cloudy")
+
+
+@pytest.mark.fault(
+    "kill -9 of the classify worker between requests",
+    tried="with the classify worker dead, a request is kept home after the screening wait (fails closed, nothing leaves); "
+    "restarted, it screens again",
+)
+def test_with_the_classify_worker_killed_a_request_stays_home_and_screening_resumes_after_restart(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    phone = make_device(max_tier="cloud")
+    make_provider("cloudy", "cloud", quality=10)
+    dead = faults.kill9(live.stack, "worker-classify")
+    try:
+        response = _chat(live, phone.key)
+        assert response.status_code == 200 and response.headers["x-hearth-tier"] == "home"
+        assert capture.requests == [], "nothing left the house unscreened"
+    finally:
+        faults.start_again(live.stack, dead)
+    [event] = audited(phone.device, timeout=20)
+    assert event.screening_failed == "screening did not finish in time"
+    again = _chat(live, phone.key)
+    assert again.status_code == 200
+    _, row = audited(phone.device, 2, timeout=20)
+    assert row.screening_failed == ""
+
+
+@pytest.mark.fault(
+    "a poison request (its worker dies every time)",
+    tried="a screening task whose worker is killed with SIGKILL at each delivery: after HEARTH_MAX_DELIVERIES it is "
+    "dead-lettered (the client hears request_dead_lettered, the audit row says so), not retried forever",
+)
+def test_a_request_whose_worker_dies_at_every_delivery_is_dead_lettered(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    import redis as redis_client
+    from asgiref.sync import async_to_sync
+
+    from appliance import broker
+    from gateway import relay, schema, services, tasks
+    from gateway.choices import Kind
+    from gateway.envelope import DeviceFacts, Envelope
+
+    phone = make_device(max_tier="cloud")
+    stack = live.stack
+    r = redis_client.Redis.from_url(stack.redis_url, socket_timeout=None)
+    # Screening that takes seconds (a long prompt, a long budget), so each delivery can be killed in the middle of it.
+    victim = stack.worker("poison", "threads", 1)
+    victim.env.update(HEARTH_CLASSIFY_BUDGET="60")
+    request_id = async_to_sync(services.open_audit)(phone.device, Kind.CHAT, "hearth-auto", False, ["home", "trusted", "cloud"])
+    prompt = "Plan a quiet weekend walk by the river with a picnic and a book. " * 3000
+    api = schema.chat_request({"model": "hearth-auto", "messages": [{"role": "user", "content": prompt}]})
+    envelope = Envelope.of(DeviceFacts(phone.device.pk, phone.device.name, phone.device.category, "cloud"), api, {})
+    envelope = Envelope(**{**envelope.__dict__, "request_id": request_id})
+    broker.send(tasks.screen_request, (envelope.to_json(),), "poison", f"({request_id!r}, …)")
+    counted = f"hearth:req:{request_id}:deliveries:screening"  # gateway.deadletter counts each redelivery
+
+    def delivered() -> bool:  # in kombu's unacked hash: a worker has it now
+        return any(request_id.encode() in raw for raw in r.hvals("unacked"))
+
+    service = stack.start(victim)
+    deliveries = 0
+    try:
+        while not r.llen(relay.out_key(request_id)):
+            if deliveries == 0:
+                assert faults.wait_until(delivered, timeout=30), "the message was never delivered"
+            else:
+                # Taken again: the redelivered copy counted itself as it started.
+                seen = faults.wait_until(lambda n=deliveries: int(r.get(counted) or 0) >= n or r.llen(relay.out_key(request_id)), 40)
+                assert seen, "the message was never delivered again"
+                if r.llen(relay.out_key(request_id)):
+                    break  # this delivery was set aside
+            time.sleep(0.5)  # in the middle of screening it
+            faults.kill9(stack, service.name)
+            deliveries += 1
+            service = faults.start_again(stack, service)
+    finally:
+        stack.stop(service)
+        stack.services.remove(service)
+    [event] = [json.loads(raw) for raw in r.lrange(relay.out_key(request_id), 0, 0)]
+    assert (event["type"], event["code"]) == ("error", "request_dead_lettered")
+    assert deliveries == 3, "killed at each of HEARTH_MAX_DELIVERIES deliveries, then set aside"
+    [row] = audited(phone.device, timeout=20)
+    assert row.outcome == "dead_lettered"
+    assert capture.requests == []
