@@ -23,10 +23,11 @@ test: system venv  ## install what is missing, then lint, type-check and run the
 	$(BIN)/pytest
 	HEARTH_TEST_DATABASE=postgres $(BIN)/pytest
 
-lint:  ## ruff and mypy
+lint:  ## ruff, mypy and the layers' import contract
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 system:  ## Debian packages: Redis, Mosquitto (the services themselves are started by Hearth), Chromium and PostgreSQL for the tests
 	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } && [ -x /usr/bin/chromium ] \
