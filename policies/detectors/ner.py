@@ -21,7 +21,7 @@ from typing import Any
 
 from policies.detectors.base import Candidate
 from policies.detectors.person import _NOT_AFTER_CALLED, _gazetteer
-from policies.detectors.places import find_places, is_place, known
+from policies.detectors.places import find_places, gazetteer, is_place, known
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +117,9 @@ def warm() -> None:
     """Load every pipeline now (the classify worker, at start), so no request pays for it."""
     for lang in PIPELINES:
         pipeline(lang)
+    gazetteer()  # the place names: about 0.3 s to read, which no request's screening budget should pay
+    _words()
+    _gazetteer()
 
 
 def detectors_for(text: str) -> str:
