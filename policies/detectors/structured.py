@@ -354,4 +354,8 @@ def find_structured(text: str) -> list[Candidate]:
         step(text, found)
     # Cue beats checksum: a number after "numéro de sécurité sociale" is that, even when it passes Luhn.
     cued = [c for c in found if c.kind == "NATIONAL_ID"]
-    return [c for c in found if c.kind != "CARD" or not any(i.start <= c.start and c.end <= i.end for i in cued)]
+    found = [c for c in found if c.kind != "CARD" or not any(i.start <= c.start and c.end <= i.end for i in cued)]
+    # "Código IBAN: ES91 2100...": a value a checksum proves to be an account or a card is that, not a code
+    # after a weak cue; the account's span covers it all the same.
+    checked = [c for c in found if c.kind in ("IBAN", "CARD")]
+    return [c for c in found if c.kind != "SECRET" or not any(i.start <= c.start and c.end <= i.end for i in checked)]

@@ -124,6 +124,11 @@ def test_a_name_after_an_employer_or_customer_cue_is_an_organisation(text: str, 
     assert ("ORGANIZATION", org) in found(text)
 
 
+def test_an_iban_after_a_weak_code_cue_stays_an_iban() -> None:
+    text = "Código IBAN: ES91 2100 0418 4502 0005 1332"
+    assert found(text, statistical=False) == [("IBAN", "ES91 2100 0418 4502 0005 1332")]
+
+
 # --- people -------------------------------------------------------------------------------------
 
 
