@@ -305,30 +305,42 @@ def serve(envelope: Envelope, run: Any) -> None:
             services.close_audit(rid, result)
 
 
-def _served(envelope: Envelope, configs: list[Any], lease: worker.Lease, run: Any) -> services.Result:
+def _served(envelope: Envelope, configs: list[Any], lease: worker.Lease, run: Any) -> services.Result | None:
+    """Serve a request; return how it ended for its audit row, or None when the row is sealed already."""
     screening, decision, planned = envelope.screening, envelope.decision, envelope.planned
     assert screening is not None and decision is not None and planned is not None
     spans = tuple((int(i), str(k), int(s), int(e)) for i, k, s, e in screening["spans"])
+
+    def screened(result: services.Result) -> services.Result:
+        """The result with what screening found and the rules decided, as the row keeps it."""
+        result = dataclasses.replace(
+            result,
+            labels=[(str(name), float(conf)) for name, conf in screening["labels"]],
+            classifier_version=screening["version"],
+            people=screening["people"],
+            faces=screening["faces"],
+            screening_failed=screening["failed"][:200],
+            rule=decision.rule,
+            explanation=decision.explanation[:500],
+        )
+        if decision.keep_prompt_days:
+            keep = dt.timedelta(days=decision.keep_prompt_days)
+            text = "\n".join(segments(envelope.kind, envelope.body))[:100_000]
+            result = dataclasses.replace(result, prompt_text=text, prompt_expires_at=timezone.now() + keep)
+        return result
+
+    sealed: list[bool] = []
+
+    async def seal(result: services.Result) -> None:
+        await sync_to_async(services.close_audit, thread_sensitive=False)(envelope.request_id, screened(result))
+        sealed.append(True)
+
     job = worker.Job(
         envelope.request_id, envelope.kind, envelope.model, envelope.body, envelope.stream, envelope.include_usage,
         envelope.prompt_chars, spans, redact=frozenset(decision.redact), blur_faces=decision.blur_faces,
-        explanation=decision.explanation,
+        explanation=decision.explanation, seal=seal,
     )  # fmt: skip
     result: services.Result = run(
         lambda client: worker.serve(job, configs, client, lease, planned.refusal, decision.blocked, decision.blocked_status)
     )
-    result = dataclasses.replace(
-        result,
-        labels=[(str(name), float(conf)) for name, conf in screening["labels"]],
-        classifier_version=screening["version"],
-        people=screening["people"],
-        faces=screening["faces"],
-        screening_failed=screening["failed"][:200],
-        rule=decision.rule,
-        explanation=decision.explanation[:500],
-    )
-    if decision.keep_prompt_days:
-        keep = dt.timedelta(days=decision.keep_prompt_days)
-        text = "\n".join(segments(envelope.kind, envelope.body))[:100_000]
-        result = dataclasses.replace(result, prompt_text=text, prompt_expires_at=timezone.now() + keep)
-    return result
+    return None if sealed else screened(result)  # an answer's row is sealed before the client hears it ended

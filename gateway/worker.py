@@ -13,7 +13,7 @@ import logging
 import struct
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -55,6 +55,9 @@ class Job:
     redact: frozenset[str] = frozenset()  # the kinds of spans the rules replace when leaving home
     blur_faces: bool = False
     explanation: str = ""
+    # Seals the request's audit row; awaited before the client is told the answer is
+    # complete, so that every answer a client saw end has its sealed row (a power cut).
+    seal: Callable[[Result], Awaitable[None]] | None = None
 
 
 def outbound(job: Job, tier: str, model: str) -> tuple[dict[str, Any], Redactor | None]:
@@ -417,15 +420,19 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
             start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier, "explanation": job.explanation}
             redactions = redactor.counts() if redactor is not None else {}
             if not job.stream:
-                await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
                 usage = whole.get("usage") or {}
                 result = _done(
                     job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens")
                 )
-                return replace(result, redactions=redactions)
+                result = replace(result, redactions=redactions)
+                if job.seal is not None:
+                    await job.seal(result)
+                await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
+                return result
             restoration = StreamRestoration(redactor) if redactor is not None else None
-            result = await _relay_stream(job, provider, body["model"], attempt, ttft_ms, started, start, first, stream, restoration)
-            return replace(result, redactions=redactions)
+            return await _relay_stream(
+                job, provider, body["model"], attempt, ttft_ms, started, start, first, stream, restoration, redactions
+            )
         finally:
             # Out of flight, and how long the first byte took: one note once the answer is
             # through, so that nothing but the answer itself happens before the client has it.
@@ -440,6 +447,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
 async def _relay_stream(
     job: Job, provider: ProviderConfig, model: str, attempt: int, ttft_ms: float, started: float,
     start: relay.StartEvent, first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], restoration: StreamRestoration | None,
+    redactions: dict[str, int],
 ) -> Result:  # fmt: skip
     usage: dict[str, Any] = {}
     pieces = 0
@@ -469,7 +477,8 @@ async def _relay_stream(
         log.warning("provider %s failed mid-answer of request %s: %s", provider.name, job.request_id, message)
         outbox.put(relay.error(502, f"The answer was interrupted: {message}.", "upstream_interrupted"), {"type": "end"})
         await outbox.drain()
-        return _done(job, provider, model, attempt, ttft_ms, started, None, pieces, Outcome.FAILED_MIDSTREAM, message)
+        failed = _done(job, provider, model, attempt, ttft_ms, started, None, pieces, Outcome.FAILED_MIDSTREAM, message)
+        return replace(failed, redactions=redactions)
     except asyncio.CancelledError:
         outbox.cancel()  # the client went away: nobody reads the rest
         raise
@@ -477,9 +486,14 @@ async def _relay_stream(
         aclose = getattr(rest, "aclose", None)
         if aclose is not None:
             await aclose()  # close the provider's connection now, even when cancelled
+    result = _done(job, provider, model, attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens") or pieces)
+    result = replace(result, redactions=redactions)
+    if job.seal is not None:
+        await outbox.drain()  # every chunk out, then the row sealed, then the end
+        await job.seal(result)
     outbox.put({"type": "end"})
     await outbox.drain()
-    return _done(job, provider, model, attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens") or pieces)
+    return result
 
 
 def _done(

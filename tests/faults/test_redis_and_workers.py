@@ -4,6 +4,8 @@ or the classify worker killed with SIGKILL."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -228,3 +230,60 @@ def test_a_request_whose_worker_dies_at_every_delivery_is_dead_lettered(
     [row] = audited(phone.device, timeout=20)
     assert row.outcome == "dead_lettered"
     assert capture.requests == []
+
+
+@pytest.mark.fault(
+    "power cut (kill -9 of every process of the box at once)",
+    tried="streamed requests in flight; Redis, the web process and every worker killed with SIGKILL together, then started "
+    "again: every request whose client saw its end has its sealed row, and the audit chain verifies",
+)
+def test_after_a_power_cut_every_answer_a_client_saw_end_has_its_sealed_row(
+    live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
+) -> None:
+    import threading
+
+    from gateway.models import AuditEvent
+    from gateway.services import verify_chain
+
+    phone = _cloud(make_device, make_provider)
+    capture.reset(chunks=[f"w{i} " for i in range(20)], chunk_delay=0.1)
+    ended: list[str] = []  # request ids whose client read the end of the answer
+
+    def ask() -> None:
+        try:
+            with _stream(live, phone.key) as response:
+                if any(line == "data: [DONE]" for line in response.iter_lines()):
+                    ended.append(response.headers["x-request-id"])
+        except httpx.HTTPError:
+            pass  # cut by the power cut
+
+    askers: list[threading.Thread] = []
+
+    def launch() -> None:
+        for _ in range(16):
+            askers.append(threading.Thread(target=ask, daemon=True))
+            askers[-1].start()
+            time.sleep(0.4)
+
+    launcher = threading.Thread(target=launch, daemon=True)
+    launcher.start()
+    # The cut comes once some answers have ended, while others are mid-answer or not yet sent.
+    assert faults.wait_until(lambda: len(ended) >= 3, timeout=60), "no answer ended"
+    stack = live.stack
+    box = ["redis", *BOX]
+    dead = [faults.running(stack, name) for name in box]
+    for service in dead:
+        os.killpg(service.process.pid, signal.SIGKILL)  # type: ignore[union-attr]
+    for service in dead:
+        service.process.wait(10)  # type: ignore[union-attr]
+    launcher.join(30)
+    for asker in askers:
+        asker.join(30)
+    for service in dead:
+        faults.start_again(stack, service)
+    assert ended, "some answers ended before the cut"
+    sealed = set(AuditEvent.objects.filter(chain_seq__isnull=False).values_list("request_id", flat=True))
+    assert {str(r) for r in sealed} >= set(ended), "an answer the client saw end has no sealed row"
+    report = verify_chain()
+    assert report.first_bad is None and not report.problem, report.problem
+    assert _chat(live, phone.key).status_code == 200, "the box answers again"
