@@ -25,7 +25,10 @@ OUT="$HERE/out"
 BOOT_TIMEOUT="${BOOT_TIMEOUT:-1800}"  # per wait: a first boot under emulation on 2 busy cores takes 8 to 12 min
 OVMF_CODE="${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}"
 OVMF_VARS="${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}"
-mkdir -p "$T"; rm -rf "${T:?}"/*
+# RESUME=1: go on with the disk of an earlier run (its boot 1 already made the device key)
+RESUME="${RESUME:-0}"
+mkdir -p "$T"
+if [ "$RESUME" = 1 ]; then rm -rf "$T/www" "$T"/serial-* "$T"/install-* "$T"/status-* "$T/summary.txt"; else rm -rf "${T:?}"/*; fi
 QPID=""; HPID=""; BPID=""
 cleanup() {
   [ -n "$BPID" ] && kill "$BPID" 2>/dev/null
@@ -50,14 +53,14 @@ bundle() { # version break-or-empty -> path
   fi
   echo "$OUT/$name"
 }
-small_bundle() { # dir compatible cert key ca -> dir/bundle.raucb
+small_bundle() { # dir compatible cert key ca -> dir.raucb
   mkdir -p "$1/c"
   truncate -s 8M "$1/c/root.ext4"; mkfs.ext4 -q -F "$1/c/root.ext4"
   head -c 200000 /dev/urandom > "$1/c/padding"  # a squashfs of zeros alone is too small for RAUC
   printf '[update]\ncompatible=%s\nversion=%s\nbuild=%s\n\n[bundle]\nformat=verity\n\n[image.rootfs]\nfilename=root.ext4\n' \
     "$2" "$NEXT" "$(date -u +%FT%TZ)" > "$1/c/manifest.raucm"
-  rauc bundle --cert="$3" --key="$4" --signing-keyring="$5" "$1/c" "$1/bundle.raucb" >/dev/null 2>&1
-  rm -rf "$1/c"
+  rauc bundle --cert="$3" --key="$4" --signing-keyring="$5" "$1/c" "$1.raucb" >/dev/null 2>&1
+  rm -rf "$1"
 }
 OUT="$T/untrusted" bash "$HERE/stages/keys.sh" 2>/dev/null
 U="$T/untrusted/keys"
@@ -65,14 +68,19 @@ small_bundle "$T/www/untrusted" "hearth-$PROFILE" "$U/dev-signing.cert.pem" "$U/
 other_profile=gpu; [ "$PROFILE" = gpu ] && other_profile=cpu
 K="$OUT/keys"
 small_bundle "$T/www/otherprofile" "hearth-$other_profile" "$K/dev-signing.cert.pem" "$K/dev-signing.key.pem" "$K/dev-ca.cert.pem"
-HTTP_PORT="$(free_port)"
-(cd "$T/www" && exec python3 -m http.server --bind 127.0.0.1 "$HTTP_PORT" >"$T/http.log" 2>&1) &
-HPID=$!
+if [ -n "${ATTACH_HTTP_PORT:-}" ]; then
+  HTTP_PORT="$ATTACH_HTTP_PORT"  # an earlier run's server on $T/www, which the attached box was told about
+else
+  HTTP_PORT="$(free_port)"
+  (cd "$T/www" && exec python3 -m http.server --bind 127.0.0.1 "$HTTP_PORT" >"$T/http.log" 2>&1) &
+  HPID=$!
+fi
 URL="http://10.0.2.2:$HTTP_PORT"
 
 # ---- the box
-ssh-keygen -q -t ed25519 -N '' -C hearth-update-test -f "$T/id_test"
 DISK="$T/disk.img"
+if [ "$RESUME" != 1 ]; then
+ssh-keygen -q -t ed25519 -N '' -C hearth-update-test -f "$T/id_test"
 cp --sparse=always "$IMG" "$DISK"
 # room on the data partition (it grows to the disk on boot) for a downloaded bundle
 truncate -s $(( $(stat -c %s "$DISK") + ${GROW_GIB:-4} * 1024 * 1024 * 1024 )) "$DISK"
@@ -80,6 +88,7 @@ start=$(sfdisk -J "$DISK" | python3 -c "import json,sys; print(json.load(sys.std
 mmd -i "$DISK@@$(( start * 512 ))" ::/hearth 2>/dev/null || true
 mcopy -o -i "$DISK@@$(( start * 512 ))" "$T/id_test.pub" ::/hearth/authorized_keys
 cp "$OVMF_VARS" "$T/vars.fd"
+fi
 on_box() {
   ssh -q -i "$T/id_test" -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o ConnectTimeout=20 -o BatchMode=yes -o ServerAliveInterval=30 root@127.0.0.1 "$@"
@@ -149,8 +158,15 @@ install_from() { # name -> output in $T/install-name.log, exit status
   return $rc
 }
 
-# ---- boot 1: version N in slot a; the two big bundles are built meanwhile
-boot 1
+# ---- boot 1: version N in slot a; the two big bundles are built meanwhile.
+# ATTACH_QEMU_PID/ATTACH_SSH_PORT (with RESUME=1): a box an earlier run booted and left running.
+if [ -n "${ATTACH_QEMU_PID:-}" ]; then
+  QPID="$ATTACH_QEMU_PID"; SSH_PORT="$ATTACH_SSH_PORT"; BOOT_START=$(date +%s)
+  SERIAL="$T/serial-boot1.log"; cp "$T/boot1-firstrun.serial" "$SERIAL"
+  say "boot 1: attached to QEMU $QPID (SSH on $SSH_PORT)"
+else
+  boot 1
+fi
 BUNDLE_NAME_BROKEN="$OUT/hearth-$NEXT-$PROFILE-broken-migrate.raucb"
 BUNDLE_NAME_GOOD="$OUT/hearth-$NEXT-$PROFILE.raucb"
 (
@@ -160,7 +176,7 @@ BUNDLE_NAME_GOOD="$OUT/hearth-$NEXT-$PROFILE.raucb"
 BPID=$!
 healthy a
 pass "boot 1: N=$N healthy in slot a after $(( $(date +%s) - BOOT_START ))s: $(line_of 'HEARTH-UPDATE health')"
-on_box 'hearth device add update-test-laptop --category laptop' > "$T/device.txt" 2>&1 || fail "device add: $(cat "$T/device.txt")"
+on_box 'hearth device list | grep -q update-test-laptop || hearth device add update-test-laptop --category laptop' > "$T/device.txt" 2>&1 || fail "device add: $(cat "$T/device.txt")"
 DATA="$(data_state)"
 echo "$DATA" | grep -q "chain intact" || fail "data before the updates: $DATA"
 pass "data before: $DATA"
