@@ -278,6 +278,7 @@ CELERY_BEAT_SCHEDULE = {
     "scheduled-backup": {"task": "appliance.tasks.scheduled_backup", "schedule": 900.0},  # runs one when the household's schedule says
     "check-notices": {"task": "appliance.tasks.check_notices", "schedule": 120.0},  # tells the owner what changed
     "check-audit-chain": {"task": "appliance.tasks.check_notices", "schedule": 3600.0, "kwargs": {"chain": True}},
+    "verify-models": {"task": "appliance.tasks.verify_models", "schedule": 86400.0},  # stored models hashed again, slowly
 }
 
 # --- The request path ----------------------------------------------------------------
@@ -329,6 +330,7 @@ HEARTH_VLLM_BIN = env_str("HEARTH_VLLM_BIN", "vllm")  # vLLM lives in a venv of 
 # LAN cache) they come from, and the disk kept free beside them.
 HEARTH_MODELS_DIR = Path(env_str("HEARTH_MODELS_DIR", str(DATA_DIR / "models")))
 HEARTH_HF_ENDPOINT = env_str("HEARTH_HF_ENDPOINT", "https://huggingface.co")
+HEARTH_MODELS_VERIFY_MB_S = env_float("HEARTH_MODELS_VERIFY_MB_S", 20.0)  # the daily re-hash of stored models, at most
 HEARTH_MODELS_DISK_RESERVE_MIB = env_int("HEARTH_MODELS_DISK_RESERVE_MIB", 1024)
 
 # --- The web process -------------------------------------------------------------------

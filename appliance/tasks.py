@@ -42,3 +42,17 @@ def check_notices(chain: bool = False) -> None:
     new = notices.check(chain=chain)
     if new:
         log.info("%d new notices", len(new))
+
+
+# Why a task: models at rest are hashed again on a schedule, slowly (HEARTH_MODELS_VERIFY_MB_S),
+# so a file damaged on disk is fetched again before the engine refuses it at its next start.
+# No retry: it runs every day.
+@shared_task(ignore_result=True)
+def verify_models() -> None:
+    from django.conf import settings
+
+    from .store import integrity
+
+    damaged = integrity.verify_all(settings.HEARTH_MODELS_VERIFY_MB_S * 1e6, True, lambda line: None)
+    if damaged:
+        log.warning("stored models checked: %d damaged and fetched again (%s)", len(damaged), ", ".join(damaged))

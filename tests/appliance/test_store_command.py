@@ -104,3 +104,13 @@ def test_verify_reads_no_faster_than_its_rate(hub: FileServer) -> None:
     started = time.monotonic()
     run("verify", "--rate", "4")  # 2 MiB at 4 MB/s: at least half a second
     assert time.monotonic() - started >= 0.5
+
+
+def test_the_daily_check_fetches_a_damaged_stored_model_again(hub: FileServer, caplog: pytest.LogCaptureFixture) -> None:
+    from appliance import tasks
+
+    stored = _pulled_tiny(hub)
+    stored.write_bytes(BODY[:-1] + b"\x00")  # a bit gone bad on disk
+    tasks.verify_models()  # what beat runs every day (HEARTH_MODELS_VERIFY_MB_S)
+    assert stored.read_bytes() == BODY
+    assert "1 damaged and fetched again" in caplog.text

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appliance import engine, hardware
-from appliance.store import active, fetch, progress, services
+from appliance.store import active, fetch, integrity, progress, services
 from appliance.store import fit as store_fit
 from appliance.store.catalogue import CatalogueError
 
@@ -119,21 +119,8 @@ class Command(BaseCommand):
         self.stdout.write(done)
 
     def _verify(self, options: dict[str, Any]) -> None:
-        damaged = 0
-        for entry in hardware.catalogue().entries:
-            for q in entry.quantizations:
-                record = fetch.installed(entry, q)
-                if record is None:
-                    continue
-                wrong = fetch.check(record, full=True, rate_bps=options["rate"] * 1e6)
-                if not wrong:
-                    self.stdout.write(f"{entry.name} {q.name}: every file matches its sha256")
-                    continue
-                self.stdout.write(f"{entry.name} {q.name}: {'; '.join(wrong)}")
-                if options["repair"]:
-                    fetch.pull(entry, q, None, say=self.stdout.write)
-                else:
-                    damaged += 1
+        found = integrity.verify_all(options["rate"] * 1e6, options["repair"], self.stdout.write)
+        damaged = 0 if options["repair"] else len(found)  # repaired ones were fetched again
         if damaged:
             raise CommandError(
                 f"{damaged} stored model{'s' if damaged > 1 else ''} damaged; `./hearth models verify --repair` fetches again"
