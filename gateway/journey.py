@@ -332,7 +332,7 @@ def _served(envelope: Envelope, configs: list[Any], lease: worker.Lease, run: An
     sealed: list[bool] = []
 
     async def seal(result: services.Result) -> None:
-        await sync_to_async(services.close_audit, thread_sensitive=False)(envelope.request_id, screened(result))
+        await services.aclose_audit(envelope.request_id, screened(result))
         sealed.append(True)
 
     job = worker.Job(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import queue
 import threading
@@ -267,6 +268,12 @@ def close_audit(request_id: str, result: Result) -> None:
         _seal_closed([(request_id, result)])
     else:
         _close_rows((request_id, result)).result()
+
+
+async def aclose_audit(request_id: str, result: Result) -> None:
+    """close_audit from an event loop: the sealer thread seals it; nothing else waits for it
+    (no executor thread is held, so a burst of answers ending together is sealed together)."""
+    await asyncio.wrap_future(_close_rows((request_id, result)))
 
 
 def _seal_closed(closing: list[tuple[str, Result]]) -> None:

@@ -287,3 +287,31 @@ def test_after_a_power_cut_every_answer_a_client_saw_end_has_its_sealed_row(
     report = verify_chain()
     assert report.first_bad is None and not report.problem, report.problem
     assert _chat(live, phone.key).status_code == 200, "the box answers again"
+
+
+@pytest.mark.fault(
+    "kill -9 of the home worker between requests",
+    tried="the home queue's worker killed with SIGKILL; a request the rules keep home waits in its queue and is answered "
+    "once the worker is back (as systemd restarts it), asked of the engine once",
+)
+def test_a_request_queued_while_the_home_worker_is_dead_is_answered_when_it_returns(
+    live: Live, make_device: Callable[..., PairedDevice]
+) -> None:
+    import threading
+
+    HouseholdRule.objects.all().delete()  # the default rule: everything stays home
+    laptop = make_device(max_tier="cloud")
+    dead = faults.kill9(live.stack, "worker-home")
+    answers: list[httpx.Response] = []
+    asker = threading.Thread(target=lambda: answers.append(_chat(live, laptop.key)), daemon=True)
+    try:
+        asker.start()
+        time.sleep(2)  # queued on home, nobody to take it
+        assert not answers, "answered with no home worker"
+    finally:
+        faults.start_again(live.stack, dead)
+    asker.join(60)
+    [response] = answers
+    assert response.status_code == 200 and response.headers["x-hearth-tier"] == "home"
+    [row] = audited(laptop.device, timeout=20)
+    assert (row.outcome, row.tier, row.provider_name) == ("ok", "home", "home")
