@@ -8,6 +8,6 @@ class ApplianceConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
         from .models import Household
-        from .versioned import track
+        from .plumbing.versioned import track
 
         track(Household)

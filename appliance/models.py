@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from appliance.versioned import VersionedQuerySet
+from appliance.plumbing.versioned import VersionedQuerySet
 
 
 class Privacy(models.TextChoices):

@@ -237,7 +237,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("appliance.middleware.SetupRequired") + 1, "a
 MIDDLEWARE.insert(MIDDLEWARE.index("appliance.middleware.HouseholdClock") + 1, "gateway.middleware.RecordActor")
 
 # Devices, providers and rules are kept in each process until they change; whatever a process
-# holds is read again after this many seconds even if no change reached it (appliance.versioned).
+# holds is read again after this many seconds even if no change reached it (appliance.plumbing.versioned).
 HEARTH_VERSIONED_MAX_AGE = env_int("HEARTH_VERSIONED_MAX_AGE", 30)
 
 # --- Redis, Celery ---------------------------------------------------------------------
@@ -248,7 +248,7 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6390/0")
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL], "prefix": "hearth:ws"}}}
 
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT = "appliance.broker:Transport"  # kombu's Redis transport, one client per channel
+CELERY_BROKER_TRANSPORT = "appliance.plumbing.broker:Transport"  # kombu's Redis transport, one client per channel
 CELERY_TASK_IGNORE_RESULT = True
 # A worker killed mid-request must not lose the request: acknowledge after the task
 # ran, and put it back when the worker process dies.

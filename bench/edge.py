@@ -24,7 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from appliance.stack import free_port, http_ok
+from appliance.plumbing.stack import free_port, http_ok
 
 SERVER = """
 import os, sys, django, uvicorn

@@ -39,7 +39,7 @@ django.setup()
 from django.conf import settings
 from django.core.management import call_command
 
-from appliance.stack import Ports, Stack, free_port, port_open
+from appliance.plumbing.stack import Ports, Stack, free_port, port_open
 from devices.services import add_device
 from gateway.capture import CaptureUpstream
 from gateway.models import Provider

@@ -6,7 +6,7 @@ class DevicesConfig(AppConfig):
     verbose_name = "Devices"
 
     def ready(self) -> None:
-        from appliance.versioned import track
+        from appliance.plumbing.versioned import track
 
         from . import checks  # noqa: F401  (registers the start-up checks)
         from .models import Device

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from appliance.versioned import VersionedQuerySet
+from appliance.plumbing.versioned import VersionedQuerySet
 
 from .choices import Category, DiscoverySource, DiscoveryState, PresenceState, Tier
 

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from appliance.versioned import Versioned
+from appliance.plumbing.versioned import Versioned
 
 from . import broker, keys
 from .choices import Category, DiscoveryState, PresenceState, Tier

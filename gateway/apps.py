@@ -7,7 +7,7 @@ class GatewayConfig(AppConfig):
     verbose_name = "Gateway"
 
     def ready(self) -> None:
-        from appliance.versioned import track
+        from appliance.plumbing.versioned import track
 
         from . import settings_audit
         from .models import Provider

@@ -10,7 +10,7 @@ in the audit log. Only the request id and a count are kept.
 
 from __future__ import annotations
 
-from appliance.redis import sync_client
+from appliance.plumbing.redis import sync_client
 
 TTL_SECONDS = 3600
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from appliance.stack import ROOT, Ports, Stack
+from appliance.plumbing.stack import ROOT, Ports, Stack
 from gateway.capture import CaptureUpstream
 
 SETUP = """

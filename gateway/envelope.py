@@ -60,7 +60,7 @@ class Envelope:
     prompt_chars: int
     device: DeviceFacts
     needs: Needs
-    # The version tokens the web process read with the request (appliance.versioned), by
+    # The version tokens the web process read with the request (appliance.plumbing.versioned), by
     # name, so the workers decide and route with the same settings, without reading them.
     versions: dict[str, str | None]
     queued_at: float  # time.time() when the web process queued it

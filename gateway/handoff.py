@@ -15,7 +15,7 @@ import redis
 import redis.retry
 from django.conf import settings
 
-from appliance.redis import BACKOFF, BROKEN, RETRIES
+from appliance.plumbing.redis import BACKOFF, BROKEN, RETRIES
 
 TTL_SECONDS = 600
 AUDITED, UNRECORDED = b"audited", b"unrecorded"  # what wakes a worker waiting for the row

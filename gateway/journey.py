@@ -29,8 +29,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from appliance import broker
-from appliance.redis import EPOCH_KEY, sync_client
+from appliance.plumbing import broker
+from appliance.plumbing.redis import EPOCH_KEY, sync_client
 from devices.choices import tiers_up_to
 from devices.models import Device
 from policies import services as policies_services

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import models
 
-from appliance.versioned import VersionedQuerySet
+from appliance.plumbing.versioned import VersionedQuerySet
 from devices.choices import Tier
 from devices.models import Device
 

@@ -15,7 +15,7 @@ from typing import Literal, TypedDict
 
 import redis.asyncio as aioredis
 
-from appliance.redis import BROKEN, async_client
+from appliance.plumbing.redis import BROKEN, async_client
 
 TTL_SECONDS = 600
 

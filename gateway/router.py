@@ -9,8 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
-from appliance.redis import EPOCH_KEY, epoch, sync_client
-from appliance.versioned import Versioned
+from appliance.plumbing.redis import EPOCH_KEY, epoch, sync_client
+from appliance.plumbing.versioned import Versioned
 from devices.choices import TIER_RANK
 from policies.rules import Decision
 
@@ -90,7 +90,7 @@ def _load() -> list[Candidate]:
     ]
 
 
-# Read again as soon as any provider changes (appliance.versioned), so a change applies at once.
+# Read again as soon as any provider changes (appliance.plumbing.versioned), so a change applies at once.
 PROVIDERS = Versioned("providers", _load)
 
 
@@ -114,7 +114,7 @@ def models_for(candidates: list[Candidate]) -> list[str]:
 
 def tokens(*versioned: Versioned[Any]) -> dict[str, str | None]:
     """Read the version tokens of these settings in one round trip (sync), by name, and
-    Redis's epoch (appliance.redis.epoch) as "epoch"."""
+    Redis's epoch (appliance.plumbing.redis.epoch) as "epoch"."""
     with sync_client().pipeline(transaction=False) as pipe:
         for v in versioned:
             pipe.get(v.key)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import OperationalError, close_old_connections, models, transaction
 from django.utils import timezone
 
-from appliance.versioned import Versioned
+from appliance.plumbing.versioned import Versioned
 from devices.choices import Category
 from devices.models import Device
 

@@ -3,7 +3,7 @@
 One mechanism for every way a setting changes (the admin, the box's own pages, the setup
 wizard, a management command, a worker): Django's model signals on the tracked models,
 with each model's list of fields and how each is shown, and the versioned querysets' bulk
-signals (appliance.versioned) for the writes that send no model signal. Who acted comes
+signals (appliance.plumbing.versioned) for the writes that send no model signal. Who acted comes
 from a context variable that a middleware sets for each request (gateway.middleware);
 outside a request it is the console (manage.py, a shell) or Hearth itself (a Celery worker).
 
@@ -39,7 +39,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from appliance import versioned
+from appliance.plumbing import versioned
 
 from .models import SETTINGS_CHAIN, ChainHead, SettingsChange
 

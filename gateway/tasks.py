@@ -11,7 +11,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from appliance.versioned import Versioned
+from appliance.plumbing.versioned import Versioned
 
 from . import deadletter, journey, relay, services, worker
 from .choices import Outcome

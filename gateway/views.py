@@ -16,7 +16,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from appliance.redis import BROKEN
+from appliance.plumbing.redis import BROKEN
 from devices.models import Device
 from devices.services import authenticate
 

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from appliance.redis import BROKEN
+from appliance.plumbing.redis import BROKEN
 from policies.detectors import Span
 from policies.redaction import Redactor, StreamRestorer
 from policies.segments import rewritten

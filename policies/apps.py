@@ -6,7 +6,7 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self) -> None:
-        from appliance.versioned import track
+        from appliance.plumbing.versioned import track
         from policies.models import HouseholdRule, HouseholdTerm
 
         track(HouseholdRule)

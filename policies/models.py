@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from appliance.versioned import VersionedQuerySet
+from appliance.plumbing.versioned import VersionedQuerySet
 from policies.rules import Rule, RuleError, parse_rule
 
 

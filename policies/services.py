@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from django.db import transaction
 
-from appliance.versioned import Versioned
+from appliance.plumbing.versioned import Versioned
 from devices.choices import TIER_RANK
 from policies.models import HouseholdRule
 from policies.rules import Rule, RuleError, parse_rule

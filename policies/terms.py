@@ -2,7 +2,7 @@
 every household (children's names, the street, the school, pets).
 
 Read by the classify worker for every request from what it holds, and read again from the
-database only after a term changed (appliance.versioned). The values never enter a log
+database only after a term changed (appliance.plumbing.versioned). The values never enter a log
 line: the admin's history records who changed a term, naming it by its label.
 """
 
@@ -14,7 +14,7 @@ from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from appliance.versioned import Versioned
+from appliance.plumbing.versioned import Versioned
 from policies.detectors import HouseholdTerm as Term
 from policies.models import HouseholdTerm
 

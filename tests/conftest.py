@@ -16,8 +16,9 @@ import pytest
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
-from appliance import celery_app, versioned
-from appliance.stack import Ports, Stack
+from appliance import celery_app
+from appliance.plumbing import versioned
+from appliance.plumbing.stack import Ports, Stack
 from devices import services as device_services
 from devices.models import Device
 from gateway.capture import CaptureUpstream
@@ -117,7 +118,7 @@ def live(stack: Stack, django_db_setup: None, django_db_blocker: Any) -> Live:
 
 @pytest.fixture(autouse=True)
 def read_settings_again(request: pytest.FixtureRequest) -> None:
-    """Every process reads devices, providers and rules again (appliance.versioned): the last
+    """Every process reads devices, providers and rules again (appliance.plumbing.versioned): the last
     test's rows were rolled back or flushed, which no save or delete signal tells them."""
     if "stack" in request.fixturenames:  # the processes that keep them run beside this test
         request.getfixturevalue("stack")

@@ -48,8 +48,8 @@ from gateway.models import AuditEvent, ChainHead, Provider, SettingsChange
 from gateway.services import ensure_home_provider
 from policies.models import HouseholdRule, HouseholdTerm
 
-from .. import versioned
 from ..models import AuditCheckpoint, Household, SecondFactor
+from ..plumbing import versioned
 
 log = logging.getLogger(__name__)
 

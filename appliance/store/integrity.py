@@ -9,7 +9,7 @@ from appliance import hardware
 from . import fetch
 
 
-def verify_all(rate_bps: float, repair: bool, say: Callable[[str], object]) -> list[str]:
+def verify_all(rate_bps: float, repair: bool, say: Callable[[str], None]) -> list[str]:
     """Hash every stored model's files again at most `rate_bps`; return the damaged ones'
     names (with `repair`, each is fetched again from its sources)."""
     damaged: list[str] = []

@@ -1,4 +1,4 @@
-"""The request path's lean publish (appliance.broker.send): the message Celery would send."""
+"""The request path's lean publish (appliance.plumbing.broker.send): the message Celery would send."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import redis
 
-from appliance import broker
-from appliance.stack import Stack
+from appliance.plumbing import broker
+from appliance.plumbing.stack import Stack
 from gateway import tasks
 
 QUEUE = "lean-publish-test"  # no worker consumes it

@@ -16,7 +16,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
-from appliance.stack import Stack
+from appliance.plumbing.stack import Stack
 from tests.support.web import Web, raw_exchange, read_until_closed, web_process
 
 HEAD = b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer nope\r\n"

@@ -17,7 +17,7 @@ import pytest
 from django.test import override_settings
 from zeroconf import Zeroconf
 
-from appliance.stack import Ports, Stack, free_port
+from appliance.plumbing.stack import Ports, Stack, free_port
 from devices.discovery import announce
 from tests.conftest import Live, PairedDevice
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from appliance import engine, hardware
-from appliance.stack import free_port
+from appliance.plumbing.stack import free_port
 from appliance.store import active, catalogue, fetch, services
 from appliance.store import fit as store_fit
 

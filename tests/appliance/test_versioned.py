@@ -1,4 +1,4 @@
-"""Settings rows kept in memory (appliance.versioned): read once, read again after any change."""
+"""Settings rows kept in memory (appliance.plumbing.versioned): read once, read again after any change."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import redis
 from django.db import transaction
 
-from appliance import versioned
-from appliance.stack import Stack
+from appliance.plumbing import versioned
+from appliance.plumbing.stack import Stack
 from gateway.models import Provider
 
 pytestmark = pytest.mark.django_db(transaction=True)

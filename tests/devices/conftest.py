@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from paho.mqtt.enums import CallbackAPIVersion
 
-from appliance.stack import ROOT, Stack
+from appliance.plumbing.stack import ROOT, Stack
 from tests.support.postgres import child_database_env
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -15,7 +15,7 @@ from django.conf import settings
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from appliance.stack import Service, Stack
+from appliance.plumbing.stack import Service, Stack
 from devices import services
 from tests.conftest import Live, PairedDevice, audited
 from tests.devices.conftest import Broker

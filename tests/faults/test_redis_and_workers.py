@@ -181,7 +181,7 @@ def test_a_request_whose_worker_dies_at_every_delivery_is_dead_lettered(
     import redis as redis_client
     from asgiref.sync import async_to_sync
 
-    from appliance import broker
+    from appliance.plumbing import broker
     from gateway import relay, schema, services, tasks
     from gateway.choices import Kind
     from gateway.envelope import DeviceFacts, Envelope
@@ -211,7 +211,10 @@ def test_a_request_whose_worker_dies_at_every_delivery_is_dead_lettered(
                 assert faults.wait_until(delivered, timeout=30), "the message was never delivered"
             else:
                 # Taken again: the redelivered copy counted itself as it started.
-                seen = faults.wait_until(lambda n=deliveries: int(r.get(counted) or 0) >= n or r.llen(relay.out_key(request_id)), 40)
+                def again(n: int = deliveries) -> bool:
+                    return int(r.get(counted) or 0) >= n or bool(r.llen(relay.out_key(request_id)))
+
+                seen = faults.wait_until(again, 40)
                 assert seen, "the message was never delivered again"
                 if r.llen(relay.out_key(request_id)):
                     break  # this delivery was set aside

@@ -56,7 +56,7 @@ def test_openai_whole_answer_is_asked_at_chat_completions_with_the_key_as_bearer
 
 
 def test_openai_stream_asks_for_usage_and_yields_each_chunk() -> None:
-    chunks = [{"choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in ("a", "b")]
+    chunks: list[dict[str, Any]] = [{"choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in ("a", "b")]
     chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     answer = sse(*(json.dumps(c) for c in chunks), "[DONE]")
     result, sent = run("openai", lambda r: answer, lambda a: collect(a.stream(Kind.CHAT, CHAT)))

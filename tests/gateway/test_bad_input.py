@@ -8,7 +8,7 @@ import httpx
 import pytest
 import redis
 
-from appliance import versioned
+from appliance.plumbing import versioned
 from devices import services
 from gateway.models import AuditEvent
 from tests.conftest import Live, PairedDevice
@@ -89,7 +89,7 @@ def test_a_device_added_where_the_web_process_could_not_be_told_works_at_once(
     the device is saved, a warning says so, and its key works, looked up on a miss."""
     assert httpx.get(f"{live.api}/models", headers={"Authorization": f"Bearer {laptop.key}"}).status_code == 200  # kept
     monkeypatch.setattr(versioned, "sync_client", lambda: redis.Redis.from_url("redis://127.0.0.1:1/0"))
-    with caplog.at_level("WARNING", logger="appliance.versioned"):
+    with caplog.at_level("WARNING", logger="appliance.plumbing.versioned"):
         tablet = services.add_device("tablet", "kids")
     assert "could not tell the running processes that the devices changed" in caplog.text
     assert httpx.get(f"{live.api}/models", headers={"Authorization": f"Bearer {tablet.key}"}).status_code == 200

@@ -256,7 +256,7 @@ def test_tool_calls_pass_through_openai_compatible_providers_streamed(
 def test_a_provider_changed_in_the_admin_applies_from_the_next_request(
     live: Live, make_device: Callable[..., PairedDevice], make_provider: Callable[..., Provider], capture: CaptureUpstream
 ) -> None:
-    """The web process and the workers keep the providers between requests (appliance.versioned);
+    """The web process and the workers keep the providers between requests (appliance.plumbing.versioned);
     a change must still reach them before the next request, or a disabled provider gets prompts."""
     phone = make_device(max_tier="cloud")
     first = make_provider("first-cloud", "cloud")

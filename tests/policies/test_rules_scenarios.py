@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import yaml
 
-from appliance.redis import sync_client
+from appliance.plumbing.redis import sync_client
 from devices.services import add_device
 from gateway import journey, schema
 from gateway.choices import Kind, Outcome

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from appliance.stack import Service, Stack
+from appliance.plumbing.stack import Service, Stack
 
 
 def running(stack: Stack, name: str) -> Service:

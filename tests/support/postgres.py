@@ -23,7 +23,7 @@ _folder: Path | None = None
 
 
 def _free_port() -> int:
-    # Not appliance.stack's: this plugin runs before Django and the app are imported.
+    # Not appliance.plumbing.stack's: this plugin runs before Django and the app are imported.
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

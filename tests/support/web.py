@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from appliance.stack import Service, Stack, free_port, http_ok
+from appliance.plumbing.stack import Service, Stack, free_port, http_ok
 from tests.support.postgres import child_database_env
 
 

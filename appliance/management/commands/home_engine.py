@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from appliance import engine
-from appliance.redis import sync_client
+from appliance.plumbing.redis import sync_client
 from appliance.store import active
 from gateway.models import Provider
 from gateway.router import state_key

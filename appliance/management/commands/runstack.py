@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from appliance import console
-from appliance.stack import Ports, Stack
+from appliance.plumbing.stack import Ports, Stack
 from devices.discovery.announce import base_url
 
 

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 
-from appliance.redis import async_client, sync_client
+from appliance.plumbing.redis import async_client, sync_client
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from django.conf import settings
 from kombu.transport import redis as kombu_redis
 from kombu.utils.json import dumps
 
-from appliance.redis import sync_client
+from appliance.plumbing.redis import sync_client
 
 
 class Channel(kombu_redis.Channel):
