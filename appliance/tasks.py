@@ -6,7 +6,9 @@ import logging
 
 from celery import shared_task
 
-from .services import accounts, audit, backups, notices
+from gateway import audit
+
+from .services import accounts, backups, notices
 
 log = logging.getLogger(__name__)
 

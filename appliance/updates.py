@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from appliance.services import audit
+from gateway import audit
 
 log = logging.getLogger(__name__)
 

@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from devices.choices import DiscoveryState
 from devices.models import DiscoveredDevice
+from gateway import audit
 from gateway.models import AuditEvent, Provider
 from gateway.router import state_key
 from policies.models import HouseholdRule
 
 from .. import household
 from ..models import Household, Notice
-from . import audit
 
 log = logging.getLogger(__name__)
 SEND_SECONDS = 5.0

@@ -10,13 +10,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gateway import settings_audit
+from gateway import audit, settings_audit
 from gateway.models import AuditEvent, SettingsChange
 
 from .. import household
 from ..forms import AuditFilterForm, AuditSettingsForm
 from ..models import Household, Privacy
-from ..services import audit
 from .access import member_required, owner_required
 
 

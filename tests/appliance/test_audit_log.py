@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from appliance.models import AuditCheckpoint, Household
-from appliance.services import audit
+from gateway import audit
 from gateway.choices import Outcome
 from gateway.models import AuditEvent
 from gateway.services import Result, close_audit, verify_chain

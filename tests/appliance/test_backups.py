@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from appliance import setupcode
 from appliance.models import Household
-from appliance.services import audit, backups
+from appliance.services import backups
 from devices.models import Device
+from gateway import audit
 from gateway.choices import Outcome
 from gateway.models import AuditEvent, ChainHead, Provider
 from gateway.services import Result, close_audit

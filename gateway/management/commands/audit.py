@@ -7,8 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from appliance.services import audit
-from gateway import settings_audit
+from gateway import audit, settings_audit
 
 
 class Command(BaseCommand):

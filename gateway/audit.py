@@ -16,10 +16,10 @@ from django.db.models import Count, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from gateway.models import AuditEvent, ChainHead
-from gateway.services import ChainReport, verify_chain
+from appliance.models import AuditCheckpoint, Household, Privacy
 
-from ..models import AuditCheckpoint, Household, Privacy
+from .models import AuditEvent, ChainHead
+from .services import ChainReport, verify_chain
 
 BATCH = 500
 
