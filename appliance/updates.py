@@ -47,7 +47,7 @@ class Box:
     def default(cls) -> Box:
         """Return the box's own paths: the update state lives on the data partition."""
         db = settings.DATABASES["default"]
-        sqlite = Path(db["NAME"]) if db["ENGINE"] == "django.db.backends.sqlite3" else None
+        sqlite = Path(str(db["NAME"])) if db["ENGINE"] == "django.db.backends.sqlite3" else None
         return cls(update_dir=Path(os.environ.get("HEARTH_UPDATE_DIR", str(settings.DATA_DIR / "updates"))), database=sqlite)
 
     def booted_slot(self) -> str | None:
@@ -447,7 +447,8 @@ def _unit_states(units: Iterable[str]) -> list[dict[str, str]]:
         check=False,
         timeout=60,
     )
-    blocks, cur = [], {}
+    blocks: list[dict[str, str]] = []
+    cur: dict[str, str] = {}
     for line in [*done.stdout.splitlines(), ""]:
         if not line.strip():
             if cur:
