@@ -25,6 +25,7 @@ class StartEvent(TypedDict):
     provider: str
     tier: str
     explanation: str  # why this tier, in words; never a redacted value
+    fallback: str  # why the providers planned before this one did not answer; empty when none failed
 
 
 class ChunkEvent(TypedDict):

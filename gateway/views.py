@@ -169,6 +169,8 @@ async def _started(envelope: Envelope) -> tuple[AsyncIterator[RelayEvent], dict[
         "X-Hearth-Provider": first["provider"],
         "X-Hearth-Explanation": header_text(first["explanation"]),
     }
+    if first.get("fallback"):
+        headers["X-Hearth-Fallback"] = header_text(first["fallback"])  # the providers that did not answer first, and why
     return events, headers
 
 

@@ -342,6 +342,11 @@ async def _watched(
     return work.result()
 
 
+def _fell_back(fallback: str) -> str:
+    """What an answered request's audit row says when it was not the planned provider that answered."""
+    return f"fell back: {fallback}"[:300] if fallback else ""
+
+
 def _at(result: Result, reached: list[ProviderConfig]) -> Result:
     """The result with the provider last called, which the audit row must name (what left the house)."""
     return replace(result, tier=reached[-1].tier, provider_name=reached[-1].name) if reached else result
@@ -417,21 +422,24 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
         ttft_ms = (time.monotonic() - t0) * 1000
         await counted
         try:
-            start: relay.StartEvent = {"type": "start", "provider": provider.name, "tier": provider.tier, "explanation": job.explanation}
+            fallback = "; ".join(reasons)  # the providers tried before, and why each did not answer
+            start: relay.StartEvent = {
+                "type": "start", "provider": provider.name, "tier": provider.tier, "explanation": job.explanation, "fallback": fallback,
+            }  # fmt: skip
             redactions = redactor.counts() if redactor is not None else {}
             if not job.stream:
                 usage = whole.get("usage") or {}
                 result = _done(
                     job, provider, body["model"], attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens")
                 )
-                result = replace(result, redactions=redactions)
+                result = replace(result, redactions=redactions, reason=_fell_back(fallback))
                 if job.seal is not None:
                     await job.seal(result)
                 await relay.publish(job.request_id, start, {"type": "response", "data": json.dumps(whole)}, {"type": "end"})
                 return result
             restoration = StreamRestoration(redactor) if redactor is not None else None
             return await _relay_stream(
-                job, provider, body["model"], attempt, ttft_ms, started, start, first, stream, restoration, redactions
+                job, provider, body["model"], attempt, ttft_ms, started, start, first, stream, restoration, redactions, _fell_back(fallback)
             )
         finally:
             # Out of flight, and how long the first byte took: one note once the answer is
@@ -447,7 +455,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
 async def _relay_stream(
     job: Job, provider: ProviderConfig, model: str, attempt: int, ttft_ms: float, started: float,
     start: relay.StartEvent, first: dict[str, Any], rest: AsyncIterator[dict[str, Any]], restoration: StreamRestoration | None,
-    redactions: dict[str, int],
+    redactions: dict[str, int], fell_back: str = "",
 ) -> Result:  # fmt: skip
     usage: dict[str, Any] = {}
     pieces = 0
@@ -487,7 +495,7 @@ async def _relay_stream(
         if aclose is not None:
             await aclose()  # close the provider's connection now, even when cancelled
     result = _done(job, provider, model, attempt, ttft_ms, started, usage.get("prompt_tokens"), usage.get("completion_tokens") or pieces)
-    result = replace(result, redactions=redactions)
+    result = replace(result, redactions=redactions, reason=fell_back)
     if job.seal is not None:
         await outbox.drain()  # every chunk out, then the row sealed, then the end
         await job.seal(result)

@@ -81,11 +81,14 @@ def test_a_failing_trusted_provider_fails_over_to_home_before_the_first_byte(
     ) as response:
         assert response.status_code == 200
         assert response.headers["x-hearth-tier"] == "home"
+        told = response.headers["x-hearth-fallback"]
         events = sse_events(response)
     assert events[-1] == "[DONE]"
     assert capture.requests, "the trusted provider was tried first"
+    assert told.startswith("zdr: "), "the client is told who did not answer first, and why"
     [event] = audited(tablet.device)
     assert (event.tier, event.outcome, event.attempts) == ("home", "ok", 2)
+    assert event.reason.startswith("fell back: zdr: "), "the audit row says it fell back"
 
 
 def test_failover_never_escalates_to_a_less_trusted_tier(
