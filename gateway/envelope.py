@@ -23,6 +23,7 @@ from .router import Needs
 from .schema import ApiRequest
 
 VERSION = 1
+_NESTED = frozenset({"kind", "device", "needs", "decision", "planned"})
 
 
 class EnvelopeError(ValueError):
@@ -82,9 +83,18 @@ class Envelope:
 
     def to_json(self) -> dict[str, Any]:
         """Return the envelope as plain JSON data, with the codec's version."""
-        data = dataclasses.asdict(self)
-        data["kind"] = str(self.kind)
-        return {"v": VERSION, **data}
+        # Field by field, not dataclasses.asdict: that deep-copies the body, in the classify
+        # worker's one process, for every request; the body is only read from here on.
+        decision, planned = self.decision, self.planned
+        return {
+            "v": VERSION,
+            **{f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in _NESTED},
+            "kind": str(self.kind),
+            "device": vars(self.device).copy(),
+            "needs": vars(self.needs).copy(),
+            "decision": None if decision is None else {**vars(decision), "redact": list(decision.redact)},
+            "planned": None if planned is None else {**vars(planned), "provider_ids": list(planned.provider_ids)},
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> Envelope:
