@@ -143,7 +143,7 @@ grubenv() { on_box 'grub-editenv /boot/efi/EFI/hearth/grubenv list | sort | tr "
 slot_b_digest() { on_box 'head -c 67108864 /dev/disk/by-partlabel/hearth-root-b | sha256sum | cut -c1-16'; }
 data_state() { # what must survive: the device key's record, the secrets, the audit chain (one Python start)
   on_box "cd /var/lib/hearth && sha256sum secrets/* | sha256sum | cut -c1-16; hearth shell --no-startup -c \"
-from devices.models import Device; from appliance.services import audit
+from devices.models import Device; from gateway import audit
 r = audit.verify(); d = Device.objects.get(name='update-test-laptop')
 print('device', d.name, d.key_hash[:12], 'audit rows', r.checked, 'chain', 'broken: ' + r.problem if r.problem else 'intact')\" 2>/dev/null" | grep -E '^[0-9a-f]{16}$|^device ' | tr '\n' ' '
 }
