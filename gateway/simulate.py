@@ -34,6 +34,7 @@ class Simulation:
     detectors: str = ""  # which detectors ran for the prompt's language (no NER for some)
     provider: str = ""  # the provider it would go to first; empty when none may answer
     refusal: str = ""  # why none may answer
+    max_tier: str = ""  # the highest tier the decision allows (tier is where it would go first)
 
 
 def simulate(device: Device, prompt: str, moment: dt.datetime, presence: str, image_url: str = "") -> Simulation:
@@ -62,4 +63,5 @@ def simulate(device: Device, prompt: str, moment: dt.datetime, presence: str, im
     return Simulation(
         screening["labels"], spans, decision.rule, first.tier if first is not None else decision.max_tier, decision.explanation,
         decision.blocked, outbound, screening["failed"], ner.detectors_for(prompt), first.name if first is not None else "", plan.refusal,
+        decision.max_tier,
     )  # fmt: skip

@@ -182,10 +182,13 @@ def test_a_member_reads_the_rules_but_sees_no_editing_controls(member_client: Cl
 def test_try_a_request_applies_the_rules_on_the_same_page_and_sends_nothing(owner_client: Client) -> None:
     rule("Laptop to the cloud", {"categories": ["laptop"]}, {"max_tier": "cloud"})
     laptop = add_device("laptop", "laptop", "cloud").device
+    Provider.objects.create(name="far-away", tier="cloud", base_url="http://127.0.0.1:9/v1", model_names=["far-model"])
+    Provider.objects.filter(name="home").update(enabled=False)  # else the home engine would answer first
     body = owner_client.post(
         "/rules/try/", {"device": laptop.pk, "prompt": "Mail maria.lopez@example.org about Tuesday", "presence": "home"}
     ).content.decode()
     assert 'id="simulation"' in body and 'id="sim-rule">Laptop to the cloud<' in body and 'id="sim-tier">cloud<' in body
+    assert 'id="sim-provider">far-away (cloud)<' in body, "the provider the real path would use"
     assert "e-mail addresses: <code>maria.lopez@example.org</code>" in body
     assert "Mail &lt;EMAIL_1&gt; about Tuesday" in body
     assert "Requests from a phone, laptop or app: may go to the cloud" in body, "the rules stay listed beside the result"

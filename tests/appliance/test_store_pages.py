@@ -101,6 +101,7 @@ def _socket(user: Any) -> tuple[bool, int | str]:
     return asyncio.run(talk())
 
 
+@pytest.mark.django_db(transaction=True)  # the consumer reads the household's settings (its zone), which a process re-reads in time
 def test_the_pulls_socket_sends_live_progress_to_household_members(hub: FileServer) -> None:
     writer = progress.Writer("tiny", "file")
     writer.say("fetching from the hub")
@@ -108,6 +109,7 @@ def test_the_pulls_socket_sends_live_progress_to_household_members(hub: FileServ
     assert connected and 'data-model="tiny" data-state="running"' in str(text) and "fetching from the hub" in str(text)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_pulls_socket_refuses_a_stranger(hub: FileServer) -> None:
     connected, code = _socket(AnonymousUser())
     assert not connected and code == 4401
