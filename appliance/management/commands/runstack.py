@@ -69,5 +69,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nstopping …")
         finally:
+            # A second Ctrl-C or SIGTERM while stopping would leave the rest running: stop them all.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             stack.stop_all()
         self.stdout.write("stopped.")
