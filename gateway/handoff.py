@@ -76,11 +76,6 @@ def wait_audited(request_id: str, timeout: float) -> bool:
     return news == AUDITED
 
 
-def is_audited(news: bytes | None) -> bool | None:
-    """Read the audited flag's value: True, False (the row could not be written) or None (no word yet)."""
-    return None if news is None else news == AUDITED
-
-
 def mark_screened(pipe: redis.client.Pipeline, request_id: str) -> None:
     """Add to a pipeline: the request was screened and its serving task queued."""
     pipe.set(_screened_key(request_id), 1, ex=TTL_SECONDS)

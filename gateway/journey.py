@@ -191,7 +191,7 @@ def facts_for(
         if rated:
             limits.count(pipe, device.id, peek=not count)
         out = pipe.execute()
-    health = {i: {k.decode(): float(v) for k, v in row.items()} for i, row in zip(ids, out, strict=False)}
+    health = router.parsed_health(ids, out[: len(ids)])
     spent = 0.0
     if any(r.actions.monthly_budget for r in enabled):
         zone = household(envelope.versions.get(HOUSEHOLD.name)).zone

@@ -177,11 +177,6 @@ def plan(decision: Decision, providers: list[Candidate], health: dict[int, dict[
     return Plan(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream")
 
 
-def health(ids: list[int]) -> dict[int, dict[str, float]]:
-    """Read the providers' health and load (sync: one round trip)."""
-    return _state(ids)
-
-
 def score(c: Candidate, state: dict[str, float]) -> float:
     """Score a provider: quality, cost, latency, sovereignty, health, home queue."""
     value = c.quality * 10.0 - float(c.price) * 2.0 + SOVEREIGNTY[c.tier] + (5.0 if c.zero_data_retention else 0.0)
@@ -199,9 +194,6 @@ def state_key(provider_id: int) -> str:
     return f"hearth:provider:{provider_id}"
 
 
-def _state(ids: list[int]) -> dict[int, dict[str, float]]:
-    with sync_client().pipeline(transaction=False) as pipe:
-        for i in ids:
-            pipe.hgetall(state_key(i))
-        rows = pipe.execute()
-    return {i: {k.decode(): float(v) for k, v in row.items()} for i, row in zip(ids, rows, strict=True)}
+def parsed_health(ids: list[int], rows: list[dict[bytes, bytes]]) -> dict[int, dict[str, float]]:
+    """The providers' health and load from their HGETALLs, by id."""
+    return {i: {k.decode(): float(v) for k, v in row.items()} for i, row in zip(ids, rows, strict=False)}

@@ -38,8 +38,15 @@ def _stream(live: Live, key: str) -> Iterator[httpx.Response]:
         yield response
 
 
-def _events(response: httpx.Response) -> list[dict[str, object]]:
-    return [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: {")]
+def _after_chunks(response: httpx.Response, count: int) -> Iterator[str]:
+    """The stream's remaining lines, once `count` chunks have arrived (the answer is under way)."""
+    lines = response.iter_lines()
+    seen = 0
+    for line in lines:
+        seen += line.startswith("data: {")
+        if seen == count:
+            break
+    return lines
 
 
 def _chat(live: Live, key: str) -> httpx.Response:
@@ -71,12 +78,7 @@ def test_a_redis_restart_mid_stream_ends_the_stream_with_an_error_and_nothing_ex
     before = sorted(_alive(live))
     with _stream(live, phone.key) as response:
         assert response.status_code == 200
-        lines = response.iter_lines()
-        seen = 0
-        for line in lines:
-            seen += line.startswith("data: {")
-            if seen == 3:
-                break
+        lines = _after_chunks(response, 3)
         faults.restart(live.stack, "redis")
         rest = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
     errors = [e["error"] for e in rest if "error" in e]
@@ -125,12 +127,7 @@ def test_a_serving_worker_killed_mid_stream_is_noticed_in_seconds(
     dead = None
     try:
         with _stream(live, phone.key) as response:
-            lines = response.iter_lines()
-            seen = 0
-            for line in lines:
-                seen += line.startswith("data: {")
-                if seen == 3:
-                    break
+            lines = _after_chunks(response, 3)
             dead = faults.kill9(live.stack, "worker-upstream")
             killed = time.monotonic()
             rest = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
