@@ -20,6 +20,7 @@ from pathlib import Path
 from policies.classification.data.tasks_blocks import AMOUNTS, DYNAMIC, PEOPLE
 from policies.classification.data.tasks_templates import SLOTS, templates
 from policies.classification.data.tasks_templates_more import templates as more_templates
+from policies.classification.data.tasks_templates_more import templates_third
 
 HERE = Path(__file__).parent
 SEED = 20261202
@@ -79,7 +80,7 @@ def _decorate(body: str, lang: str, rng: random.Random) -> str:
 
 def _all_templates() -> list[tuple[str, str, str, str]]:
     greetings = [("chat", "simple", "en", "\n".join(["{g1}", "{g2}", "{g3}"]))]
-    return [*templates(), *more_templates(), *greetings]
+    return [*templates(), *more_templates(), *templates_third(), *greetings]
 
 
 def generate() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
