@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from policies.classification.task_training import CARD_HEADING
 from policies.classification.text import LABELS
 from policies.classification.training import DATA_DIR, MODEL_DIR
 
@@ -220,4 +221,7 @@ def write_model_card(result: dict[str, Any], path: Path, minilm_json: str | None
                 "",
             ]
     lines += CHOICE
-    path.write_text("\n".join(lines), encoding="utf-8")
+    # The task model's section is written by its own training (task_training): keep it.
+    old = path.read_text("utf-8") if path.exists() else ""
+    kept = CARD_HEADING + old.split(CARD_HEADING, 1)[1] if CARD_HEADING in old else ""
+    path.write_text("\n".join(lines) + ("\n" + kept if kept else ""), encoding="utf-8")

@@ -40,8 +40,8 @@ def load(split: str) -> Dataset:
     return Dataset([prepare(t) for t in raw], raw, np.array(y, dtype=np.int64))
 
 
-def build_pipeline() -> Any:
-    """Return the untrained scikit-learn pipeline."""
+def build_pipeline(c: float = 8.0, min_df: int = 2) -> Any:
+    """Return the untrained scikit-learn pipeline (the task model uses it with its own c)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
@@ -55,20 +55,20 @@ def build_pipeline() -> Any:
                     lowercase=False,
                     token_pattern=r"[^ ]+",
                     ngram_range=(1, 1),
-                    min_df=2,
+                    min_df=min_df,
                     sublinear_tf=False,  # skl2onnx scores sublinear tf differently from scikit-learn
                     max_features=40000,
                 ),
             ),
             (
                 "clf",
-                OneVsRestClassifier(LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, random_state=SEED)),
+                OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=SEED)),
             ),
         ]
     )
 
 
-def export_onnx(pipeline: Any) -> bytes:
+def export_onnx(pipeline: Any, graph_name: str = "hearth_sensitivity") -> bytes:
     """Convert the fitted pipeline to ONNX with string input and a probability matrix output."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import StringTensorType
@@ -86,7 +86,7 @@ def export_onnx(pipeline: Any) -> bytes:
     )
     # skl2onnx names the graph with a random uuid and lists opsets in hash-seed order:
     # pin both so the same data gives the same file (and the same recorded sha256).
-    onx.graph.name = "hearth_sensitivity"
+    onx.graph.name = graph_name
     opsets = sorted((o.domain, o.version) for o in onx.opset_import)
     del onx.opset_import[:]
     for domain, version in opsets:
