@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.rules import Decision
-from policies.screening import Screening
+from policies.screening import Screening, default_task
 
 from .choices import Kind
 from .router import Needs
@@ -106,15 +106,25 @@ class Envelope:
             fields = {k: v for k, v in data.items() if k != "v"}
             decision = fields.pop("decision")
             planned = fields.pop("planned")
+            needs = Needs(**fields["needs"])
             return cls(
                 **{
                     **fields,
                     "kind": Kind(fields["kind"]),
                     "device": DeviceFacts(**fields["device"]),
-                    "needs": Needs(**fields["needs"]),
+                    "needs": needs,
+                    "screening": _with_task(fields.get("screening"), fields["kind"], needs.images),
                     "decision": None if decision is None else Decision(**{**decision, "redact": tuple(decision["redact"])}),
                     "planned": None if planned is None else Planned(**{**planned, "provider_ids": tuple(planned["provider_ids"])}),
                 }
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise EnvelopeError(f"a broken request envelope ({type(exc).__name__}: {exc})") from None
+
+
+def _with_task(screening: Any, kind: str, images: bool) -> Any:
+    """Return a screening with its task and difficulty; one queued before they existed gets the defaults."""
+    if not isinstance(screening, dict) or ("task" in screening and "difficulty" in screening):
+        return screening
+    task, difficulty = default_task(kind, images)
+    return {**screening, "task": screening.get("task", task), "difficulty": screening.get("difficulty", difficulty)}

@@ -14,9 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from policies import classification
+from policies.classification import task as tasks
 from policies.detectors import HouseholdTerm, Span, detect
 from policies.segments import image_urls, segments
 
@@ -36,6 +37,11 @@ class Screening(TypedDict):
     people: int
     faces: int
     failed: str  # why screening failed, empty when it did not
+    # What the request asks for and how hard it is (policies.classification.task), for the router.
+    # Not required only so that a message queued before they existed still reads; screen(),
+    # not_screened() and the envelope's codec always set them.
+    task: NotRequired[str]
+    difficulty: NotRequired[str]
 
 
 @dataclass(eq=False)  # not frozen: leaving a `with` block sets the exception's __traceback__
@@ -56,9 +62,47 @@ class _Expired(BaseException):
         self.reason = reason
 
 
-def not_screened(reason: str) -> Screening:
+def not_screened(reason: str, kind: str = "chat", has_images: bool = False) -> Screening:
     """Return the screening of a request that could not be screened: treat it as most sensitive."""
-    return {"labels": [], "scores": {}, "chars": 0, "version": "", "spans": [], "people": 0, "faces": 0, "failed": reason}
+    task, difficulty = default_task(kind, has_images)
+    return {
+        "labels": [], "scores": {}, "chars": 0, "version": "", "spans": [], "people": 0, "faces": 0, "failed": reason,
+        "task": task, "difficulty": difficulty,
+    }  # fmt: skip
+
+
+def default_task(kind: str, has_images: bool) -> tuple[str, str]:
+    """Return the task and difficulty of a request whose words were not read: the structural ones, or chat."""
+    if kind == "embedding":
+        return "embed", "simple"
+    return ("vision" if has_images else tasks.DEFAULT_TASK), tasks.DEFAULT_DIFFICULTY
+
+
+def user_words(kind: str, body: dict[str, Any]) -> list[str]:
+    """Return what the user asked in their own words: the last user message's text, or the prompt."""
+    if kind == "completion":
+        prompt = body.get("prompt")
+        return [prompt] if isinstance(prompt, str) else [p for p in prompt or [] if isinstance(p, str)]
+    if kind != "chat":
+        return []
+    for message in reversed(body.get("messages") or []):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return [content]
+        return [p["text"] for p in content or [] if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)]
+    return []
+
+
+def _estimate(kind: str, body: dict[str, Any], has_images: bool) -> tasks.TaskEstimate:
+    """Return the task estimate; a failure of the task model does not fail screening (it only sizes the model)."""
+    try:
+        return tasks.estimate(user_words(kind, body), kind=kind, has_images=has_images)
+    except classification.ClassificationError as exc:
+        log.warning("task estimate failed: %s", type(exc).__name__)
+        task, difficulty = default_task(kind, has_images)
+        return tasks.TaskEstimate(task, difficulty, 0.0)
 
 
 @contextmanager
@@ -134,8 +178,10 @@ def screen(
     budget, so a failure to read them keeps the request home like any other.
     """
     started = time.perf_counter()
+    has_images = False
     try:
         with _deadline(budget_seconds):
+            has_images = kind == "chat" and bool(image_urls(body))
             terms = household() if household is not None else ()
             texts = segments(kind, body)
             # Each part on its own, in pieces: added text or parts can only raise a sensitive score.
@@ -153,13 +199,14 @@ def screen(
 
                 findings = images.inspect_image(data)
                 people, faces = people + findings.people, faces + findings.faces
+            estimate = _estimate(kind, body, has_images)
     except (Failed, _Expired) as exc:
-        return not_screened(exc.reason)
+        return not_screened(exc.reason, kind, has_images)
     except classification.ClassifierUnavailable:
-        return not_screened("the classifier model is missing or damaged")
+        return not_screened("the classifier model is missing or damaged", kind, has_images)
     except Exception as exc:  # noqa: BLE001  (fail closed on anything)
         log.warning("screening failed: %s", type(exc).__name__)
-        return not_screened(f"classification failed ({type(exc).__name__})")
+        return not_screened(f"classification failed ({type(exc).__name__})", kind, has_images)
     log.debug("screened in %.1f ms", (time.perf_counter() - started) * 1000)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     picked = [(n, round(p, 4)) for n, p in ranked if p >= classification.THRESHOLD] or [(ranked[0][0], round(ranked[0][1], 4))]
@@ -172,4 +219,6 @@ def screen(
         "people": people,
         "faces": faces,
         "failed": "",
+        "task": estimate.task,
+        "difficulty": estimate.difficulty,
     }

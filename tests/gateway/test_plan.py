@@ -65,7 +65,7 @@ ENVELOPE = Envelope(
 def test_an_envelope_survives_its_codec_whole_at_every_step() -> None:
     assert Envelope.from_json(json.loads(json.dumps(ENVELOPE.to_json()))) == ENVELOPE
     screening = {"labels": [["general", 0.9]], "scores": {"general": 0.9}, "chars": 5, "version": "v", "spans": [[0, "EMAIL", 0, 5]],
-                 "people": 0, "faces": 0, "failed": ""}  # fmt: skip
+                 "people": 0, "faces": 0, "failed": "", "task": "code", "difficulty": "hard"}  # fmt: skip
     later = ENVELOPE.screened(screening, decision("trusted", "home"), Planned((1, 2), "home"))  # type: ignore[arg-type]
     assert Envelope.from_json(json.loads(json.dumps(later.to_json()))) == later
 
