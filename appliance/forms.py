@@ -53,8 +53,15 @@ class ProviderForm(forms.Form):
     base_url = forms.URLField(label="Base URL", max_length=300, assume_scheme="https")
     key = forms.CharField(label="API key", widget=forms.PasswordInput(render_value=False), strip=True, max_length=500)
     model = forms.CharField(label="Model", max_length=200, required=False)
-    zero_data_retention = forms.BooleanField(label="Zero data retention (contractual)", required=False)
-    jurisdiction = forms.CharField(max_length=40, required=False, help_text="Where data is processed, e.g. EU.")
+    zero_data_retention = forms.BooleanField(
+        label="Zero data retention (contractual)", required=False, help_text="Required for a trusted provider."
+    )
+    zdr_terms_url = forms.URLField(
+        label="Where its terms say so", max_length=300, required=False, assume_scheme="https",
+        help_text="The page of the provider's terms that promises zero data retention.",
+    )  # fmt: skip
+    zdr_checked_on = forms.DateField(label="Terms read on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    jurisdiction = forms.CharField(max_length=40, required=False, help_text="Where data is processed: a country code (DE, US) or EU.")
     price_in_per_mtok = forms.DecimalField(
         label="Price in per million tokens", min_value=Decimal(0), initial=Decimal(0), max_digits=10, decimal_places=4
     )

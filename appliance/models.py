@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from appliance.plumbing.versioned import VersionedQuerySet
+from policies import priorities
 
 
 class Privacy(models.TextChoices):
@@ -31,6 +32,10 @@ class Household(models.Model):
     # 0: keep audit rows forever.
     audit_retention_days = models.PositiveIntegerField(default=0)
     privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.FULL)
+    # How the router ranks the providers the rules allow (policies.priorities), and where
+    # data may be processed per tier outside the house: {"trusted": {"allow": ["EU"]}, ...}.
+    priority = models.CharField(max_length=20, choices=priorities.CHOICES, default=priorities.DEFAULT_PRESET)
+    jurisdictions = models.JSONField(default=dict, blank=True)
     claimed_at = models.DateTimeField(auto_now_add=True)
     setup_finished_at = models.DateTimeField(null=True, blank=True)
     # Backups: the key derived from the owner's passphrase (encrypted at rest, so scheduled

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from policies.priorities import Jurisdictions
 from policies.rules import Decision
 from policies.screening import Screening, default_task
 
@@ -92,7 +93,9 @@ class Envelope:
             "kind": str(self.kind),
             "device": vars(self.device).copy(),
             "needs": vars(self.needs).copy(),
-            "decision": None if decision is None else {**vars(decision), "redact": list(decision.redact)},
+            "decision": None
+            if decision is None
+            else {**vars(decision), "redact": list(decision.redact), "jurisdictions": _limits(decision)},
             "planned": None if planned is None else {**vars(planned), "provider_ids": list(planned.provider_ids)},
         }
 
@@ -114,7 +117,7 @@ class Envelope:
                     "device": DeviceFacts(**fields["device"]),
                     "needs": needs,
                     "screening": _with_task(fields.get("screening"), fields["kind"], needs.images),
-                    "decision": None if decision is None else Decision(**{**decision, "redact": tuple(decision["redact"])}),
+                    "decision": None if decision is None else _decision(decision),
                     "planned": None if planned is None else Planned(**{**planned, "provider_ids": tuple(planned["provider_ids"])}),
                 }
             )
@@ -128,3 +131,13 @@ def _with_task(screening: Any, kind: str, images: bool) -> Any:
         return screening
     task, difficulty = default_task(kind, images)
     return {**screening, "task": screening.get("task", task), "difficulty": screening.get("difficulty", difficulty)}
+
+
+def _limits(decision: Decision) -> dict[str, list[str]]:
+    return {"allow": sorted(decision.jurisdictions.allow), "deny": sorted(decision.jurisdictions.deny)}
+
+
+def _decision(fields: dict[str, Any]) -> Decision:
+    limits = fields.get("jurisdictions") or {}  # absent from a message queued before the limits were
+    jurisdictions = Jurisdictions(frozenset(limits.get("allow", ())), frozenset(limits.get("deny", ())))
+    return Decision(**{**fields, "redact": tuple(fields["redact"]), "jurisdictions": jurisdictions})

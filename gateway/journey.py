@@ -40,7 +40,7 @@ from policies.rules import Decision, Facts, Rule
 from policies.screening import Screening, not_screened, screen
 from policies.segments import image_urls, segments
 
-from . import handoff, limits, relay, router, services, worker
+from . import capabilities, handoff, limits, relay, router, services, worker
 from .choices import Kind, Outcome
 from .envelope import DeviceFacts, Envelope, Planned
 from .schema import ApiRequest
@@ -48,7 +48,7 @@ from .schema import ApiRequest
 log = logging.getLogger(__name__)
 
 # The settings whose version tokens the web process reads for the request and hands on.
-RULES, PROVIDERS, HOUSEHOLD = policies_services.RULES, router.PROVIDERS, policies_services.ZONE
+RULES, PROVIDERS, HOUSEHOLD = policies_services.RULES, router.PROVIDERS, policies_services.HOUSEHOLD
 
 
 def shown(request_id: str) -> str:
@@ -162,7 +162,7 @@ async def _close_if_open(request_id: str, reason: str, reached: bytes | None = N
 
 def household(version: str | None = None) -> Household:
     """The household's settings a decision reads (`version`: their token, when handed on)."""
-    return Household(zone=HOUSEHOLD.get(version))
+    return HOUSEHOLD.get(version)
 
 
 def facts_for(
@@ -224,14 +224,25 @@ def decided(
     screening = screen(envelope.kind, envelope.body, budget, lambda: terms.cached_terms(versions.get(RULES.name)))
     rules = policies_services.cached_rules(versions.get(RULES.name))
     facts, health = facts_for(envelope, screening, rules, moment=moment, presence=presence, count=count)
+    settings_read = household(versions.get(HOUSEHOLD.name))
     try:
-        decision = decide(facts, rules, household(versions.get(HOUSEHOLD.name)))
+        decision = decide(facts, rules, settings_read)
     except Exception as exc:  # noqa: BLE001  (fail closed: a broken rule keeps requests home)
         log.warning("applying the rules failed: %s", type(exc).__name__)
         decision = keep_home(f"stays home: the household's rules could not be applied ({type(exc).__name__})")
     providers = PROVIDERS.get(versions.get(PROVIDERS.name))
-    plan = router.plan(decision, providers, health, router.Asked(envelope.kind, envelope.model, envelope.needs))
+    plan = router.plan(decision, providers, health, asked(envelope, screening), settings_read.priorities)
+    if plan.sentence:
+        decision = dataclasses.replace(decision, explanation=f"{decision.explanation}; {plan.sentence}"[:500])
     return screening, decision, plan
+
+
+def asked(envelope: Envelope, screening: Screening) -> router.Asked:
+    """What the request asks of a provider: its kind and model, its needs, its task and length."""
+    tokens = capabilities.tokens_of(envelope.prompt_chars, envelope.body.get("max_tokens") or envelope.body.get("max_completion_tokens"))
+    return router.Asked(
+        envelope.kind, envelope.model, envelope.needs, screening.get("task", "chat"), screening.get("difficulty", "moderate"), tokens
+    )
 
 
 def screened(envelope: Envelope) -> None:
@@ -258,7 +269,7 @@ def dispatch(envelope: Envelope) -> None:
 
 def unscreened(envelope: Envelope, reason: str) -> Envelope:
     """The envelope of a request that could not be screened: it is served at home, if at all."""
-    screening = not_screened(reason)
+    screening = not_screened(reason, str(envelope.kind), envelope.needs.images)
     decision = keep_home(f"stays home: the request could not be screened ({reason})")
     providers = PROVIDERS.get(envelope.versions.get(PROVIDERS.name))
     plan = router.plan(decision, providers, {}, router.Asked(envelope.kind, envelope.model, envelope.needs))

@@ -7,13 +7,14 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from appliance.plumbing.versioned import VersionedQuerySet
 from devices.choices import Tier
 from devices.models import Device
 
-from . import crypto
+from . import capabilities, crypto
 from .choices import Family, Kind, Outcome
 
 
@@ -32,8 +33,14 @@ class Provider(models.Model):
     api_key_encrypted = models.TextField(blank=True, editable=False)
     key_prefix = models.CharField(max_length=8, blank=True, editable=False)
     model_names = models.JSONField(default=list, help_text="Model names this provider serves; the first is its default.")
-    zero_data_retention = models.BooleanField(default=False)
-    jurisdiction = models.CharField(max_length=40, blank=True, help_text="Where data is processed, e.g. EU, US, home.")
+    # The trusted tier is defined by it: a trusted provider must have it recorded (clean), and
+    # the router admits to that tier only providers that do (gateway.router.allowed).
+    zero_data_retention = models.BooleanField(
+        "zero data retention (contractual)", default=False, help_text="Its terms say it keeps no prompt and no answer."
+    )
+    zdr_terms_url = models.URLField("zero data retention terms", max_length=300, blank=True, help_text="Where its terms say so.")
+    zdr_checked_on = models.DateField("terms checked on", null=True, blank=True, help_text="When the household last read them.")
+    jurisdiction = models.CharField(max_length=40, blank=True, help_text="Where data is processed, e.g. EU, DE, US, home.")
     price_in_per_mtok = models.DecimalField("price in per million tokens", max_digits=10, decimal_places=4, default=Decimal(0))
     price_out_per_mtok = models.DecimalField("price out per million tokens", max_digits=10, decimal_places=4, default=Decimal(0))
     quality = models.PositiveSmallIntegerField(default=5, help_text="1 (weak) to 10 (best), the household's judgement.")
@@ -49,6 +56,13 @@ class Provider(models.Model):
         default=True,
         help_text="It can be made to call one of several tools (tool_choice=required); llama.cpp's server cannot.",
     )
+    model_caps = models.JSONField(
+        "what each model can do",
+        default=dict,
+        blank=True,
+        help_text='Per model: its context window and its quality (1-10) per task type, e.g. {"m": {"context": 32768, "quality": {"code": 7}}}.'
+        " A task not listed has the provider's quality.",
+    )
     enabled = models.BooleanField(default=True)
 
     objects = ProviderQuerySet.as_manager()
@@ -58,6 +72,28 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zdr_recorded(self) -> bool:
+        """Say whether its zero data retention is on record: the terms' address and when they were read."""
+        if self.tier == Tier.HOME:
+            return True  # nothing leaves the house
+        return self.zero_data_retention and bool(self.zdr_terms_url) and self.zdr_checked_on is not None
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.tier != Tier.HOME and self.zero_data_retention and not (self.zdr_terms_url and self.zdr_checked_on):
+            errors["zdr_terms_url"] = "Record where the provider's terms promise zero data retention, and the date you read them."
+        if self.tier == Tier.TRUSTED and not self.zero_data_retention:
+            errors["zero_data_retention"] = (
+                "A trusted provider must keep no data: tick zero data retention and record its terms, or make it a cloud provider."
+            )
+        try:
+            capabilities.parse(self.model_caps, list(self.model_names or []))
+        except capabilities.CapsError as exc:
+            errors["model_caps"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
 
     def set_api_key(self, key: str) -> None:
         self.api_key_encrypted = crypto.encrypt(key) if key else ""

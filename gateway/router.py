@@ -1,4 +1,5 @@
-"""Choosing providers: only those of the allowed tiers, best first."""
+"""Choosing providers: the household's limits first, then what the request needs, then its
+priorities as weights (policies.priorities), best first."""
 
 from __future__ import annotations
 
@@ -12,14 +13,24 @@ from django.conf import settings
 from appliance.plumbing.redis import EPOCH_KEY, epoch, sync_client
 from appliance.plumbing.versioned import Versioned
 from devices.choices import TIER_RANK
+from policies.priorities import DEFAULT_PRIORITIES, PRESETS, Priorities
 from policies.rules import Decision
 
+from . import capabilities
+from .capabilities import NEEDED, NO_CAPS, Caps
 from .choices import Family, Kind
 from .models import Provider
 from .schema import ApiRequest
 
+__all__ = ["PRESETS", "Priorities"]  # the household's priorities, as the router reads them
+
 AUTO_MODEL = "hearth-auto"
-SOVEREIGNTY = {"home": 30.0, "trusted": 15.0, "cloud": 0.0}
+# How private each tier keeps a request, for the privacy weight: a cloud provider whose zero
+# data retention is on record keeps less than one whose is not.
+SOVEREIGNTY = {"home": 1.0, "trusted": 0.6, "cloud": 0.0}
+ZDR_CLOUD = 0.3
+PRICE_SCALE = 30.0  # per million tokens: what counts as expensive for the cost weight
+SLOW_MS = 10_000.0  # a first token this late counts as slow as can be for the speed weight
 
 
 @dataclass(frozen=True)
@@ -31,9 +42,16 @@ class Candidate:
     models: tuple[str, ...]
     quality: int
     price: Decimal  # per million tokens, in and out averaged
-    zero_data_retention: bool
+    zero_data_retention: bool  # on record: its terms and when they were read (Provider.zdr_recorded)
     takes_images: bool
     forces_tool_calls: bool
+    jurisdiction: str = ""
+    caps: tuple[tuple[str, Caps], ...] = ()  # per model
+
+    def caps_for(self, model: str) -> Caps:
+        """Return what the model a request would get here can do (its default for hearth-auto)."""
+        name = self.models[0] if model == AUTO_MODEL and self.models else model
+        return dict(self.caps).get(name, NO_CAPS)
 
 
 @dataclass(frozen=True)
@@ -82,12 +100,21 @@ def _load() -> list[Candidate]:
             tuple(p.model_names),
             p.quality,
             (p.price_in_per_mtok + p.price_out_per_mtok) / 2,
-            p.zero_data_retention,
+            p.zdr_recorded,
             p.takes_images,
             p.forces_tool_calls,
+            p.jurisdiction,
+            tuple(sorted(_caps(p).items())),
         )
         for p in Provider.objects.filter(enabled=True)
     ]
+
+
+def _caps(p: Provider) -> dict[str, Caps]:
+    try:
+        return capabilities.parse(p.model_caps, list(p.model_names or []))
+    except capabilities.CapsError:
+        return {}  # saved through the admin's validation; a hand-edited row counts as unknown
 
 
 # Read again as soon as any provider changes (appliance.plumbing.versioned), so a change applies at once.
@@ -100,8 +127,19 @@ async def providers() -> list[Candidate]:
 
 
 def allowed(candidates: list[Candidate], max_tier: str, kind: Kind) -> list[Candidate]:
-    rank = TIER_RANK[max_tier]
-    return [c for c in candidates if TIER_RANK[c.tier] <= rank and (kind != Kind.EMBEDDING or c.family == Family.OPENAI)]
+    """Return the providers of the tiers up to max_tier that serve this kind of request; the
+    trusted tier only where zero data retention is on record (it is what makes it trusted)."""
+    return [c for c in candidates if not _outside(c, max_tier, kind)]
+
+
+def _outside(c: Candidate, max_tier: str, kind: Kind) -> str:
+    if TIER_RANK[c.tier] > TIER_RANK[max_tier]:
+        return f"the rules allow up to {max_tier}"
+    if kind == Kind.EMBEDDING and c.family != Family.OPENAI:
+        return "it makes no embeddings"
+    if c.tier == "trusted" and not c.zero_data_retention:
+        return "a trusted provider without zero data retention on record"
+    return ""
 
 
 def models_for(candidates: list[Candidate]) -> list[str]:
@@ -136,7 +174,10 @@ def admit(providers: list[Candidate], max_tier: str, kind: Kind, model: str, nee
         if not usable:
             raise NoRoute(404, f"The model '{model}' does not exist or this device may not use it.", "model_not_found")
     if not usable:
-        raise NoRoute(503, f"No provider of an allowed tier (up to {max_tier}) is configured for this request.", "no_provider")
+        message = f"No provider of an allowed tier (up to {max_tier}) is configured for this request."
+        if any(c.tier == "trusted" and not c.zero_data_retention and TIER_RANK["trusted"] <= TIER_RANK[max_tier] for c in providers):
+            message += " A trusted provider is used only once its zero data retention terms are recorded."
+        raise NoRoute(503, message, "no_provider")
     if not any(needs.met_by(c) for c in usable):
         raise needs.refusal(usable)
 
@@ -148,6 +189,19 @@ class Asked:
     kind: Kind
     model: str
     needs: Needs = Needs()
+    task: str = "chat"  # policies.classification.task.TASKS
+    difficulty: str = "moderate"
+    tokens: int = 0  # prompt and answer, estimated (gateway.capabilities.tokens_of)
+
+
+@dataclass(frozen=True)
+class Considered:
+    """One provider as the plan saw it: kept (and where it ranked) or filtered, and why."""
+
+    name: str
+    tier: str
+    kept: bool
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -157,37 +211,94 @@ class Plan:
     candidates: tuple[Candidate, ...]
     queue: str
     refusal: str = ""
+    trace: tuple[Considered, ...] = ()  # every provider, the kept ones first in their order
+    sentence: str = ""  # why the first was chosen, for the decision's explanation
 
 
-def plan(decision: Decision, providers: list[Candidate], health: dict[int, dict[str, float]], asked: Asked) -> Plan:
-    """Route a decided request: the providers of the tiers the decision allows that serve
-    what it asks, best first, the decision's preferred tier before the others. Pure: the
-    serving worker and the simulator route alike from the same providers and health."""
+def limit(c: Candidate, decision: Decision, priorities: Priorities, asked: Asked) -> str:
+    """Return the hard limit that rules a provider out for this request, or "" when none does.
+
+    Applied before any score: the tier, zero data retention, where the data is processed,
+    what the request needs and how long it is.
+    """
+    why = _outside(c, decision.max_tier, asked.kind)
+    if why:
+        return why
+    if c.tier != "home":
+        if decision.require_zdr and not c.zero_data_retention:
+            return f"rule '{decision.rule}' needs zero data retention on record"
+        household = priorities.tiers.get(c.tier)
+        refused = household.refuses(c.jurisdiction) if household else ""
+        if household and refused:
+            return f"{refused} (the household keeps {c.tier} requests {household.describe()})"
+        refused = decision.jurisdictions.refuses(c.jurisdiction) if decision.jurisdictions else ""
+        if refused:
+            return f"{refused} (rule '{decision.rule}' keeps data {decision.jurisdictions.describe()})"
+    if not asked.needs.met_by(c):
+        return "it cannot take images" if asked.needs.images and not c.takes_images else "it cannot be made to call one of several tools"
+    if asked.model != AUTO_MODEL and asked.model not in c.models:
+        return f"it does not serve {asked.model}"
+    caps = c.caps_for(asked.model)
+    if asked.tokens and not caps.fits(asked.tokens):
+        return f"the request (about {asked.tokens} tokens) is longer than its context window ({caps.context})"
+    return ""
+
+
+def plan(
+    decision: Decision, providers: list[Candidate], health: dict[int, dict[str, float]], asked: Asked,
+    priorities: Priorities = DEFAULT_PRIORITIES,
+) -> Plan:  # fmt: skip
+    """Route a decided request: the hard limits rule providers out, then those that can do
+    the task at its difficulty rank before those that cannot, and the household's weights
+    order them (the decision's preferred tier first). Pure: the serving worker and the
+    simulator route alike from the same providers, health and priorities."""
     if decision.blocked:
         return Plan((), "upstream")  # refused by the serving worker, which records it
-    usable = [c for c in allowed(providers, decision.max_tier, asked.kind) if asked.needs.met_by(c)]
-    if asked.model != AUTO_MODEL:
-        usable = [c for c in usable if asked.model in c.models]
-    ranked = sorted(usable, key=lambda c: score(c, health.get(c.id, {})), reverse=True)
-    if decision.prefer:
-        ranked.sort(key=lambda c: c.tier != decision.prefer)  # stable: the score's order within
+    now = time.time()
+    kept: list[tuple[tuple[bool, bool, bool, bool, float], Candidate, str]] = []
+    filtered: list[Considered] = []
+    for c in providers:
+        why = limit(c, decision, priorities, asked)
+        if why:
+            filtered.append(Considered(c.name, c.tier, False, why))
+            continue
+        state = health.get(c.id, {})
+        quality = c.caps_for(asked.model).quality_for(asked.task, c.quality)
+        failing = state.get("fail_until", 0.0) > now
+        busy = c.tier == "home" and state.get("inflight", 0.0) >= settings.HEARTH_HOME_QUEUE_SOFT_LIMIT
+        weak = quality < NEEDED.get(asked.difficulty, NEEDED["moderate"])
+        notes = ["failed recently"] * failing + ["home GPU busy"] * busy
+        notes += [f"quality {quality} for {asked.difficulty} {asked.task} (needs {NEEDED[asked.difficulty]})"] * weak
+        key = (failing, bool(decision.prefer) and c.tier != decision.prefer, busy, weak, -score(c, state, quality, priorities))
+        kept.append((key, c, "; ".join(notes)))
+    kept.sort(key=lambda k: k[0])
+    ranked = tuple(c for _, c, _ in kept)
+    trace = tuple(Considered(c.name, c.tier, True, note or "fits") for _, c, note in kept) + tuple(filtered)
     if not ranked:
+        limits = "; ".join(f"{f.name}: {f.reason}" for f in filtered if not f.reason.startswith("the rules allow up to"))
         refusal = f"No provider the household's rules allow can answer ({decision.explanation})."
-        return Plan((), "home" if decision.max_tier == "home" else "upstream", refusal)
-    return Plan(tuple(ranked), "home" if ranked[0].tier == "home" else "upstream")
+        if limits:
+            refusal = f"No provider the household's rules allow can answer: {limits} ({decision.explanation})."
+        return Plan((), "home" if decision.max_tier == "home" else "upstream", refusal, trace)
+    return Plan(ranked, "home" if ranked[0].tier == "home" else "upstream", "", trace, _sentence(ranked[0], trace, priorities))
 
 
-def score(c: Candidate, state: dict[str, float]) -> float:
-    """Score a provider: quality, cost, latency, sovereignty, health, home queue."""
-    value = c.quality * 10.0 - float(c.price) * 2.0 + SOVEREIGNTY[c.tier] + (5.0 if c.zero_data_retention else 0.0)
-    value -= state.get("ewma_ms", 0.0) / 100.0
-    if state.get("fail_until", 0.0) > time.time():
-        value -= 1000.0  # recently failed: last resort, still allowed
-    if c.tier == "home":
-        over = state.get("inflight", 0.0) - settings.HEARTH_HOME_QUEUE_SOFT_LIMIT
-        if over >= 0:
-            value -= (over + 1) * 20.0
-    return value
+def _sentence(first: Candidate, trace: tuple[Considered, ...], priorities: Priorities) -> str:
+    where = [first.tier] + ([first.jurisdiction] if first.jurisdiction and first.tier != "home" else [])
+    sentence = f"goes to {first.name}: {', '.join(where)}, {priorities.choice.phrase}"
+    passed = [t for t in trace if t.name != first.name and t.tier == "home"]
+    if first.tier != "home" and passed:
+        sentence += f"; passed over home: {passed[0].reason}"
+    return sentence[:200]
+
+
+def score(c: Candidate, state: dict[str, float], quality: int, priorities: Priorities) -> float:
+    """Score a provider by the household's weights: privacy, cost, speed and quality for the task."""
+    w = priorities.weights
+    privacy = SOVEREIGNTY[c.tier] if c.tier != "cloud" or not c.zero_data_retention else ZDR_CLOUD
+    cost = min(float(c.price), PRICE_SCALE) / PRICE_SCALE
+    slow = min(state.get("ewma_ms", 0.0), SLOW_MS) / SLOW_MS
+    return w.privacy * privacy - w.cost * cost - w.speed * slow + w.quality * quality / 10.0
 
 
 def state_key(provider_id: int) -> str:

@@ -430,6 +430,7 @@ def ensure_home_provider(**_: Any) -> None:
             "forces_tool_calls": forces,
         },
     )
+    caps, quality = home_model_caps()
     if not created and (
         provider.base_url != url or provider.model_names[:1] != [settings.HEARTH_HOME_MODEL_NAME] or provider.forces_tool_calls != forces
     ):
@@ -437,3 +438,23 @@ def ensure_home_provider(**_: Any) -> None:
         provider.model_names = [settings.HEARTH_HOME_MODEL_NAME]
         provider.forces_tool_calls = forces
         provider.save(update_fields=["base_url", "model_names", "forces_tool_calls"])
+    if (provider.model_caps, provider.quality) != (caps, quality):
+        provider.model_caps, provider.quality = caps, quality
+        provider.save(update_fields=["model_caps", "quality"])
+
+
+def home_model_caps() -> tuple[dict[str, Any], int]:
+    """Return what the home engine's model can do, as the router reads it (its context and its
+    quality per task, from the store's catalogue), and its one quality (for chat)."""
+    from appliance.store import active, catalogue
+    from appliance.store.fetch import FetchError
+
+    models = catalogue.load()
+    try:
+        chosen = active.chosen(models)
+    except (FetchError, catalogue.CatalogueError, KeyError, ValueError):
+        chosen = None  # the engine serves the shipped model then (appliance.engine)
+    entry = models.get(chosen.entry) if chosen is not None else models.bundled()
+    context = chosen.context if chosen is not None else min(entry.context_length, settings.HEARTH_HOME_CONTEXT)
+    quality = dict(entry.quality)
+    return {settings.HEARTH_HOME_MODEL_NAME: {"context": context, "quality": quality}}, quality.get("chat", 5)

@@ -35,6 +35,8 @@ class Simulation:
     provider: str = ""  # the provider it would go to first; empty when none may answer
     refusal: str = ""  # why none may answer
     max_tier: str = ""  # the highest tier the decision allows (tier is where it would go first)
+    candidates: tuple[router.Considered, ...] = ()  # every provider: the kept ones in order, then the ruled out, each with why
+    task: str = ""  # what the request asks the model to do, and how hard: "code, hard"
 
 
 def simulate(device: Device, prompt: str, moment: dt.datetime, presence: str, image_url: str = "") -> Simulation:
@@ -63,5 +65,5 @@ def simulate(device: Device, prompt: str, moment: dt.datetime, presence: str, im
     return Simulation(
         screening["labels"], spans, decision.rule, first.tier if first is not None else decision.max_tier, decision.explanation,
         decision.blocked, outbound, screening["failed"], ner.detectors_for(prompt), first.name if first is not None else "", plan.refusal,
-        decision.max_tier,
+        decision.max_tier, plan.trace, f"{screening['task']}, {screening['difficulty']}",
     )  # fmt: skip

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from policies.priorities import DEFAULT_PRIORITIES, Priorities
 from policies.rules import Decision, Facts, Rule, first_match
 
 
@@ -20,6 +21,7 @@ class Household:
     """The household's settings a decision reads."""
 
     zone: ZoneInfo  # the rules' time windows are read on this clock
+    priorities: Priorities = DEFAULT_PRIORITIES  # how the router ranks, and where data may go per tier
 
 
 def keep_home(explanation: str) -> Decision:

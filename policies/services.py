@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,9 +12,12 @@ from django.db import transaction
 
 from appliance.plumbing.versioned import Versioned
 from devices.choices import TIER_RANK
+from policies.decision import Household
 from policies.models import HouseholdRule
+from policies.priorities import DEFAULT_PRESET, OUTSIDE, Jurisdictions, LimitError, Priorities
 from policies.rules import Rule, RuleError, parse_rule
 
+log = logging.getLogger(__name__)
 PRESETS = Path(__file__).resolve().parent / "presets"
 
 
@@ -42,20 +46,32 @@ def cached_rules(version: str | None = None) -> list[Rule]:
     return RULES.get(version)
 
 
-def _load_zone() -> ZoneInfo:
+def _load_household() -> Household:
     # The household's settings are the box's own (gateway.services reads its privacy level so).
     from appliance.household import current
+    from appliance.models import Household as Row
 
-    return current().zone
+    row = Row.objects.filter(pk=1).values_list("priority", "jurisdictions").first()
+    name, tiers = row or (DEFAULT_PRESET, {})
+    try:
+        chosen = Priorities.of(name, tiers)
+    except LimitError as exc:
+        # Saved through the admin's validation, so only a hand-edited row gets here: no
+        # limit read is no limit at all, so nothing may leave until it is put right.
+        log.warning("the household's jurisdiction limits cannot be read: %s", exc)
+        unreadable = Jurisdictions(allow=frozenset({"the limits the household set (they cannot be read)"}))
+        chosen = Priorities(Priorities.of(name).choice, dict.fromkeys(OUTSIDE, unreadable))
+    return Household(current().zone, chosen)
 
 
-# Read by the workers when a rule has a time window; read again as soon as the household changes.
-ZONE = Versioned("household", _load_zone)
+# The settings the decision and the plan read (time zone, priorities, limits); read again as
+# soon as the household changes.
+HOUSEHOLD = Versioned("household", _load_household)
 
 
 def household_zone() -> ZoneInfo:
     """Return the household's time zone, in which the rules' time windows are read."""
-    return ZONE.get()
+    return HOUSEHOLD.get().zone
 
 
 def _fit(actions: dict[str, Any], tiers_with_providers: set[str]) -> dict[str, Any]:

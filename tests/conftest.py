@@ -3,6 +3,7 @@ and a capture upstream, all on free ports on loopback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import time
@@ -222,6 +223,10 @@ def make_provider(transactional_db: None, capture: CaptureUpstream) -> Callable[
             price_in_per_mtok=1,
             price_out_per_mtok=2,
         )
+        if tier == "trusted":  # the tier is defined by it (Provider.clean)
+            provider.zero_data_retention = True
+            provider.zdr_terms_url = "https://provider.example/terms#zero-retention"
+            provider.zdr_checked_on = dt.date(2026, 11, 1)
         provider.set_api_key(key)
         provider.save()
         return provider

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -105,6 +106,8 @@ class NewProvider:
     jurisdiction: str
     price_in_per_mtok: Decimal
     price_out_per_mtok: Decimal
+    zdr_terms_url: str = ""
+    zdr_checked_on: dt.date | None = None
 
 
 def add_provider(new: NewProvider) -> Provider:
@@ -116,7 +119,9 @@ def add_provider(new: NewProvider) -> Provider:
         base_url=new.base_url,
         model_names=[new.model] if new.model else [],
         zero_data_retention=new.zero_data_retention,
-        jurisdiction=new.jurisdiction,
+        zdr_terms_url=new.zdr_terms_url,
+        zdr_checked_on=new.zdr_checked_on,
+        jurisdiction=new.jurisdiction.strip(),
         price_in_per_mtok=new.price_in_per_mtok,
         price_out_per_mtok=new.price_out_per_mtok,
     )

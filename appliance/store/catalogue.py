@@ -11,6 +11,8 @@ from typing import Any, Literal, cast
 import yaml
 from django.conf import settings
 
+from policies.classification.task import TASKS
+
 BUILT_IN = Path(__file__).with_name("catalogue.yaml")
 CAPABILITIES = ("chat", "tools", "vision", "embeddings")
 # What each engine loads: llama.cpp reads GGUF files, vLLM reads checkpoints (folders of safetensors).
@@ -79,6 +81,7 @@ class Entry:
     quantizations: tuple[Quantization, ...]
     bundled: bool = False
     origin: str = "catalogue"  # "catalogue" (the repository's) or "household" (added on this box)
+    quality: tuple[tuple[str, int], ...] = ()  # per task type (policies.classification.task), 1 to 10
 
     def quantization(self, name: str | None = None) -> Quantization:
         """Return the named quantization, or the first (preferred) one."""
@@ -217,7 +220,19 @@ def _entry(raw: object, index: int, origin: str) -> Entry:
         quantizations=quantizations,
         bundled=bool(raw.get("bundled", False)),
         origin=origin,
+        quality=_quality(raw.get("quality", {}), where),
     )
+
+
+def _quality(raw: object, where: str) -> tuple[tuple[str, int], ...]:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: quality maps task types to 1-10, e.g. {{chat: 6, code: 5}}")
+    for task, score in raw.items():
+        if task not in TASKS:
+            raise CatalogueError(f"{where}: quality for {task!r}: task types are {', '.join(TASKS)}")
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 10:
+            raise CatalogueError(f"{where}: quality for {task} is a whole number from 1 to 10")
+    return tuple(sorted((str(t), int(s)) for t, s in raw.items()))
 
 
 def parse(text: str, origin: str = "catalogue") -> Catalogue:

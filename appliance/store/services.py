@@ -156,4 +156,9 @@ def cancel_pull(name: str) -> None:
 
 def serve(entry: Entry, quantization: Quantization, budget: Budget) -> active.Chosen:
     """Make a pulled model the one the home engine serves (its supervisor restarts it on the model)."""
-    return active.choose(entry, quantization, budget)
+    chosen = active.choose(entry, quantization, budget)
+    # The router reads the home model's context and quality from its provider row.
+    from gateway.services import ensure_home_provider
+
+    ensure_home_provider()
+    return chosen

@@ -14,6 +14,7 @@ from typing import Any
 from devices.choices import TIER_RANK, Category
 from policies.classification.text import LABELS, SENSITIVE
 from policies.detectors import KINDS
+from policies.priorities import ANYWHERE, Jurisdictions, LimitError, parse_jurisdictions
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REQUEST_KINDS = ("chat", "completion", "embedding", "vision")
@@ -72,6 +73,8 @@ class Actions:
     keep_prompt_days: int = 0  # opt-in: keep the prompt's text in the audit log this many days
     rate_per_minute: int = 0  # per device; 0 means no limit
     monthly_budget: float = 0.0  # per device, spent outside the home this month; 0 means none
+    jurisdictions: Jurisdictions = ANYWHERE  # where data may be processed outside the house
+    require_zdr: bool = False  # the cloud tier too only where zero data retention is on record
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ class Decision:
     rate_per_minute: int = 0
     monthly_budget: float = 0.0
     blocked_status: int = 403  # 429 when a rate limit refused it
+    jurisdictions: Jurisdictions = ANYWHERE  # the rule's limits, with the household's per tier (gateway.router.plan)
+    require_zdr: bool = False
 
 
 DEFAULT_RULE = Rule(
@@ -243,8 +248,14 @@ def parse_actions(raw: Mapping[str, Any]) -> Actions:
                 raise RuleError(f"the action for {kind} must be redact, keep or block")
             pairs.append((str(kind), str(action)))
         out["data"] = tuple(sorted(pairs))
-    if "blur_faces" in raw:
-        out["blur_faces"] = _flag(raw["blur_faces"], "blur_faces")
+    for name in ("blur_faces", "require_zdr"):
+        if name in raw:
+            out[name] = _flag(raw[name], name)
+    if "jurisdictions" in raw:
+        try:
+            out["jurisdictions"] = parse_jurisdictions(raw["jurisdictions"])
+        except LimitError as exc:
+            raise RuleError(str(exc)) from None
     for name, hi in (("keep_prompt_days", 3650), ("rate_per_minute", 100_000)):
         if name in raw:
             if isinstance(raw[name], bool) or not isinstance(raw[name], int) or not 0 <= raw[name] <= hi:
@@ -365,7 +376,7 @@ def first_match(rules: Sequence[Rule], facts: Facts, device_max_tier: str = "clo
         prefer = a.prefer if a.prefer and TIER_RANK[a.prefer] <= TIER_RANK[max_tier] else None
         return Decision(
             rule.name, max_tier, prefer, redact, "", a.blur_faces, f"{_verb(max_tier)}: {where}",
-            a.keep_prompt_days, a.rate_per_minute, a.monthly_budget,
+            a.keep_prompt_days, a.rate_per_minute, a.monthly_budget, jurisdictions=a.jurisdictions, require_zdr=a.require_zdr,
         )  # fmt: skip
     raise AssertionError("the default rule always matches")
 

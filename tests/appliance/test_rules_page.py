@@ -194,6 +194,20 @@ def test_try_a_request_applies_the_rules_on_the_same_page_and_sends_nothing(owne
     assert "Requests from a phone, laptop or app: may go to the cloud" in body, "the rules stay listed beside the result"
 
 
+def test_try_a_request_lists_every_provider_in_order_with_why_each_was_kept_or_ruled_out(owner_client: Client) -> None:
+    rule("Health stays in the EU", {"categories": ["laptop"]}, {"max_tier": "cloud", "jurisdictions": {"allow": ["EU"]}})
+    laptop = add_device("laptop", "laptop", "cloud").device
+    Provider.objects.create(name="far-away", tier="cloud", base_url="http://127.0.0.1:9/v1", model_names=["m"], jurisdiction="US")
+    Provider.objects.create(name="near-by", tier="cloud", base_url="http://127.0.0.1:9/v1", model_names=["n"], jurisdiction="DE")
+    body = owner_client.post(
+        "/rules/try/", {"device": laptop.pk, "prompt": "What is a good bedtime story?", "presence": "home"}
+    ).content.decode()
+    table = body[body.index('id="sim-candidates"') :]
+    assert table.index("near-by") < table.index("far-away"), "the kept ones first"
+    assert "ruled out</span></td><td>it is in US, outside EU (rule &#x27;Health stays in the EU&#x27; keeps data only in EU)" in table
+    assert 'id="sim-task">' in body
+
+
 def test_try_a_request_without_a_device_or_kind_gets_a_form_error_and_keeps_the_text(owner_client: Client) -> None:
     body = owner_client.post("/rules/try/", {"prompt": "Who is at the door?", "presence": "home"}).content.decode()
     assert "Pick a device or a kind of device" in body and "Who is at the door?" in body and 'id="simulation"' not in body

@@ -66,6 +66,8 @@ def test_owner_claims_the_box_follows_the_wizard_and_finds_a_request_in_the_audi
     page.fill("#id_key", "sk-wizard-key-000111")
     page.fill("#id_model", "eu-large")
     page.check("#id_zero_data_retention")
+    page.fill("#id_zdr_terms_url", "https://eu.example/terms#retention")
+    page.fill("#id_zdr_checked_on", "2026-11-20")
     page.fill("#id_jurisdiction", "EU")
     page.click("#add-provider button[type=submit]")
     expect(page.locator("#provider-list")).to_contain_text("trusted-eu")

@@ -45,7 +45,7 @@ def test_a_busy_home_engine_is_tried_after_the_others() -> None:
 
 def test_a_request_with_images_is_planned_only_where_images_are_taken() -> None:
     p = plan(decision("home"), ALL, {}, Asked(Kind.CHAT, AUTO_MODEL, Needs(images=True)))
-    assert p.candidates == () and "No provider the household's rules allow can answer (home because r)" in p.refusal
+    assert p.candidates == () and "can answer: home: it cannot take images (home because r)" in p.refusal
 
 
 def test_a_blocked_request_is_planned_nowhere() -> None:

@@ -1,0 +1,80 @@
+"""What each model of a provider can do, as the router reads it: its context window and its
+quality per task type (policies.classification.task.TASKS).
+
+Stored as data on the provider (Provider.model_caps), validated here with a message for the
+household. What is not said falls back to the provider's own figures: its one quality, its
+image and tool flags; an unknown context window limits nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from policies.classification.task import DIFFICULTIES, TASKS
+
+# The quality (1-10, the household's scale) a model needs for a task of this difficulty.
+# The one place the difficulty meets the catalogue: bench/routing.py judges by it too.
+NEEDED = {"simple": 3, "moderate": 6, "hard": 8}
+assert set(NEEDED) == set(DIFFICULTIES)
+# What an answer may take besides the prompt, when the request does not say (max_tokens).
+ANSWER_TOKENS = 512
+CHARS_PER_TOKEN = 4  # a cautious estimate for English and the European languages
+
+
+class CapsError(ValueError):
+    """Capabilities that cannot be accepted, with a message for the household."""
+
+
+@dataclass(frozen=True)
+class Caps:
+    """One model's capabilities; a field left out is the provider's own figure."""
+
+    context: int = 0  # tokens, prompt and answer together; 0: not known
+    quality: Mapping[str, int] = field(default_factory=dict)  # per task type, 1 to 10
+
+    def quality_for(self, task: str, default: int) -> int:
+        return self.quality.get(task, default)
+
+    def fits(self, tokens: int) -> bool:
+        return not self.context or tokens <= self.context
+
+
+NO_CAPS = Caps()
+
+
+def parse(raw: Any, models: list[str]) -> dict[str, Caps]:
+    """Validate a provider's model_caps: {model: {context: N, quality: {task: 1-10}}}."""
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, Mapping):
+        raise CapsError("capabilities must map model names to what each can do, e.g. {m: {context: 32768, quality: {code: 7}}}")
+    out: dict[str, Caps] = {}
+    for model, spec in raw.items():
+        if model not in models:
+            raise CapsError(f"capabilities name the model '{model}', which this provider does not list")
+        if not isinstance(spec, Mapping):
+            raise CapsError(f"the capabilities of '{model}' must be a mapping with context and quality")
+        unknown = sorted(set(spec) - {"context", "quality"})
+        if unknown:
+            raise CapsError(f"unknown capability {', '.join(unknown)} for '{model}'; capabilities are context and quality")
+        context = spec.get("context", 0)
+        if isinstance(context, bool) or not isinstance(context, int) or not 0 <= context <= 100_000_000:
+            raise CapsError(f"the context window of '{model}' must be a whole number of tokens")
+        quality = spec.get("quality", {})
+        if not isinstance(quality, Mapping):
+            raise CapsError(f"the quality of '{model}' must map task types to 1-10, e.g. {{code: 7}}")
+        for task, score in quality.items():
+            if task not in TASKS:
+                raise CapsError(f"unknown task type {task}; task types are {', '.join(TASKS)}")
+            if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 10:
+                raise CapsError(f"the quality of '{model}' for {task} must be a whole number from 1 to 10")
+        out[str(model)] = Caps(context, {str(t): int(s) for t, s in quality.items()})
+    return out
+
+
+def tokens_of(prompt_chars: int, max_tokens: Any) -> int:
+    """Estimate what a request takes of a context window: its prompt and its answer."""
+    answer = max_tokens if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0 else ANSWER_TOKENS
+    return -(-prompt_chars // CHARS_PER_TOKEN) + answer
