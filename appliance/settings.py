@@ -315,6 +315,9 @@ HEARTH_SCREENING_WAIT = env_float("HEARTH_SCREENING_WAIT", 10.0)
 HEARTH_MAX_DELIVERIES = env_int("HEARTH_MAX_DELIVERIES", 3)
 # Home requests in flight beyond which the router prefers another allowed tier.
 HEARTH_HOME_QUEUE_SOFT_LIMIT = env_int("HEARTH_HOME_QUEUE_SOFT_LIMIT", 8)
+# Minutes a provider must fail without a single answer before the owner is told it is down
+# (a blip is not news: requests fall back by themselves).
+HEARTH_PROVIDER_DOWN_MINUTES = env_int("HEARTH_PROVIDER_DOWN_MINUTES", 10)
 
 # --- The home engine ------------------------------------------------------------------
 HEARTH_HOME_ENGINE = env_str("HEARTH_HOME_ENGINE", "llamacpp")  # llamacpp | vllm

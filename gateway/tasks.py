@@ -145,6 +145,8 @@ def probe_providers() -> None:
             except Exception as exc:  # noqa: BLE001  (any failure marks it unhealthy)
                 log.warning("health probe of %s failed: %s", provider.name, type(exc).__name__)
                 await worker._note(provider, failed=True)
+            else:
+                await worker._note(provider, answered=True)
 
     _run(probe)
 

@@ -35,6 +35,9 @@ from .services import Result
 log = logging.getLogger(__name__)
 
 FAIL_SECONDS = 30  # a provider that failed is tried last for this long
+# Failures further apart than this, with nothing heard between (the probe looks every 30 s),
+# are two outages: `down_since` starts again.
+DOWN_GAP_SECONDS = 120
 POLL_SECONDS = 0.25  # how often the worker looks for a cancelled request
 
 
@@ -353,13 +356,23 @@ def _at(result: Result, reached: list[ProviderConfig]) -> Result:
 
 
 async def _note(
-    provider: ProviderConfig, *, failed: bool = False, ttft_ms: float | None = None, inflight: int = 0, reached: str = ""
+    provider: ProviderConfig,
+    *,
+    failed: bool = False,
+    ttft_ms: float | None = None,
+    inflight: int = 0,
+    reached: str = "",
+    answered: bool = False,
 ) -> None:
-    """Note a provider's health and load (`reached`: the id of a request now calling it)."""
-    key = state_key(provider.id)
+    """Note a provider's health and load (`reached`: the id of a request now calling it;
+    `answered`: a health probe got an answer)."""
+    key, now = state_key(provider.id), time.time()
     async with relay.client().pipeline(transaction=False) as pipe:
         if failed:
-            pipe.hset(key, "fail_until", time.time() + FAIL_SECONDS)
+            # down_since: when this outage began (the owner is told when it lasts, appliance.services.notices).
+            pipe.hget(key, "fail_until")
+            pipe.hsetnx(key, "down_since", now)
+            pipe.hset(key, "fail_until", now + FAIL_SECONDS)
         if ttft_ms is not None:
             pipe.hget(key, "ewma_ms")
         if inflight:
@@ -367,11 +380,19 @@ async def _note(
         pipe.expire(key, 3600)
         if reached:
             pipe.set(relay.reached_key(reached), f"{provider.tier} {provider.name}", ex=relay.TTL_SECONDS)
+        if answered:  # the outage, if any, is over; fail_until stays the requests' own
+            pipe.hset(key, "answered_at", now)
+            pipe.hdel(key, "down_since")
         out = await pipe.execute()
+    if failed and not out[1] and now - (float(out[0] or 0) - FAIL_SECONDS) > DOWN_GAP_SECONDS:
+        await relay.client().hset(key, "down_since", now)  # nothing heard of it for a while: a new outage
     if ttft_ms is not None:
-        previous = out[1 if failed else 0]
+        previous = out[3 if failed else 0]
         ewma = ttft_ms if previous is None else 0.8 * float(previous) + 0.2 * ttft_ms
-        await relay.client().hset(key, mapping={"ewma_ms": ewma, "fail_until": 0})
+        async with relay.client().pipeline(transaction=False) as pipe:
+            pipe.hset(key, mapping={"ewma_ms": ewma, "fail_until": 0, "answered_at": now})
+            pipe.hdel(key, "down_since")  # it answers: the outage, if any, is over
+            await pipe.execute()
 
 
 async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.AsyncClient, reached: list[ProviderConfig]) -> Result:

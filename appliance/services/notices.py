@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import httpx
 import redis
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from devices.choices import DiscoveryState
 from devices.models import DiscoveredDevice
-from gateway import audit
+from gateway import audit, router, worker
 from gateway.models import AuditEvent, Provider
 from gateway.router import state_key
 from policies.models import HouseholdRule
@@ -44,21 +45,61 @@ class Found:
     link: str = ""
 
 
-def _providers_failing(now: dt.datetime) -> Iterator[Found]:
+def outage_start(state: dict[str, float], now: float) -> float | None:
+    """Return when a provider's outage began, from its health state, while it lasts; else None.
+
+    It lasts while its failures keep coming (gateway.worker writes down_since at the first
+    one and removes it at the first answer, of a request or of the health probe).
+    """
+    since = state.get("down_since", 0.0)
+    last_failure = state.get("fail_until", 0.0) - worker.FAIL_SECONDS
+    if not since or now - last_failure > worker.DOWN_GAP_SECONDS:
+        return None
+    return since
+
+
+def _told_outage(provider: Provider) -> int | None:
+    """Return the start of the provider's latest outage the owner was told about."""
+    told = Notice.objects.filter(kind="provider_down", key__startswith=f"provider-down:{provider.pk}:")
+    latest = told.order_by("-created_at", "-id").values_list("key", flat=True).first()
+    return int(latest.rsplit(":", 1)[1]) if latest else None
+
+
+def _providers_down(now: dt.datetime) -> Iterator[Found]:
+    zone = household.current().zone
+    minutes = settings.HEARTH_PROVIDER_DOWN_MINUTES
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1)
-        for p in Provider.objects.filter(enabled=True).exclude(tier="home"):
-            until = float(client.hget(state_key(p.pk), "fail_until") or 0)  # type: ignore[arg-type]
-            if until > time.time():
-                yield Found(
-                    "provider_failing",
-                    f"provider:{p.pk}:{now:%Y%m%d%H}",  # told at most once an hour while it keeps failing
-                    f"Provider {p.name} is failing",
-                    f"Requests fall back to other {p.tier} providers or more trusted tiers, never a less trusted one.",
-                    f"/audit/?provider={p.name}",
-                )
+        providers = list(Provider.objects.filter(enabled=True).exclude(tier="home"))
+        rows: list[dict[bytes, bytes]] = [client.hgetall(state_key(p.pk)) for p in providers]  # type: ignore[misc]
     except redis.RedisError:
-        return
+        return  # nothing known: neither down nor back
+    health = router.parsed_health([p.pk for p in providers], rows)
+    for p in providers:
+        state = health[p.pk]
+        link = "/audit/?" + urlencode({"q": p.name})  # its name is in the reason of every row that fell back from it
+        since = outage_start(state, now.timestamp())
+        if since is not None and now.timestamp() - since >= minutes * 60:
+            began = timezone.localtime(dt.datetime.fromtimestamp(since, dt.UTC), zone)
+            yield Found(
+                "provider_down",
+                f"provider-down:{p.pk}:{round(since)}",  # told once an outage, however long it lasts
+                f"Provider {p.name} is down",
+                f"It has not answered since {began:%Y-%m-%d %H:%M} ({(now.timestamp() - since) // 60:.0f} minutes). Requests fall"
+                f" back to other {p.tier} providers or a more trusted tier, never a less trusted one.",
+                link,
+            )
+        told = _told_outage(p)
+        # Over once it answered; a new outage after that answer is told on its own.
+        if told is not None and (since is None or round(since) != told) and state.get("answered_at", 0.0) >= told:
+            began = timezone.localtime(dt.datetime.fromtimestamp(told, dt.UTC), zone)
+            yield Found(
+                "provider_up",
+                f"provider-up:{p.pk}:{told}",
+                f"Provider {p.name} answers again",
+                f"It was down from {began:%Y-%m-%d %H:%M}; requests may go to it again.",
+                link,
+            )
 
 
 def _budgets(now: dt.datetime) -> Iterator[Found]:
@@ -149,7 +190,7 @@ def find(now: dt.datetime | None = None, *, chain: bool = True) -> list[Found]:
     `chain`: verify the audit chain too (it reads every row: hourly, not every check).
     """
     now = now or timezone.now()
-    return [*_providers_failing(now), *_budgets(now), *_found_devices(), *_backups(now), *(_chain(now) if chain else ()), *_poison()]
+    return [*_providers_down(now), *_budgets(now), *_found_devices(), *_backups(now), *(_chain(now) if chain else ()), *_poison()]
 
 
 def send(notice: Notice, url: str) -> None:

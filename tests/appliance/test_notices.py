@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+import zoneinfo
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import redis
 from django.conf import settings
 from django.test import Client
@@ -20,6 +23,7 @@ from gateway.capture import CaptureUpstream
 from gateway.models import AuditEvent, Provider
 from gateway.router import state_key
 from gateway.services import Result, close_audit
+from gateway.tasks import probe_providers
 from policies.models import HouseholdRule
 
 
@@ -51,15 +55,102 @@ def test_a_new_device_on_the_network_is_told_once(owner: Any) -> None:
     assert notices.check() == [], "the same condition is not told again"
 
 
-def test_a_failing_provider_is_told(owner: Any) -> None:
+@pytest.fixture
+def cloudy(owner: Any) -> Iterator[Provider]:
+    """A cloud provider whose health state (in Redis, as gateway.worker writes it) the test sets."""
     provider = Provider.objects.create(name="cloudy", tier="cloud", base_url="http://127.0.0.1:9/v1")
+    yield provider
+    redis.Redis.from_url(settings.REDIS_URL).delete(state_key(provider.pk))
+
+
+def failing(provider: Provider, minutes: float) -> float:
+    """Set the provider failing without an answer for `minutes`, its last failure just now; return since when."""
+    since = time.time() - minutes * 60
+    redis.Redis.from_url(settings.REDIS_URL).hset(state_key(provider.pk), mapping={"down_since": since, "fail_until": time.time() + 30})
+    return since
+
+
+def answers(provider: Provider) -> None:
+    """The provider answered a request or a health probe."""
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.hset(state_key(provider.pk), "fail_until", str(time.time() + 60))
+    client.hset(state_key(provider.pk), mapping={"fail_until": 0, "answered_at": time.time()})
+    client.hdel(state_key(provider.pk), "down_since")
+
+
+def test_a_provider_failing_for_a_minute_is_not_told(cloudy: Provider) -> None:
+    failing(cloudy, 1)
+    assert notices.check() == []
+
+
+def test_a_provider_down_for_the_configured_minutes_is_told(cloudy: Provider, settings: Any) -> None:
+    settings.HEARTH_PROVIDER_DOWN_MINUTES = 5
+    Household.objects.filter(pk=1).update(time_zone="Europe/Berlin")
+    failing(cloudy, 4)
+    assert notices.check() == [], "not before the configured minutes"
+    since = failing(cloudy, 6)
+    [told] = notices.check()
+    berlin = dt.datetime.fromtimestamp(since, zoneinfo.ZoneInfo("Europe/Berlin"))
+    assert told.kind == "provider_down" and told.title == "Provider cloudy is down"
+    assert f"since {berlin:%Y-%m-%d %H:%M} (6 minutes)" in told.detail
+    assert "fall back to other cloud providers or a more trusted tier, never a less trusted one" in told.detail
+
+
+def test_a_provider_down_is_told_once_per_outage(cloudy: Provider) -> None:
+    since = failing(cloudy, 11)
+    assert kinds(notices.check()) == ["provider_down"]
+    redis.Redis.from_url(settings.REDIS_URL).hset(state_key(cloudy.pk), "fail_until", time.time() + 30)  # still failing, later
+    assert notices.check() == [], "the same outage is not told again"
+    answers(cloudy)
+    notices.check()
+    failing(cloudy, 12)
+    [again] = notices.check()
+    assert again.kind == "provider_down" and again.key != f"provider-down:{cloudy.pk}:{round(since)}"
+
+
+def test_a_provider_that_answers_again_is_told_once(cloudy: Provider) -> None:
+    failing(cloudy, 11)
+    notices.check()
+    answers(cloudy)
+    [back] = notices.check()
+    assert back.kind == "provider_up" and back.title == "Provider cloudy answers again"
+    assert notices.check() == []
+
+
+def test_a_provider_never_told_down_is_not_told_back(cloudy: Provider) -> None:
+    failing(cloudy, 1)
+    notices.check()
+    answers(cloudy)
+    assert notices.check() == []
+
+
+def test_a_provider_not_heard_of_since_it_was_told_down_is_not_said_to_answer(cloudy: Provider) -> None:
+    failing(cloudy, 11)
+    notices.check()
+    redis.Redis.from_url(settings.REDIS_URL).delete(state_key(cloudy.pk))  # Redis restarted: nothing is known
+    assert notices.check() == []
+
+
+def test_the_health_probe_tells_an_outage_and_its_end(owner: Any, make_provider: Callable[..., Provider], capture: CaptureUpstream) -> None:
+    for home in Provider.objects.filter(tier="home"):
+        home.enabled = False  # its engine does not run here: its probe would fail beside this one
+        home.save()
+    provider = make_provider("cloudy", "cloud", key="sk-never-in-a-notice-0001", url="http://127.0.0.1:9/v1")  # nothing listens
+    client = redis.Redis.from_url(settings.REDIS_URL)
     try:
-        [told] = notices.check()
+        probe_providers()
+        client.hset(state_key(provider.pk), "down_since", time.time() - 11 * 60)  # as if the probe had failed for 11 minutes
+        probe_providers()
+        [down] = notices.check()
+        provider.base_url = capture.url
+        provider.save()
+        probe_providers()
+        [back] = notices.check()
     finally:
         client.delete(state_key(provider.pk))
-    assert told.kind == "provider_failing" and "cloudy" in told.title and "never a less trusted one" in told.detail
+    assert (down.kind, back.kind) == ("provider_down", "provider_up")
+    assert [r.path for r in capture.requests] == ["/v1/models"]
+    told = " ".join(f"{n.title} {n.detail} {n.link}" for n in (down, back))
+    assert "sk-never" not in told and "refused" not in told
 
 
 def test_a_budget_is_told_at_80_and_at_100_percent(owner: Any) -> None:
