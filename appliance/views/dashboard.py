@@ -20,6 +20,5 @@ def home(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "appliance/dashboard.html", {"f": dashboard.figures(), "history": history.history(), "notices": notices.current(5)}
-    )
+    context = {"f": dashboard.figures(), "history": history.history(), "fallbacks": dashboard.fallbacks(), "notices": notices.current(5)}
+    return render(request, "appliance/dashboard.html", context)
