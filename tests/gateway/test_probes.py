@@ -6,13 +6,14 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import redis
 from django.conf import settings
 
 from appliance.plumbing.stack import Stack
-from gateway import worker
+from gateway import relay, worker
 from gateway.capture import CaptureUpstream
 from gateway.choices import Family
 from gateway.models import Provider
@@ -77,6 +78,16 @@ def config(provider_id: int) -> ProviderConfig:
     return ProviderConfig(provider_id, "cloudy", "openai", "cloud", "http://127.0.0.1:9/v1", "", (), Decimal(0), Decimal(0), 5.0)
 
 
+def note(provider: ProviderConfig, **what: Any) -> None:
+    """Note the provider's health as a worker does, on a loop of its own."""
+
+    async def run() -> None:
+        await worker._note(provider, **what)
+        await relay.client().aclose()
+
+    asyncio.run(run())
+
+
 @pytest.fixture
 def noted(stack: Stack) -> Iterator[ProviderConfig]:
     """A provider id no row has, whose health state the test writes through gateway.worker."""
@@ -86,9 +97,9 @@ def noted(stack: Stack) -> Iterator[ProviderConfig]:
 
 
 def test_a_request_that_gets_its_first_byte_ends_the_outage(noted: ProviderConfig) -> None:
-    asyncio.run(worker._note(noted, failed=True))
+    note(noted, failed=True)
     assert "down_since" in state(noted.id)
-    asyncio.run(worker._note(noted, ttft_ms=120.0))
+    note(noted, ttft_ms=120.0)
     after = state(noted.id)
     assert "down_since" not in after and after["fail_until"] == 0 and after["ewma_ms"] == 120.0
 
@@ -97,7 +108,7 @@ def test_a_failure_long_after_the_last_one_with_nothing_heard_between_is_a_new_o
     long_ago = time.time() - 3600
     key = state_key(noted.id)
     redis.Redis.from_url(settings.REDIS_URL).hset(key, mapping={"down_since": long_ago, "fail_until": long_ago + worker.FAIL_SECONDS})
-    asyncio.run(worker._note(noted, failed=True))
+    note(noted, failed=True)
     assert state(noted.id)["down_since"] == pytest.approx(time.time(), abs=10)
 
 
@@ -107,5 +118,5 @@ def test_failures_close_together_are_one_outage(noted: ProviderConfig) -> None:
     redis.Redis.from_url(settings.REDIS_URL).hset(
         key, mapping={"down_since": a_minute_ago, "fail_until": a_minute_ago + worker.FAIL_SECONDS}
     )
-    asyncio.run(worker._note(noted, failed=True))
+    note(noted, failed=True)
     assert state(noted.id)["down_since"] == a_minute_ago
