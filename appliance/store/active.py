@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, Entry, Quantization
-from .fetch import FetchError, Record, check, installed, models_dir
+from .fetch import FetchError, Record, check, installed, locked, models_dir
 from .fit import Budget, fit
 
 ACTIVE = "active.json"
@@ -44,21 +44,22 @@ def problems(record: Record, full: bool) -> list[str]:
 
 def choose(entry: Entry, quantization: Quantization, budget: Budget) -> Chosen:
     """Make a pulled, verified model the one the home engine serves, at the longest context that fits."""
-    record = installed(entry, quantization)
-    if record is None:
-        raise FetchError(f"{entry.name} {quantization.name} is not in the store: run `./hearth models pull {entry.name}` first")
-    fitted = fit(entry, quantization, budget)
-    if not fitted.fits:
-        raise FetchError(fitted.sentence)
-    wrong = problems(record, full=True)
-    if wrong:
-        raise FetchError(f"{entry.name} {quantization.name} cannot be served: {'; '.join(wrong)}; pull it again")
-    chosen = {"entry": entry.name, "quantization": quantization.name, "context": fitted.context, "engine": quantization.engine}
-    target = active_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{ACTIVE}.{time.time_ns()}")
-    temporary.write_text(json.dumps(chosen))
-    temporary.replace(target)
+    with locked():  # a removal of this version cannot slip between the check and the choice
+        record = installed(entry, quantization)
+        if record is None:
+            raise FetchError(f"{entry.name} {quantization.name} is not in the store: run `./hearth models pull {entry.name}` first")
+        fitted = fit(entry, quantization, budget)
+        if not fitted.fits:
+            raise FetchError(fitted.sentence)
+        wrong = problems(record, full=True)
+        if wrong:
+            raise FetchError(f"{entry.name} {quantization.name} cannot be served: {'; '.join(wrong)}; pull it again")
+        chosen = {"entry": entry.name, "quantization": quantization.name, "context": fitted.context, "engine": quantization.engine}
+        target = active_file()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{ACTIVE}.{time.time_ns()}")
+        temporary.write_text(json.dumps(chosen))
+        temporary.replace(target)
     return Chosen(entry.name, quantization.name, fitted.context, quantization.engine, record)
 
 

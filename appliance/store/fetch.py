@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -26,6 +28,7 @@ CHUNK = 1 * MIB
 TRIES_PER_SOURCE = 3  # a cut transfer resumes from where it stopped this many times before the next source
 PROGRESS_EVERY_S = 0.5
 RECORD = "record.json"
+LOCK = ".store.lock"
 
 
 class FetchError(Exception):
@@ -79,6 +82,19 @@ OnProgress = Callable[[Progress], None]
 def models_dir() -> Path:
     """Return the folder the store keeps models in."""
     return Path(settings.HEARTH_MODELS_DIR)
+
+
+@contextmanager
+def locked() -> Iterator[None]:
+    """Hold the store's lock: removing a version and choosing the served one never interleave."""
+    root = models_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def folder_for(entry: Entry, quantization: Quantization) -> Path:

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 
-from . import active, progress
+from . import active, disk, progress
 from . import catalogue as store_catalogue
 from .catalogue import CatalogueError, Entry, Quantization
 from .fetch import FetchError, folder_for, installed, sha256_of
@@ -152,6 +152,15 @@ def cancel_pull(name: str) -> None:
     """Ask a running pull to stop; what it fetched is kept and the next pull resumes it."""
     progress.folder().mkdir(parents=True, exist_ok=True)
     progress.cancel_file(name).touch()
+
+
+def remove(entry: Entry, quantization: Quantization, served: str) -> int:
+    """Remove a stored model version the home engine does not serve; return the bytes freed."""
+    freed = disk.remove(entry, quantization, served)
+    last = progress.read(entry.name)
+    if last is not None and last["quantization"] == quantization.name:
+        progress.status_file(entry.name).unlink(missing_ok=True)  # its "fetched and verified" no longer holds
+    return freed
 
 
 def serve(entry: Entry, quantization: Quantization, budget: Budget) -> active.Chosen:

@@ -24,7 +24,7 @@ from ..forms import ClaimForm, DeviceForm, FinishForm, FirstBootRestoreForm, Hou
 from ..services import accounts
 from ..services import setup as setup_service
 from ..services.backups import BackupError
-from ..store import consumers, shelf
+from ..store import consumers, disk, shelf
 from ..store import fit as store_fit
 from ..store import services as store_services
 from ..store.catalogue import CatalogueError
@@ -71,20 +71,27 @@ def hardware_step(request: HttpRequest) -> HttpResponse:
     return _hardware_page(request)
 
 
+def _served() -> str:
+    try:
+        return engine.model_path()
+    except engine.EngineUnavailable:
+        return ""
+
+
 def _hardware_page(request: HttpRequest, message: str = "", error: str = "") -> HttpResponse:
     found = hardware.survey()
     room = hardware.budget(found)
     home = setup_service.home_model(found)
     models = hardware.catalogue()
-    served = ""
-    if home.served is not None:
-        try:
-            served = engine.model_path()
-        except engine.EngineUnavailable:
-            served = ""
+    served = _served() if home.served is not None else ""
+    table = store_fit.table(models, room)
+    asked = request.GET.get("asked", "")  # a notice's link: a device asked for this model
+    wanted = [f for f in table if f.entry.name == asked]
+    asked_fit = next((f for f in wanted if f.fits), wanted[0] if wanted else None)
     context = {
-        "hw": found, "home": home, "room": room, "table": store_fit.table(models, room),
+        "hw": found, "home": home, "room": room, "table": table,
         "shelf": shelf.rows(models, room, served), "pulls": consumers.fragment(), "message": message, "error": error,
+        "disk": disk.usage(models, served), "asked": asked_fit,
     }  # fmt: skip
     return _render(request, "hardware", "appliance/setup/hardware.html", context)
 
@@ -98,6 +105,9 @@ def _store_action(request: HttpRequest, action: str) -> HttpResponse:
         if action == "pull":
             store_services.start_pull(entry, quantization, room)
             message = f"Fetching {entry.title} ({quantization.name}); its progress shows below."
+        elif action == "remove":
+            freed = store_services.remove(entry, quantization, _served())
+            message = f"Removed {entry.title} ({quantization.name}) from the store: {disk.words(freed)} freed."
         elif action == "cancel":
             store_services.cancel_pull(entry.name)
             message = f"Stopping the fetch of {entry.title}; what arrived is kept, and fetching again resumes it."
@@ -121,6 +131,13 @@ def pull_model(request: HttpRequest) -> HttpResponse:
 def cancel_pull(request: HttpRequest) -> HttpResponse:
     """Stop a model's fetch, keeping what arrived."""
     return _store_action(request, "cancel")
+
+
+@owner_required
+@require_POST
+def remove_model(request: HttpRequest) -> HttpResponse:
+    """Remove a stored model version the home engine does not serve, freeing its disk."""
+    return _store_action(request, "remove")
 
 
 @owner_required

@@ -1,4 +1,4 @@
-"""`./hearth models list|fit|pull NAME|use NAME|add NAME`: the home tier's model store from the console."""
+"""`./hearth models list|fit|pull NAME|use NAME|rm NAME [QUANT]|add NAME`: the home tier's model store from the console."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appliance import engine, hardware
-from appliance.store import active, fetch, integrity, progress, services
+from appliance.store import active, disk, fetch, integrity, progress, services
 from appliance.store import fit as store_fit
 from appliance.store.catalogue import CatalogueError
 
@@ -38,6 +38,9 @@ class Command(BaseCommand):
         use.add_argument("name", nargs="?", default="")
         use.add_argument("--quantization", help="which of the model's quantizations (default: the first this box's engine loads)")
         use.add_argument("--shipped", action="store_true", help="serve the model shipped with Hearth again")
+        rm = actions.add_parser("rm", help="remove a stored model version the home engine does not serve, freeing its disk")
+        rm.add_argument("name")
+        rm.add_argument("quantization", nargs="?", default="", help="which version (default: the only one in the store)")
         add = actions.add_parser("add", help="add a GGUF model by hand: a local file, or a file on the hub or an HTTPS folder")
         add.add_argument("name", help="the name to pull it by (lower case, digits, '.', '-')")
         add.add_argument("--file", required=True, help="a local GGUF file, or the file's name in --hf/--url")
@@ -144,6 +147,23 @@ class Command(BaseCommand):
             f"the home engine serves {entry.name} {quantization.name} now, with {chosen.context:,} tokens of context "
             "(it restarts on it once the answers it is writing are finished)"
         )
+
+    def _rm(self, options: dict[str, Any]) -> None:
+        entry = hardware.catalogue().get(options["name"])
+        if options["quantization"]:
+            quantization = entry.quantization(options["quantization"])
+        else:
+            stored = [q for q in entry.quantizations if fetch.installed(entry, q) or fetch.folder_for(entry, q).exists()]
+            if len(stored) != 1:
+                kept = ", ".join(q.name for q in stored) or "none"
+                raise CommandError(f"name the version of {entry.name} to remove (in the store: {kept})")
+            quantization = stored[0]
+        try:
+            served = engine.model_path()
+        except engine.EngineUnavailable:
+            served = ""
+        freed = services.remove(entry, quantization, served)
+        self.stdout.write(f"removed {entry.name} {quantization.name} from the store: {disk.words(freed)} freed")
 
     def _add(self, options: dict[str, Any]) -> None:
         if not options["hf"] and not options["url"]:
