@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from appliance.plumbing.redis import BROKEN
+from appliance.store import asked
 from devices.models import Device
 from devices.services import authenticate
 
@@ -147,7 +149,10 @@ async def _submit(device: Device, api: schema.ApiRequest) -> Envelope:
     try:
         return await journey.submit(device, api)
     except router.NoRoute as exc:
-        raise ApiError(exc.status, exc.message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
+        message = exc.message
+        if exc.code == "model_not_found":  # the store may know it: the device is told the owner can add it
+            message += await sync_to_async(asked.told, thread_sensitive=False)(device.name, api.model)
+        raise ApiError(exc.status, message, "service_unavailable" if exc.status == 503 else "invalid_request_error", exc.code) from None
 
 
 async def _started(envelope: Envelope) -> tuple[AsyncIterator[RelayEvent], dict[str, str]]:

@@ -29,6 +29,7 @@ from policies.models import HouseholdRule
 
 from .. import household
 from ..models import Household, Notice
+from ..store import asked as store_asked
 
 log = logging.getLogger(__name__)
 SEND_SECONDS = 5.0
@@ -184,13 +185,30 @@ def _poison() -> Iterator[Found]:
         )
 
 
+def _models_asked(now: dt.datetime) -> Iterator[Found]:
+    """A device asked for a model nobody serves that the store can fetch: told once per model a day."""
+    zone = household.current().zone
+    for a in store_asked.recent(now.timestamp() - 86400):
+        day = timezone.localtime(dt.datetime.fromtimestamp(a.at, dt.UTC), zone)
+        where = "which is in the store but not served" if a.in_store else "which the store can fetch"
+        yield Found(
+            "model_asked",
+            f"model-asked:{a.entry}:{day:%Y-%m-%d}",
+            f"Device {a.device} asked for model {a.asked}, {where}"[:200],
+            f"It was refused as a model this box does not serve ({day:%H:%M}). The store page marks it, with its Fetch button"
+            f" (or Serve it) if it fits this box; devices then ask for it as '{settings.HEARTH_HOME_MODEL_NAME}'.",
+            store_asked.store_link(a.entry),
+        )
+
+
 def find(now: dt.datetime | None = None, *, chain: bool = True) -> list[Found]:
     """Return every condition the owner should be told about now (told before or not).
 
     `chain`: verify the audit chain too (it reads every row: hourly, not every check).
     """
     now = now or timezone.now()
-    return [*_providers_down(now), *_budgets(now), *_found_devices(), *_backups(now), *(_chain(now) if chain else ()), *_poison()]
+    found = [*_providers_down(now), *_budgets(now), *_found_devices(), *_backups(now), *(_chain(now) if chain else ()), *_poison()]
+    return found + list(_models_asked(now))
 
 
 def send(notice: Notice, url: str) -> None:
