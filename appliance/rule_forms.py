@@ -96,6 +96,12 @@ class RuleForm(forms.Form):
     prefer = forms.ChoiceField(required=False, choices=[("", "no preference"), *Tier.choices], label="Prefer")
     block = forms.CharField(required=False, max_length=300, label="Message")
     blur_faces = forms.BooleanField(required=False, label="Blur faces in images")
+    only_in = forms.CharField(
+        required=False, max_length=200, label="Only to providers in",
+        help_text="Country codes or EU, comma-separated (e.g. EU, CH); empty: wherever the household allows.",
+    )  # fmt: skip
+    never_in = forms.CharField(required=False, max_length=200, label="Never to providers in", help_text="e.g. US")
+    require_zdr = forms.BooleanField(required=False, label="Only providers with zero data retention on record, in the cloud too")
     keep_prompt_days = forms.IntegerField(min_value=0, max_value=3650, initial=0, label="Keep the request's text in the audit log (days)")
     rate_per_minute = forms.IntegerField(min_value=0, max_value=100_000, initial=0, label="Requests a minute per device (0: no limit)")
     monthly_budget = forms.DecimalField(
@@ -161,6 +167,9 @@ class RuleForm(forms.Form):
             "prefer": a.get("prefer") or "",
             "block": a.get("block", ""),
             "blur_faces": bool(a.get("blur_faces")),
+            "only_in": ", ".join((a.get("jurisdictions") or {}).get("allow", [])),
+            "never_in": ", ".join((a.get("jurisdictions") or {}).get("deny", [])),
+            "require_zdr": bool(a.get("require_zdr")),
             "keep_prompt_days": a.get("keep_prompt_days", 0),
             "rate_per_minute": a.get("rate_per_minute", 0),
             "monthly_budget": a.get("monthly_budget", 0),
@@ -220,6 +229,11 @@ class RuleForm(forms.Form):
             a["data"] = data
         if d.get("blur_faces"):
             a["blur_faces"] = True
+        places = {k: [c.strip() for c in (d.get(f) or "").split(",") if c.strip()] for k, f in (("allow", "only_in"), ("deny", "never_in"))}
+        if places["allow"] or places["deny"]:
+            a["jurisdictions"] = {k: v for k, v in places.items() if v}
+        if d.get("require_zdr"):
+            a["require_zdr"] = True
         for name in ("keep_prompt_days", "rate_per_minute"):
             if d.get(name):
                 a[name] = int(d[name])

@@ -134,6 +134,10 @@ def actions_in_words(a: Actions, currency: str = "") -> str:
         parts.append("refused if it contains " + _or(kind_name(k) for k in blocked))
     if a.blur_faces:
         parts.append("faces blurred")
+    if a.max_tier != "home" and a.jurisdictions:
+        parts.append(a.jurisdictions.describe().replace("only in", "only to providers in").replace("never in", "never to providers in"))
+    if a.max_tier == "cloud" and a.require_zdr:
+        parts.append("only where zero data retention is on record")
     sentence = ", ".join(parts)
     if a.prefer and a.prefer != a.max_tier:
         sentence += f"; prefer {TIER_NAMES[a.prefer]}"

@@ -49,6 +49,7 @@ class Planned:
     provider_ids: tuple[int, ...]
     queue: str
     refusal: str = ""
+    passed_over: str = ""  # what would have come first, and why not (said as a fallback)
 
 
 @dataclass(frozen=True)

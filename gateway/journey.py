@@ -252,7 +252,7 @@ def screened(envelope: Envelope) -> None:
 
 
 def planned(plan: router.Plan) -> Planned:
-    return Planned(tuple(c.id for c in plan.candidates), plan.queue, plan.refusal)
+    return Planned(tuple(c.id for c in plan.candidates), plan.queue, plan.refusal, plan.passed_over)
 
 
 def dispatch(envelope: Envelope) -> None:
@@ -349,7 +349,7 @@ def _served(envelope: Envelope, configs: list[Any], lease: worker.Lease, run: An
     job = worker.Job(
         envelope.request_id, envelope.kind, envelope.model, envelope.body, envelope.stream, envelope.include_usage,
         envelope.prompt_chars, spans, redact=frozenset(decision.redact), blur_faces=decision.blur_faces,
-        explanation=decision.explanation, seal=seal,
+        explanation=decision.explanation, seal=seal, passed_over=planned.passed_over,
     )  # fmt: skip
     result: services.Result = run(
         lambda client: worker.serve(job, configs, client, lease, planned.refusal, decision.blocked, decision.blocked_status)

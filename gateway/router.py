@@ -213,6 +213,7 @@ class Plan:
     refusal: str = ""
     trace: tuple[Considered, ...] = ()  # every provider, the kept ones first in their order
     sentence: str = ""  # why the first was chosen, for the decision's explanation
+    passed_over: str = ""  # "home: home GPU busy": what would have come first, and why it does not
 
 
 def limit(c: Candidate, decision: Decision, priorities: Priorities, asked: Asked) -> str:
@@ -238,6 +239,10 @@ def limit(c: Candidate, decision: Decision, priorities: Priorities, asked: Asked
         return "it cannot take images" if asked.needs.images and not c.takes_images else "it cannot be made to call one of several tools"
     if asked.model != AUTO_MODEL and asked.model not in c.models:
         return f"it does not serve {asked.model}"
+    return _too_long(c, asked)
+
+
+def _too_long(c: Candidate, asked: Asked) -> str:
     caps = c.caps_for(asked.model)
     if asked.tokens and not caps.fits(asked.tokens):
         return f"the request (about {asked.tokens} tokens) is longer than its context window ({caps.context})"
@@ -256,21 +261,29 @@ def plan(
         return Plan((), "upstream")  # refused by the serving worker, which records it
     now = time.time()
     kept: list[tuple[tuple[bool, bool, bool, bool, float], Candidate, str]] = []
+    # What would have come first but for a passing state or the request's length: when it
+    # is not what is tried first, the answer says it fell back from it, and why.
+    ideal: list[tuple[tuple[bool, bool, float], str]] = []
     filtered: list[Considered] = []
     for c in providers:
         why = limit(c, decision, priorities, asked)
-        if why:
-            filtered.append(Considered(c.name, c.tier, False, why))
-            continue
         state = health.get(c.id, {})
         quality = c.caps_for(asked.model).quality_for(asked.task, c.quality)
+        margin = priorities.choice.home_margin if c.tier == "home" else 0
+        weak = quality + margin < NEEDED.get(asked.difficulty, NEEDED["moderate"])
+        preferred = bool(decision.prefer) and c.tier != decision.prefer
+        value = -score(c, state, quality, priorities)
+        if why:
+            filtered.append(Considered(c.name, c.tier, False, why))
+            if why == _too_long(c, asked):
+                ideal.append(((preferred, weak, value), f"{c.name}: {why}"))
+            continue
         failing = state.get("fail_until", 0.0) > now
         busy = c.tier == "home" and state.get("inflight", 0.0) >= settings.HEARTH_HOME_QUEUE_SOFT_LIMIT
-        weak = quality < NEEDED.get(asked.difficulty, NEEDED["moderate"])
-        notes = ["failed recently"] * failing + ["home GPU busy"] * busy
-        notes += [f"quality {quality} for {asked.difficulty} {asked.task} (needs {NEEDED[asked.difficulty]})"] * weak
-        key = (failing, bool(decision.prefer) and c.tier != decision.prefer, busy, weak, -score(c, state, quality, priorities))
-        kept.append((key, c, "; ".join(notes)))
+        passing = ["failed recently"] * failing + ["home GPU busy"] * busy
+        notes = passing + [f"quality {quality} for {asked.difficulty} {asked.task} (needs {NEEDED[asked.difficulty]})"] * weak
+        kept.append(((failing, preferred, busy, weak, value), c, "; ".join(notes)))
+        ideal.append(((preferred, weak, value), f"{c.name}: {'; '.join(passing)}"))
     kept.sort(key=lambda k: k[0])
     ranked = tuple(c for _, c, _ in kept)
     trace = tuple(Considered(c.name, c.tier, True, note or "fits") for _, c, note in kept) + tuple(filtered)
@@ -280,7 +293,10 @@ def plan(
         if limits:
             refusal = f"No provider the household's rules allow can answer: {limits} ({decision.explanation})."
         return Plan((), "home" if decision.max_tier == "home" else "upstream", refusal, trace)
-    return Plan(ranked, "home" if ranked[0].tier == "home" else "upstream", "", trace, _sentence(ranked[0], trace, priorities))
+    best = min(ideal, key=lambda i: i[0])[1]
+    passed_over = "" if best.startswith(f"{ranked[0].name}: ") else best
+    queue = "home" if ranked[0].tier == "home" else "upstream"
+    return Plan(ranked, queue, "", trace, _sentence(ranked[0], trace, priorities), passed_over)
 
 
 def _sentence(first: Candidate, trace: tuple[Considered, ...], priorities: Priorities) -> str:

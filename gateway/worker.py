@@ -61,6 +61,7 @@ class Job:
     # Seals the request's audit row; awaited before the client is told the answer is
     # complete, so that every answer a client saw end has its sealed row (a power cut).
     seal: Callable[[Result], Awaitable[None]] | None = None
+    passed_over: str = ""  # the plan's first choice but for a passing state or the request's length, and why
 
 
 def outbound(job: Job, tier: str, model: str) -> tuple[dict[str, Any], Redactor | None]:
@@ -399,7 +400,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
     """Try the providers in order; fail over only before the first byte. `reached`: each
     provider called is added as it is called."""
     started = time.monotonic()
-    reasons: list[str] = []
+    reasons: list[str] = [job.passed_over] if job.passed_over else []
     for attempt, provider in enumerate(providers, start=1):
         adapter = adapter_for(provider, client)
         if not adapter.supports(job.kind):

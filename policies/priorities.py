@@ -39,12 +39,15 @@ class Preset:
     label: str
     phrase: str  # how the decision's sentence says it chose ("cheapest that fits")
     weights: Weights
+    # "Prefer local inference unless the quality gap exceeds this": the home model counts as
+    # able to answer when it falls this many points (of 10) short of what the task needs.
+    home_margin: int = 0
 
 
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("home_first", "Keep it home whenever it can answer well", "kept home where it answers well", Weights(3.0, 0.5, 0.5, 1.0)),
+        Preset("home_first", "Keep it home whenever it can answer well", "kept home where it answers well", Weights(3.0, 0.5, 0.5, 1.0), 1),
         Preset("cheapest", "Cheapest that is good enough", "cheapest that fits", Weights(0.5, 3.0, 0.5, 1.0)),
         Preset("fastest", "Fastest", "fastest that fits", Weights(0.5, 0.5, 3.0, 1.0)),
         Preset("best", "Best answer, wherever the rules allow", "best answer allowed", Weights(0.5, 0.5, 0.5, 3.0)),

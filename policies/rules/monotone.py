@@ -21,7 +21,8 @@ from typing import Any
 from devices.choices import TIER_RANK, Category
 from policies.classification.text import SENSITIVE
 from policies.detectors import KINDS
-from policies.rules import DAYS, DEFAULT_RULE, Conditions, Decision, Facts, Rule, first_match
+from policies.priorities import inside
+from policies.rules import DAYS, DEFAULT_RULE, Actions, Conditions, Decision, Facts, Rule, first_match
 
 # A Monday; only the weekday and the time of day of a moment matter to the rules.
 _WEEK = dt.datetime(2026, 11, 23, 12, 0)
@@ -70,7 +71,18 @@ def protects_at_least(after: Decision, before: Decision, images: bool) -> bool:
         return True
     if not set(before.redact) <= set(after.redact):
         return False
+    if not limits_at_least(after, before):
+        return False
     return not (images and before.blur_faces and not after.blur_faces)
+
+
+def limits_at_least(after: Actions | Decision, before: Actions | Decision) -> bool:
+    """Return True when `after` limits where data goes at least as `before` does: no place
+    allowed that was not, none let in that was denied, zero data retention still needed."""
+    a, b = after.jurisdictions, before.jurisdictions
+    if b.allow and not (a.allow and all(any(inside(x, y) for y in b.allow) for x in a.allow)):
+        return False
+    return b.deny <= a.deny and (after.require_zdr or not before.require_zdr)
 
 
 # --- the classes of requests the rules can tell apart ---------------------------------------
@@ -275,13 +287,15 @@ class _Lattice:
             blocks = np.array([dict(a.data).get(names[0]) == "block" for a in actions])
             self.blocked = self.blocked | (blocks[first] & present[d])
         self.images = np.broadcast_to(images, self.shape)
+        self.first = first
+        self.limits = np.array([[limits_at_least(a, b) for a in actions] for b in actions])  # [before][after]
 
     def _worse(self, before: Any, after: Any) -> Any:
         """Return where `after` protects less than `before` (as protects_at_least, elementwise)."""
         b = [x[before] for x in (self.blocked, self.rank, self.redact, self.blur, self.images)]
         a = [x[after] for x in (self.blocked, self.rank, self.redact, self.blur)]
         (b_block, b_rank, b_redact, b_blur, images), (a_block, a_rank, a_redact, a_blur) = b, a
-        leaves_as_much = ((b_redact & ~a_redact) == 0) & ~(images & b_blur & ~a_blur)
+        leaves_as_much = ((b_redact & ~a_redact) == 0) & ~(images & b_blur & ~a_blur) & self.limits[self.first[before], self.first[after]]
         return ~(a_block | (~b_block & (a_rank <= b_rank) & ((a_rank == TIER_RANK["home"]) | leaves_as_much)))
 
     def _slices(self, axis: int, lo: Any, hi: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -396,4 +410,8 @@ def decision_in_words(d: Decision) -> str:
         extra.append("all personal data replaced" if not kept else "not replaced: " + ", ".join(kept))
         if d.blur_faces:
             extra.append("faces blurred")
+        if d.jurisdictions:
+            extra.append(d.jurisdictions.describe())
+        if d.require_zdr:
+            extra.append("zero data retention needed")
     return d.explanation + (f" ({'; '.join(extra)})" if extra else "")

@@ -123,7 +123,7 @@ def test_a_request_that_really_fell_back_is_on_the_dashboard_and_its_provider_no
     HouseholdRule.objects.create(name="Up to the device's tier", conditions={}, actions={"max_tier": "cloud"})
     tablet = make_device(max_tier="trusted")
     zdr = make_provider("zdr", "trusted", quality=10)
-    Provider.objects.filter(name="home").update(quality=1)  # so the trusted one is tried first
+    Provider.objects.filter(name="home").update(quality=1, model_caps={})  # so the trusted one is tried first
     capture.reset(mode="status", status=503)
     try:
         ask = {"model": "hearth-auto", "messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 8}

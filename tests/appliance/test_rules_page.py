@@ -137,6 +137,21 @@ def test_a_rule_that_cannot_be_saved_gets_a_form_error_and_keeps_every_answer(ow
     assert not HouseholdRule.objects.exists()
 
 
+def test_a_rule_keeps_health_in_the_eu_with_form_controls_and_reads_so(owner_client: Client) -> None:
+    fields = form_for("Health in the EU", max_tier="cloud", label_health="on", label_health_min="0.6", only_in="eu, ch", require_zdr="on")
+    assert owner_client.post("/rules/new/", fields).status_code == 302
+    stored = HouseholdRule.objects.get(name="Health in the EU")
+    assert stored.actions["jurisdictions"] == {"allow": ["eu", "ch"]} and stored.actions["require_zdr"] is True
+    assert stored.spec().actions.jurisdictions.allow == {"EU", "CH"}
+    assert "only to providers in CH or EU, only where zero data retention is on record" in owner_client.get("/rules/").content.decode()
+
+
+def test_a_jurisdiction_that_is_not_a_country_code_gets_a_form_error_and_keeps_the_answer(owner_client: Client) -> None:
+    body = owner_client.post("/rules/new/", form_for("Where", max_tier="cloud", never_in="United States")).content.decode()
+    assert "This rule cannot be saved" in body and "two-letter country code" in body and 'value="United States"' in body
+    assert not HouseholdRule.objects.exists()
+
+
 def test_a_time_window_without_times_gets_a_form_error(owner_client: Client) -> None:
     body = owner_client.post("/rules/new/", form_for("Nights", time_on="on", time_from="")).content.decode()
     assert "say from and to what time" in body and not HouseholdRule.objects.exists()

@@ -160,3 +160,25 @@ def test_bad_capabilities_are_refused_with_a_message(raw: object) -> None:
 
 def test_an_unknown_preset_name_reads_as_the_default_rather_than_failing_requests() -> None:
     assert Priorities.of("gone").choice.name == "home_first"
+
+
+def test_a_busy_home_gpu_is_said_as_the_fallback_the_answer_carries() -> None:
+    p = plan(decision(), ALL, {1: {"inflight": 50.0}}, Asked(Kind.CHAT, AUTO_MODEL, task="chat", difficulty="simple"))
+    assert p.passed_over == "home: home GPU busy"
+
+
+def test_a_request_too_long_for_the_home_model_is_said_as_the_fallback() -> None:
+    p = plan(decision(), ALL, {}, Asked(Kind.CHAT, AUTO_MODEL, task="chat", difficulty="simple", tokens=40_000))
+    assert p.passed_over.startswith("home: the request (about 40000 tokens) is longer than its context window (32768)")
+
+
+def test_a_provider_that_failed_recently_is_said_as_the_fallback_when_it_would_have_come_first() -> None:
+    import time
+
+    p = plan(decision(), ALL, {3: {"fail_until": time.time() + 60}}, Asked(Kind.CHAT, AUTO_MODEL, task="code", difficulty="hard"))
+    assert chosen(p)[-1] == "openai" and p.passed_over == "openai: failed recently"
+
+
+def test_going_where_the_household_s_priorities_rank_first_is_no_fallback() -> None:
+    p = plan(decision(), ALL, {}, Asked(Kind.CHAT, AUTO_MODEL, task="code", difficulty="moderate"), Priorities.preset("best"))
+    assert chosen(p)[0] == "openai" and p.passed_over == ""

@@ -74,7 +74,7 @@ def test_a_failing_trusted_provider_fails_over_to_home_before_the_first_byte(
 ) -> None:
     tablet = make_device(max_tier="trusted")
     make_provider("zdr", "trusted", quality=10)
-    Provider.objects.filter(name="home").update(quality=1)  # so the trusted one is tried first
+    Provider.objects.filter(name="home").update(quality=1, model_caps={})  # so the trusted one is tried first
     capture.reset(**failure)  # type: ignore[arg-type]
     with httpx.stream(
         "POST", f"{live.api}/chat/completions", json={**ASK, "stream": True}, headers={"Authorization": f"Bearer {tablet.key}"}, timeout=60

@@ -114,6 +114,7 @@ def test_a_spent_monthly_budget_keeps_the_device_home_and_says_so(
     _rule(monthly_budget=0.000001)
     laptop = make_device(max_tier="cloud")
     make_provider("cloudy", "cloud", quality=10)
+    Provider.objects.filter(name="home").update(quality=1, model_caps={})  # so the cloud one is tried first
     first = httpx.post(f"{live.api}/chat/completions", json=ASK, headers={"Authorization": f"Bearer {laptop.key}"}, timeout=60)
     assert first.headers["x-hearth-tier"] == "cloud"
     audited(laptop.device)  # the first request's cost is on its audit row
@@ -156,7 +157,7 @@ def test_the_households_privacy_level_decides_what_the_audit_row_records(
 ) -> None:
     from appliance.models import Household
 
-    Household.objects.create(pk=1, name="The Smiths", privacy=level)
+    Household.objects.create(pk=1, name="The Smiths", privacy=level, priority="best")  # the best answer allowed: the cloud's
     tablet = make_device(max_tier="cloud", category="kids")
     tablet.device.name = "annas-tablet"
     tablet.device.save()

@@ -113,6 +113,25 @@ def test_the_old_household_preset_is_reported_with_the_example_that_shows_it() -
     assert "gives less protection" in found.describe() and "trusted provider" in found.describe()
 
 
+def test_a_more_sensitive_request_that_loses_its_jurisdiction_limit_is_reported() -> None:
+    rules = [
+        parse_rule("Health with an e-mail", {"labels": {"health": 0.5}, "data": ["EMAIL"]}, {"max_tier": "cloud"}),
+        parse_rule("Health in the EU", {"labels": {"health": 0.5}}, {"max_tier": "cloud", "jurisdictions": {"allow": ["EU"]}}),
+        parse_rule("Everything else", {}, {"max_tier": "cloud", "jurisdictions": {"allow": ["EU"]}}),
+    ]
+    found = monotonicity_counterexample(rules)
+    assert found is not None and first_match(rules, found.after).rule == "Health with an e-mail"
+    assert "only in EU" in found.describe(), "the limit that is lost is named"
+
+
+def test_a_stricter_limit_or_zero_data_retention_on_more_sensitive_requests_is_monotone() -> None:
+    rules = [
+        parse_rule("Health", {"labels": {"health": 0.5}}, {"max_tier": "cloud", "jurisdictions": {"allow": ["DE"]}, "require_zdr": True}),
+        parse_rule("Everything else", {}, {"max_tier": "cloud", "jurisdictions": {"allow": ["EU"]}}),
+    ]
+    assert monotonicity_counterexample(rules) is None
+
+
 # --- random rule sets: the checker is right both ways -----------------------------------------
 
 
@@ -147,6 +166,12 @@ def rule_sets(draw: st.DrawFn) -> list[Rule]:
             if draw(st.booleans()):
                 actions["data"] = {draw(st.sampled_from(FEW_KINDS)): draw(st.sampled_from(["redact", "keep", "block"]))}
             actions["blur_faces"] = draw(st.booleans())
+            if draw(st.integers(0, 3)) == 0:
+                actions["jurisdictions"] = draw(
+                    st.sampled_from([{"allow": ["EU"]}, {"allow": ["DE"]}, {"allow": ["EU", "CH"]}, {"deny": ["US"]}])
+                )
+            if draw(st.integers(0, 4)) == 0:
+                actions["require_zdr"] = True
         rules.append(parse_rule(f"rule {i}", conditions, actions))
     return rules
 
