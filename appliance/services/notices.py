@@ -103,6 +103,20 @@ def _providers_down(now: dt.datetime) -> Iterator[Found]:
             )
 
 
+def _trusted_without_terms() -> Iterator[Found]:
+    # A trusted provider saved before its terms were asked for (an upgraded box) is left
+    # unused by the router until they are recorded: the owner must hear why.
+    for p in Provider.objects.filter(enabled=True, tier="trusted"):
+        if not p.zdr_recorded:
+            yield Found(
+                "provider_terms",
+                f"terms:{p.pk}",
+                f"Provider {p.name} is not used: its zero data retention is not on record",
+                "A trusted provider is used only once the address of its terms and the date you read them are recorded.",
+                "/providers/",
+            )
+
+
 def _budgets(now: dt.datetime) -> Iterator[Found]:
     zone = household.current().zone
     month = timezone.localtime(now, zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -207,7 +221,15 @@ def find(now: dt.datetime | None = None, *, chain: bool = True) -> list[Found]:
     `chain`: verify the audit chain too (it reads every row: hourly, not every check).
     """
     now = now or timezone.now()
-    found = [*_providers_down(now), *_budgets(now), *_found_devices(), *_backups(now), *(_chain(now) if chain else ()), *_poison()]
+    found = [
+        *_providers_down(now),
+        *_trusted_without_terms(),
+        *_budgets(now),
+        *_found_devices(),
+        *_backups(now),
+        *(_chain(now) if chain else ()),
+        *_poison(),
+    ]
     return found + list(_models_asked(now))
 
 

@@ -77,6 +77,16 @@ def answers(provider: Provider) -> None:
     client.hdel(state_key(provider.pk), "down_since")
 
 
+def test_a_trusted_provider_without_its_terms_on_record_is_told_once_and_not_after_they_are(owner: Any) -> None:
+    old = Provider.objects.create(name="old-trusted", tier="trusted", base_url="https://t.example/v1", zero_data_retention=True)
+    [told] = notices.check()
+    assert told.kind == "provider_terms" and "old-trusted is not used" in told.title and told.link == "/providers/"
+    assert notices.check() == []
+    old.zdr_terms_url, old.zdr_checked_on = "https://t.example/terms", dt.date(2026, 11, 1)
+    old.save()
+    assert not [f for f in notices.find() if f.kind == "provider_terms"]
+
+
 def test_a_provider_failing_for_a_minute_is_not_told(cloudy: Provider) -> None:
     failing(cloudy, 1)
     assert notices.check() == []
