@@ -130,7 +130,7 @@ def test_the_store_page_marks_the_model_a_device_asked_for_with_its_fetch_button
     page = owner_client.get("/setup/hardware/?asked=tiny").content.decode()
     row = page.split('<tr data-model="tiny" class="asked" id="asked">')[1].split("</tr>")[0]
     assert "a device asked for it" in row and 'action="/setup/hardware/models/pull/"' in row and ">Fetch</button>" in row
-    assert 'id="asked-note">A device asked for <strong>Tiny</strong>; it fits this box' in page
+    assert 'id="asked-note">A device asked for <strong>Tiny</strong>: it fits this box and is marked below' in page
 
 
 def test_a_model_asked_for_that_does_not_fit_is_said_so_on_the_store_page(tiny: Any, owner_client: Client) -> None:

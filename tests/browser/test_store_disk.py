@@ -9,15 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from appliance import hardware
 from appliance.models import Household
-from appliance.store import fetch, services
+from appliance.plumbing.redis import sync_client
+from appliance.services import notices
+from appliance.store import asked, fetch, services
 from appliance.store.catalogue import household_file
 from tests.appliance.store_server import Served, file_server
-from tests.conftest import OWNER_PASSWORD, Live
+from tests.conftest import OWNER_PASSWORD, Live, PairedDevice
 
 BODY = os.urandom(5 * 2**20)
 
@@ -68,3 +71,32 @@ def test_the_owner_sees_the_disk_each_model_takes_and_removes_one_not_served(
         shutil.rmtree(fetch.models_dir() / "tiny", ignore_errors=True)
         shutil.rmtree(fetch.folder_for(shipped, shipped.quantization()), ignore_errors=True)
         household_file().unlink(missing_ok=True)
+
+
+def test_a_notice_of_a_model_a_device_asked_for_opens_the_store_with_it_marked_beside_its_fetch_button(
+    page: Page,
+    live: Live,
+    laptop: PairedDevice,
+    client_for: Callable[[PairedDevice], httpx.Client],
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    Household.objects.create(pk=1, name="The Ngatas", time_zone="UTC", language="en")
+    get_user_model().objects.create_user("owner", password=OWNER_PASSWORD, is_staff=True, is_superuser=True)
+    sync_client().delete(asked.ASKED_KEY)
+    body = {"model": "qwen2.5-3b-instruct", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 4}
+    assert client_for(laptop).post("/chat/completions", json=body).status_code == 404
+    [told] = notices.check(chain=False)
+
+    page.goto("/login/")
+    page.fill("input[name=username]", "owner")
+    page.fill("input[name=password]", OWNER_PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    page.locator(f"#notice-{told.pk}").get_by_role("link", name=told.title).click()
+    expect(page).to_have_url(re.compile(r"/setup/hardware/\?asked=qwen2.5-3b-instruct#store$"))
+    marked = page.locator("tr.asked")
+    expect(marked).to_have_attribute("data-model", "qwen2.5-3b-instruct")
+    expect(marked).to_contain_text("a device asked for it")
+    expect(marked.get_by_role("button", name="Fetch")).to_be_visible()
+    expect(page.locator("#asked-note")).to_contain_text("A device asked for Qwen2.5 3B Instruct: it fits this box and is marked below")
+    screenshot(page, "store-asked")
