@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Mapping
 from decimal import Decimal
@@ -11,7 +12,10 @@ from django import forms
 from django.conf import settings
 
 from devices.choices import Category, Tier
+from gateway import capabilities
 from gateway.choices import Family, Outcome
+from policies import priorities
+from policies.classification.task import TASKS
 
 from . import household
 from .household import CURRENCIES
@@ -162,3 +166,172 @@ class HouseholdTermForm(forms.Form):
 
     label = forms.CharField(max_length=60, help_text="What it is: child's name, street, school, pet.")
     value = forms.CharField(max_length=200, help_text="The term itself, e.g. Finn, Elm Row, St Mary's, Biscuit.")
+
+
+def _codes(text: str) -> list[str]:
+    """Split jurisdiction codes typed as "EU, CH" (commas or spaces) into a list."""
+    return [c for c in re.split(r"[\s,;]+", text.strip()) if c]
+
+
+class ProviderPageForm(ProviderForm):
+    """A trusted or cloud provider on the providers page: the wizard's fields, its models and
+    what each can do (as fields, not JSON); the key may stay empty to keep the one it has."""
+
+    model = None  # type: ignore[assignment]  # several models here: `models`
+    preset = forms.CharField(widget=forms.HiddenInput, required=False)
+    models = forms.CharField(
+        label="Models", max_length=1000, required=False, help_text="Separated by commas; the first is its default, used for hearth-auto."
+    )
+    quality = forms.IntegerField(
+        label="Quality (1 weak to 10 best)", min_value=1, max_value=10, initial=5,
+        help_text="Your judgement, for the tasks its models have no figure of their own below.",
+    )  # fmt: skip
+    first_byte_timeout = forms.IntegerField(
+        label="First-byte timeout (seconds)", min_value=1, max_value=600, initial=60,
+        help_text="Silence after which Hearth falls back to the next provider the rules allow.",
+    )  # fmt: skip
+    takes_images = forms.BooleanField(label="Its models accept images", required=False, initial=True)
+    forces_tool_calls = forms.BooleanField(label="It honours tool_choice=required", required=False, initial=True)
+
+    BASICS = ("name", "tier", "family", "base_url", "key", "models")
+    TERMS = ("jurisdiction", "zero_data_retention", "zdr_terms_url", "zdr_checked_on")
+    COSTS = ("price_in_per_mtok", "price_out_per_mtok", "quality", "first_byte_timeout", "takes_images", "forces_tool_calls")
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, initial: Mapping[str, Any] | None = None, currency: str = "USD",
+        caps_models: list[str] | None = None, editing: bool = False,
+    ) -> None:  # fmt: skip
+        super().__init__(data, initial=dict(initial) if initial is not None else None)
+        key = self.fields["key"]
+        key.required = False
+        key.help_text = (
+            "Leave empty to keep the key it has." if editing else "A server on your own network may need none; any other provider does."
+        )
+        for name in ("price_in_per_mtok", "price_out_per_mtok"):
+            self.fields[name].label = f"{self.fields[name].label} ({currency})"
+        # One group of fields per model (its name, context window, quality per task), and a spare one.
+        self.caps_count = len(caps_models or []) + 1 if data is None else _rows_posted(data)
+        for i in range(self.caps_count):
+            self.fields[f"cap{i}_model"] = forms.CharField(label="Model", max_length=200, required=False)
+            self.fields[f"cap{i}_context"] = forms.IntegerField(
+                label="Context window (tokens)", min_value=1, max_value=100_000_000, required=False
+            )
+            for task in TASKS:
+                self.fields[f"cap{i}_{task}"] = forms.IntegerField(label=task.capitalize(), min_value=1, max_value=10, required=False)
+            if data is None and caps_models and i < len(caps_models):
+                self.initial.setdefault(f"cap{i}_model", caps_models[i])
+        self.model_caps: dict[str, Any] = {}
+        self.model_list: list[str] = []
+
+    def group(self, names: tuple[str, ...]) -> list[forms.BoundField]:
+        return [self[n] for n in names]
+
+    @property
+    def basics(self) -> list[forms.BoundField]:
+        return self.group(self.BASICS)
+
+    @property
+    def terms(self) -> list[forms.BoundField]:
+        return self.group(self.TERMS)
+
+    @property
+    def costs(self) -> list[forms.BoundField]:
+        return self.group(self.COSTS)
+
+    @property
+    def caps_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, list[forms.BoundField]]]:
+        return [(self[f"cap{i}_model"], self[f"cap{i}_context"], [self[f"cap{i}_{t}"] for t in TASKS]) for i in range(self.caps_count)]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is None:
+            return data
+        models = [m.strip() for m in (data.get("models") or "").split(",") if m.strip()]
+        if len(set(models)) != len(models):
+            self.add_error("models", "A model is named twice.")
+        self.model_list = models
+        caps: dict[str, Any] = {}
+        for i in range(self.caps_count):
+            context = data.get(f"cap{i}_context")
+            quality = {t: data[f"cap{i}_{t}"] for t in TASKS if data.get(f"cap{i}_{t}") is not None}
+            if context is None and not quality:
+                continue
+            model = (data.get(f"cap{i}_model") or "").strip() or (models[0] if models else "")
+            if not model:
+                self.add_error(f"cap{i}_model", "Name the model these figures are for, and list it under Models.")
+                continue
+            if model in caps:
+                self.add_error(f"cap{i}_model", f"The figures of {model} are given twice.")
+                continue
+            caps[model] = {**({"context": context} if context is not None else {}), **({"quality": quality} if quality else {})}
+        try:
+            capabilities.parse(caps, models)
+        except capabilities.CapsError as exc:
+            self.add_error(None, f"What each model can do: {exc}.")
+        self.model_caps = caps
+        return data
+
+
+def _rows_posted(data: Mapping[str, Any]) -> int:
+    """Return how many groups of model figures a posted form carries (at most 50)."""
+    rows = 0
+    while rows < 50 and f"cap{rows}_model" in data:
+        rows += 1
+    return max(rows, 1)
+
+
+class PrioritiesForm(forms.Form):
+    """The household's priority and where data may be processed per tier outside the house."""
+
+    priority = forms.ChoiceField(
+        label="When several providers may answer", choices=priorities.CHOICES, widget=forms.RadioSelect, initial=priorities.DEFAULT_PRESET
+    )
+    trusted_allow = forms.CharField(label="Trusted providers only in", max_length=200, required=False)
+    trusted_deny = forms.CharField(label="Trusted providers never in", max_length=200, required=False)
+    cloud_allow = forms.CharField(label="Cloud providers only in", max_length=200, required=False)
+    cloud_deny = forms.CharField(label="Cloud providers never in", max_length=200, required=False)
+
+    HELP = 'Codes separated by commas, e.g. "EU, CH" (EU counts every member state); empty: anywhere not denied.'
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, initial: Mapping[str, Any] | None = None) -> None:
+        super().__init__(data, initial=dict(initial) if initial is not None else None)
+        for tier in priorities.OUTSIDE:
+            self.fields[f"{tier}_allow"].help_text = self.HELP
+        self.tiers: dict[str, dict[str, list[str]]] = {}
+
+    @staticmethod
+    def initial_for(priority: str, jurisdictions: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the form's answers for what the household has stored."""
+        initial: dict[str, Any] = {"priority": priority}
+        for tier in priorities.OUTSIDE:
+            limits = jurisdictions.get(tier) if isinstance(jurisdictions, Mapping) else None
+            for side in ("allow", "deny"):
+                codes = limits.get(side, []) if isinstance(limits, Mapping) else []
+                initial[f"{tier}_{side}"] = ", ".join(codes) if isinstance(codes, list) else str(codes)
+        return initial
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is None:
+            return data
+        tiers: dict[str, dict[str, list[str]]] = {}
+        for tier in priorities.OUTSIDE:
+            limits: dict[str, list[str]] = {}
+            for side in ("allow", "deny"):
+                codes = [c.upper() for c in _codes(data.get(f"{tier}_{side}") or "")]
+                if not codes:
+                    continue
+                try:
+                    priorities.parse_jurisdictions({side: codes}, tier)
+                except priorities.LimitError as exc:
+                    self.add_error(f"{tier}_{side}", f"{exc}.")
+                    continue
+                limits[side] = sorted(set(codes))
+            if limits:
+                try:
+                    priorities.parse_jurisdictions(limits, tier)
+                except priorities.LimitError as exc:
+                    self.add_error(f"{tier}_allow", f"{exc}.")
+                tiers[tier] = limits
+        self.tiers = tiers
+        return data

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
-from .views import accounts, audit, backups, dashboard, devices_page, notices, rules, setup
+from .views import accounts, audit, backups, dashboard, devices_page, notices, providers, rules, setup
 
 urlpatterns = [
     path("v1/", include("devices.urls")),  # unauthenticated device pairing (devices/views.py)
@@ -44,6 +44,13 @@ urlpatterns = [
     path("devices/<int:device_id>/", devices_page.edit_device),
     path("devices/<int:device_id>/rotate/", devices_page.rotate_key),
     path("devices/<int:device_id>/revoke/", devices_page.revoke_key),
+    path("providers/", providers.providers_page),
+    path("providers/new/", providers.new_provider),
+    path("providers/priorities/", providers.save_priorities),
+    path("providers/<int:provider_id>/", providers.edit_provider),
+    path("providers/<int:provider_id>/check/", providers.check_key),
+    path("providers/<int:provider_id>/switch/", providers.switch_provider),
+    path("providers/<int:provider_id>/remove/", providers.remove_provider),
     path("notices/", notices.notices_page),
     path("notices/<int:notice_id>/dismiss/", notices.dismiss),
     path("notices/channel/", notices.channel),

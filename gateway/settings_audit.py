@@ -40,6 +40,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.utils import timezone
 
 from appliance.plumbing import versioned
+from policies import priorities
 
 from .models import SETTINGS_CHAIN, ChainHead, SettingsChange
 
@@ -125,6 +126,15 @@ def _choice(model: str, name: str) -> Callable[[Any], str]:
     return show
 
 
+def _limits(value: Any) -> str:
+    """Show the household's jurisdiction limits per tier in words ("cloud: only in EU")."""
+    try:
+        tiers = priorities.parse_tiers(value)
+    except priorities.LimitError:
+        return _text(value)  # a hand-edited row: shown as stored
+    return "; ".join(f"{tier}: {limits.describe()}" for tier, limits in tiers.items()) or "none"
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -171,6 +181,8 @@ TRACKED: dict[str, Tracked] = {
             Field("language", "language"),
             Field("currency", "currency"),
             Field("privacy", "privacy level", _choice("appliance.Household", "privacy")),
+            Field("priority", "priority", _choice("appliance.Household", "priority")),
+            Field("jurisdictions", "jurisdiction limits", _limits),
             Field("audit_retention_days", "keep audit rows", _days),
             Field("backup_key_encrypted", "backup passphrase", secret=_secret("passphrase")),
             Field("backup_every_hours", "backups", _hours),

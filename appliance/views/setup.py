@@ -20,7 +20,16 @@ from policies import services as rule_services
 from policies.rules import RuleError
 
 from .. import console, engine, hardware
-from ..forms import ClaimForm, DeviceForm, FinishForm, FirstBootRestoreForm, HouseholdTermForm, PresetForm, ProviderForm
+from ..forms import (
+    ClaimForm,
+    DeviceForm,
+    FinishForm,
+    FirstBootRestoreForm,
+    HouseholdTermForm,
+    PresetForm,
+    PrioritiesForm,
+    ProviderForm,
+)
 from ..services import accounts
 from ..services import setup as setup_service
 from ..services.backups import BackupError
@@ -29,6 +38,7 @@ from ..store import fit as store_fit
 from ..store import services as store_services
 from ..store.catalogue import CatalogueError
 from ..store.fetch import FetchError
+from . import providers as providers_page
 from .access import account_of, owner_required
 
 STEPS = [("hardware", "Hardware"), ("providers", "Providers"), ("rules", "Rules"), ("devices", "Devices"), ("finish", "Finish")]
@@ -157,6 +167,12 @@ def engine_status(request: HttpRequest) -> HttpResponse:
 @owner_required
 @require_http_methods(["GET", "POST"])
 def providers_step(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and "priority" in request.POST:
+        # The household's priorities: the providers page's form, offered here too.
+        chosen = PrioritiesForm(request.POST)
+        if providers_page.save_priorities_from(request, chosen):
+            return HttpResponseRedirect("/setup/providers/#priorities")
+        return _providers_page(request, ProviderForm(), chosen)
     form = ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -166,8 +182,13 @@ def providers_step(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return HttpResponseRedirect("/setup/providers/")
+    return _providers_page(request, form, providers_page.priorities_form())
+
+
+def _providers_page(request: HttpRequest, form: ProviderForm, chosen: PrioritiesForm) -> HttpResponse:
     providers = Provider.objects.exclude(tier="home")
-    return _render(request, "providers", "appliance/setup/providers.html", {"form": form, "providers": providers})
+    context = {"form": form, "providers": providers, "priorities_form": chosen}
+    return _render(request, "providers", "appliance/setup/providers.html", context)
 
 
 @owner_required
