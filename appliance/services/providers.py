@@ -214,7 +214,10 @@ def _health(p: Provider, client: redis.Redis | None, now: float) -> Health:
         return Health("off", "Turned off: no request goes to it.")
     if client is None:
         return Health("unknown", "Health unknown: the box's Redis does not answer.")
-    raw: dict[bytes, bytes] = client.hgetall(state_key(p.pk))  # type: ignore[assignment]
+    try:
+        raw: dict[bytes, bytes] = client.hgetall(state_key(p.pk))  # type: ignore[assignment]
+    except redis.RedisError:
+        return Health("unknown", "Health unknown: the box's Redis does not answer.")
     state = {k.decode(): float(v) for k, v in raw.items() if _number(v)}
     since = notices.outage_start(state, now)
     if state.get("fail_until", 0.0) > now or since is not None:

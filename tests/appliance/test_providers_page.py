@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from appliance.models import Household
@@ -112,6 +113,13 @@ def test_health_is_read_from_the_state_the_workers_write(owner_client: Client) -
     quick_part = body.split(f'id="provider-{quick.pk}"')[1].split("</article>")[0]
     assert "Failing since" in failing_part and "requests fall back" in failing_part
     assert "first token in about 850 ms" in quick_part
+
+
+def test_the_page_opens_when_redis_does_not_answer_and_says_health_is_unknown(owner_client: Client) -> None:
+    provider()
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        body = page(owner_client)
+    assert "Health unknown: the box&#x27;s Redis does not answer." in body
 
 
 def test_spend_and_fallbacks_this_month_lead_to_the_audit_rows_behind_them(owner_client: Client, euros: None) -> None:
