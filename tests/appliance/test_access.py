@@ -35,6 +35,7 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/setup/hardware/models/pull/", "owner"),
     ("POST", "/setup/hardware/models/cancel/", "owner"),
     ("POST", "/setup/hardware/models/serve/", "owner"),
+    ("POST", "/setup/hardware/models/remove/", "owner"),
     ("GET", "/setup/providers/", "owner"),
     ("POST", "/setup/providers/", "owner"),
     ("POST", "/setup/providers/{provider}/check/", "owner"),
