@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import yaml
 
+from appliance.models import Household
 from appliance.plumbing.redis import sync_client
 from devices.services import add_device
 from gateway import journey, schema
@@ -42,9 +43,17 @@ def _image() -> str:
     return "data:image/png;base64," + base64.b64encode(png.tobytes()).decode()
 
 
+PLACES = {"trusted": "FR", "cloud": "US"}
+
+
 def _providers(tiers: set[str]) -> None:
     for tier in sorted(tiers):
-        Provider.objects.create(name=f"{tier}-one", tier=tier, base_url="http://127.0.0.1:9/v1", model_names=[f"{tier}-model"])
+        Provider.objects.create(
+            name=f"{tier}-one", tier=tier, base_url="http://127.0.0.1:9/v1", model_names=[f"{tier}-model"], jurisdiction=PLACES[tier],
+            # A trusted provider is one whose zero data retention is on record (Provider.clean).
+            zero_data_retention=tier == "trusted", zdr_terms_url="https://provider.example/terms" if tier == "trusted" else "",
+            zdr_checked_on=dt.date(2026, 11, 1) if tier == "trusted" else None,
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize("row", SCENARIOS, ids=[s["story"] for s in SCENARIOS])
@@ -54,6 +63,8 @@ def test_household_story(row: dict[str, Any]) -> None:
         redis.delete(key)
     tiers = set(row.get("providers", ["trusted", "cloud"]))
     _providers(tiers)
+    if "household" in row:  # its priority and where data may go, as the providers page sets them
+        Household.objects.update_or_create(pk=1, defaults={"name": "The Smiths", **row["household"]})
     if "preset" in row:
         services.apply_preset(row["preset"], tiers)
     else:
