@@ -301,7 +301,9 @@ def plan(
 
 def _sentence(first: Candidate, trace: tuple[Considered, ...], priorities: Priorities) -> str:
     where = [first.tier] + ([first.jurisdiction] if first.jurisdiction and first.tier != "home" else [])
-    sentence = f"goes to {first.name}: {', '.join(where)}, {priorities.choice.phrase}"
+    # "Kept home" says why home answers; sent out, what passed home over says why.
+    phrase = "" if priorities.choice.home_margin and first.tier != "home" else f", {priorities.choice.phrase}"
+    sentence = f"goes to {first.name}: {', '.join(where)}{phrase}"
     passed = [t for t in trace if t.name != first.name and t.tier == "home"]
     if first.tier != "home" and passed:
         sentence += f"; passed over home: {passed[0].reason}"

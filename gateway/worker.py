@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.db import OperationalError
 
 from appliance.plumbing.redis import BROKEN
 from policies.detectors import Span
@@ -33,6 +34,9 @@ from .router import state_key
 from .services import Result
 
 log = logging.getLogger(__name__)
+AUDIT_FULL = (
+    "Hearth cannot write its audit log just now (its disk may be full), so the answer is held back; the request was recorded as sent."
+)
 
 FAIL_SECONDS = 30  # a provider that failed is tried last for this long
 # Failures further apart than this, with nothing heard between (the probe looks every 30 s),
@@ -299,6 +303,12 @@ async def serve(
             log.warning("request %s was cut off: Redis is unreachable (%s)", rid, type(exc).__name__)
             await tell(rid, relay.broker_lost(), {"type": "end"})
             return _at(Result(Outcome.INTERRUPTED, reason="Redis went away mid-answer; the answer was cut off"), reached)
+        if isinstance(exc, OperationalError):
+            # The answer's row could not be sealed (a full disk): no answer goes out that the
+            # audit log does not hold; the opened row says it was sent.
+            log.warning("request %s: its audit row could not be sealed (%s)", rid, type(exc).__name__)
+            await tell(rid, relay.error(503, AUDIT_FULL, "audit_unavailable", "service_unavailable"), {"type": "end"})
+            return _at(Result(Outcome.UPSTREAM_ERROR, reason="the audit row could not be sealed (disk full?)"), reached)
         log.exception("request %s failed inside the worker", rid)
         await tell(
             rid,

@@ -83,6 +83,6 @@ def test_the_home_provider_carries_the_served_model_s_context_and_quality_from_t
 
 
 def test_a_catalogue_entry_with_a_quality_for_an_unknown_task_is_refused() -> None:
-    text = catalogue.BUILT_IN.read_text().replace("quality: {chat: 2,", "quality: {poetry: 2,", 1)
+    text = catalogue.BUILT_IN.read_text().replace("quality: {chat: 1,", "quality: {poetry: 1,", 1)
     with pytest.raises(catalogue.CatalogueError, match="poetry"):
         catalogue.parse(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -24,9 +24,11 @@ def ask(client: httpx.Client, model: str) -> httpx.Response:
 
 
 @pytest.fixture
-def household() -> None:
+def household() -> Iterator[None]:
     Household.objects.create(pk=1, name="The Ngatas", time_zone="Pacific/Auckland", language="en")
     sync_client().delete(asked.ASKED_KEY)  # the session's Redis keeps asks from earlier tests
+    yield
+    sync_client().delete(asked.ASKED_KEY)  # nor may later tests' notices meet these asks
 
 
 def test_a_device_asking_for_a_model_the_store_can_fetch_is_told_the_owner_can_add_it(

@@ -65,6 +65,10 @@ def test_household_story(row: dict[str, Any]) -> None:
     _providers(tiers)
     if "household" in row:  # its priority and where data may go, as the providers page sets them
         Household.objects.update_or_create(pk=1, defaults={"name": "The Smiths", **row["household"]})
+    if "home_quality" in row:  # a box serving a better model than the bundled one
+        home = Provider.objects.get(name="home")
+        home.model_caps = {name: {**caps, "quality": row["home_quality"]} for name, caps in home.model_caps.items()}
+        home.save()
     if "preset" in row:
         services.apply_preset(row["preset"], tiers)
     else:
