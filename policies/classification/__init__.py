@@ -60,16 +60,21 @@ class Classification:
 
 def model_path() -> Path:
     """Return the model file in use: HEARTH_CLASSIFIER_MODEL (setting or env) or the shipped one."""
+    return configured_path("HEARTH_CLASSIFIER_MODEL", DEFAULT_MODEL)
+
+
+def configured_path(name: str, default: Path) -> Path:
+    """Return the file a setting (or the environment variable of that name) names, or the default."""
     configured: Any = None
     try:
         from django.conf import settings
 
         if settings.configured:
-            configured = getattr(settings, "HEARTH_CLASSIFIER_MODEL", None)
+            configured = getattr(settings, name, None)
     except ImportError:  # pragma: no cover - Django is always installed in the appliance
         configured = None
-    configured = configured or os.environ.get("HEARTH_CLASSIFIER_MODEL")
-    return Path(configured) if configured else DEFAULT_MODEL
+    configured = configured or os.environ.get(name)
+    return Path(configured) if configured else default
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,12 @@ the three. `vision` and `embed` are read from the request's shape, not from its 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from policies.classification import ClassifierUnavailable, _load, _Loaded, _run
+from policies.classification import ClassifierUnavailable, _load, _Loaded, _run, configured_path
 from policies.classification.text import prepare
 
 TASKS: tuple[str, ...] = ("chat", "code", "summarise", "translate", "extract", "reason", "vision", "embed")
@@ -82,16 +80,7 @@ def features(texts: Sequence[str]) -> str:
 
 def model_path() -> Path:
     """Return the task model in use: HEARTH_TASK_MODEL (setting or env) or the shipped one."""
-    configured: Any = None
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            configured = getattr(settings, "HEARTH_TASK_MODEL", None)
-    except ImportError:  # pragma: no cover - Django is always installed in the appliance
-        configured = None
-    configured = configured or os.environ.get("HEARTH_TASK_MODEL")
-    return Path(configured) if configured else DEFAULT_MODEL
+    return configured_path("HEARTH_TASK_MODEL", DEFAULT_MODEL)
 
 
 _lock = threading.Lock()
