@@ -415,13 +415,13 @@ def ensure_home_provider(**_: Any) -> None:
     # llama.cpp's server runs no image encoder and ignores tool_choice=required; a vision
     # model on vLLM is marked as one in the admin.
     forces = settings.HEARTH_HOME_ENGINE == "vllm"
-    provider, created = Provider.objects.get_or_create(
+    provider, _ = Provider.objects.get_or_create(
         name="home",
         defaults={
             "family": Family.OPENAI,
             "tier": "home",
             "base_url": url,
-            "model_names": [settings.HEARTH_HOME_MODEL_NAME],
+            "model_names": [settings.HEARTH_HOME_MODEL_NAME],  # and the catalogue's name, below
             "jurisdiction": "home",
             "zero_data_retention": True,
             "quality": 5,
@@ -430,12 +430,12 @@ def ensure_home_provider(**_: Any) -> None:
             "forces_tool_calls": forces,
         },
     )
-    caps, quality = home_model_caps()
-    if not created and (
-        provider.base_url != url or provider.model_names[:1] != [settings.HEARTH_HOME_MODEL_NAME] or provider.forces_tool_calls != forces
-    ):
+    caps, quality, entry = home_model_caps()
+    # A device may ask for the served model by the engine's alias or by its catalogue name.
+    names = [settings.HEARTH_HOME_MODEL_NAME] + ([entry] if entry != settings.HEARTH_HOME_MODEL_NAME else [])
+    if provider.base_url != url or provider.model_names != names or provider.forces_tool_calls != forces:
         provider.base_url = url
-        provider.model_names = [settings.HEARTH_HOME_MODEL_NAME]
+        provider.model_names = names
         provider.forces_tool_calls = forces
         provider.save(update_fields=["base_url", "model_names", "forces_tool_calls"])
     if (provider.model_caps, provider.quality) != (caps, quality):
@@ -443,9 +443,9 @@ def ensure_home_provider(**_: Any) -> None:
         provider.save(update_fields=["model_caps", "quality"])
 
 
-def home_model_caps() -> tuple[dict[str, Any], int]:
+def home_model_caps() -> tuple[dict[str, Any], int, str]:
     """Return what the home engine's model can do, as the router reads it (its context and its
-    quality per task, from the store's catalogue), and its one quality (for chat)."""
+    quality per task, from the store's catalogue), its one quality (for chat) and its catalogue name."""
     from appliance.store import active, catalogue
     from appliance.store.fetch import FetchError
 
@@ -457,4 +457,5 @@ def home_model_caps() -> tuple[dict[str, Any], int]:
     entry = models.get(chosen.entry) if chosen is not None else models.bundled()
     context = chosen.context if chosen is not None else min(entry.context_length, settings.HEARTH_HOME_CONTEXT)
     quality = dict(entry.quality)
-    return {settings.HEARTH_HOME_MODEL_NAME: {"context": context, "quality": quality}}, quality.get("chat", 5)
+    caps = {"context": context, "quality": quality}
+    return dict.fromkeys({settings.HEARTH_HOME_MODEL_NAME, entry.name}, caps), quality.get("chat", 5), entry.name

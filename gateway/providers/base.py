@@ -35,6 +35,8 @@ class ProviderConfig:
 
     def model_for(self, requested: str) -> str:
         """Return the model to ask this provider for."""
+        if self.tier == "home" and self.models:
+            return self.models[0]  # one model, served as the engine's alias; the others are its names
         if requested in self.models:
             return requested
         return self.models[0] if self.models else requested

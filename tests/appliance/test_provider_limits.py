@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -77,9 +78,22 @@ def test_the_home_provider_carries_the_served_model_s_context_and_quality_from_t
     ensure_home_provider()
     home = Provider.objects.get(name="home")
     bundled = catalogue.load().bundled()
-    (caps,) = home.model_caps.values()
+    assert home.model_names == [settings.HEARTH_HOME_MODEL_NAME, bundled.name], "asked for by the engine's alias or its catalogue name"
+    caps = home.model_caps[bundled.name]
+    assert caps == home.model_caps[settings.HEARTH_HOME_MODEL_NAME]
     assert caps["quality"] == dict(bundled.quality) and 0 < caps["context"] <= bundled.context_length
     assert home.quality == dict(bundled.quality)["chat"]
+
+
+def test_the_home_engine_is_asked_for_its_alias_whatever_name_the_device_used() -> None:
+    from decimal import Decimal
+
+    from gateway.providers import ProviderConfig
+
+    home = ProviderConfig(
+        1, "home", "openai", "home", "http://127.0.0.1:1/v1", "", ("home", "smollm2-135m-instruct"), Decimal(0), Decimal(0), 5
+    )
+    assert home.model_for("smollm2-135m-instruct") == home.model_for("hearth-auto") == "home"
 
 
 def test_a_catalogue_entry_with_a_quality_for_an_unknown_task_is_refused() -> None:

@@ -44,6 +44,14 @@ def test_a_device_asking_for_a_model_the_store_can_fetch_is_told_the_owner_can_a
     )
 
 
+def test_the_served_model_answers_to_its_catalogue_name_as_well_as_to_the_engine_s_alias(
+    household: None, laptop: PairedDevice, client_for: Callable[[PairedDevice], httpx.Client]
+) -> None:
+    answer = ask(client_for(laptop), "smollm2-135m-instruct")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-hearth-tier"] == "home" and answer.json()["choices"][0]["message"]["content"] is not None
+
+
 def test_a_model_the_store_does_not_know_gets_the_plain_model_not_found(
     household: None, laptop: PairedDevice, client_for: Callable[[PairedDevice], httpx.Client]
 ) -> None:
