@@ -17,8 +17,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/dashboard/")
 
 
+RANGES = (7, 14, 30)  # days of history the dashboard offers: a week, two, a month
+
+
 @member_required
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    context = {"f": dashboard.figures(), "history": history.history(), "fallbacks": dashboard.fallbacks(), "notices": notices.current(5)}
+    asked = request.GET.get("days", "")
+    days = int(asked) if asked.isdigit() and int(asked) in RANGES else 14  # an unknown range shows the usual two weeks
+    context = {
+        "f": dashboard.figures(), "history": history.history(days), "fallbacks": dashboard.fallbacks(days), "notices": notices.current(5),
+        "ranges": RANGES, "days": days,
+    }  # fmt: skip
     return render(request, "appliance/dashboard.html", context)

@@ -60,6 +60,22 @@ def test_each_bar_leads_to_the_audit_rows_behind_it(owner_client: Client) -> Non
     assert f"since={paris_day}" in links[0], "the day is the household's"
 
 
+def test_the_owner_picks_a_week_or_a_month_of_history(owner_client: Client) -> None:
+    asked(timezone.now() - dt.timedelta(days=20), "cloud", device="laptop")  # in the month, not in the fortnight
+    fortnight = owner_client.get("/dashboard/").content.decode()
+    assert "The last 14 days" in fortnight and "No requests in the last 14 days." in fortnight
+    assert 'href="?days=30#history">month</a>' in fortnight and 'href="?days=7#history">week</a>' in fortnight
+    month = owner_client.get("/dashboard/?days=30").content.decode()
+    assert "The last 30 days" in month and len(re.findall(r"tier=cloud\"><rect", month)) == 1
+    assert '<strong aria-current="page">month</strong>' in month
+    assert "The last 7 days" in owner_client.get("/dashboard/?days=7").content.decode()
+
+
+def test_a_range_the_dashboard_does_not_offer_shows_the_usual_fortnight(owner_client: Client) -> None:
+    for days in ("365", "-1", "x", "7.5", ""):
+        assert "The last 14 days" in owner_client.get("/dashboard/", {"days": days}).content.decode()
+
+
 def test_an_empty_history_says_so(owner_client: Client) -> None:
     assert "No requests in the last 14 days." in owner_client.get("/dashboard/").content.decode()
 
