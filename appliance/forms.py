@@ -19,7 +19,7 @@ from policies.classification.task import TASKS
 
 from . import household
 from .household import CURRENCIES
-from .models import Privacy
+from .models import NoticeChannel, Privacy, SmtpSecurity
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español"), ("it", "Italiano"), ("nl", "Nederlands")]
@@ -198,7 +198,7 @@ class ProviderPageForm(ProviderForm):
     COSTS = ("price_in_per_mtok", "price_out_per_mtok", "quality", "first_byte_timeout", "takes_images", "forces_tool_calls")
 
     def __init__(
-        self, data: Mapping[str, Any] | None = None, *, initial: Mapping[str, Any] | None = None, currency: str = "USD",
+        self, data: Mapping[str, Any] | None = None, *, initial: dict[str, Any] | None = None, currency: str = "USD",
         caps_models: list[str] | None = None, editing: bool = False,
     ) -> None:  # fmt: skip
         super().__init__(data, initial=dict(initial) if initial is not None else None)
@@ -335,3 +335,110 @@ class PrioritiesForm(forms.Form):
                 tiers[tier] = limits
         self.tiers = tiers
         return data
+
+
+HA_SERVICE = re.compile(r"[a-z0-9_]+")
+MAIL_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+
+
+class NoticeChannelForm(forms.Form):
+    """Where notices are sent, and each channel's settings; a token or password left empty keeps the stored one."""
+
+    channel = forms.ChoiceField(label="Send notices by", choices=NoticeChannel.choices, widget=forms.RadioSelect, required=False)
+    notify_url = forms.URLField(
+        required=False, max_length=300, assume_scheme="https",
+        label="Send notices to (a webhook or an ntfy topic's URL; empty: the dashboard only)",
+    )  # fmt: skip
+    ha_url = forms.URLField(
+        label="Home Assistant's address", required=False, max_length=300, assume_scheme="http",
+        help_text="As you open it in a browser, e.g. http://homeassistant.local:8123",
+    )  # fmt: skip
+    ha_token = forms.CharField(
+        label="Long-lived access token", required=False, max_length=1000, widget=forms.PasswordInput(render_value=False),
+        help_text="Made on your Home Assistant profile page, under Security.",
+    )  # fmt: skip
+    ha_service = forms.CharField(
+        label="Notify service", required=False, max_length=100,
+        help_text="Its name after notify., e.g. mobile_app_annas_phone (Developer tools, Actions).",
+    )  # fmt: skip
+    smtp_host = forms.CharField(label="Mail server", required=False, max_length=255, help_text="e.g. smtp.example.org")
+    smtp_port = forms.IntegerField(label="Port", required=False, min_value=1, max_value=65535, initial=587)
+    smtp_security = forms.ChoiceField(label="Encryption", choices=SmtpSecurity.choices, widget=forms.RadioSelect, required=False)
+    smtp_user = forms.CharField(
+        label="User name", required=False, max_length=255, help_text="Empty: the server takes mail without signing in."
+    )
+    smtp_password = forms.CharField(
+        label="Password", required=False, max_length=500, strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+    smtp_from = forms.EmailField(label="From", required=False, max_length=254)
+    smtp_to = forms.CharField(label="To", required=False, max_length=500, help_text="One address, or several separated by commas.")
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, initial: dict[str, Any] | None = None,
+        stored_ha_url: str = "", has_token: bool = False, stored_smtp: tuple[str, str] = ("", ""), has_password: bool = False,
+    ) -> None:  # fmt: skip
+        super().__init__(data, initial=initial)
+        self.stored_ha_url, self.has_token = stored_ha_url, has_token
+        self.stored_smtp, self.has_password = stored_smtp, has_password
+
+    @property
+    def ha_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("ha_url", "ha_token", "ha_service")]
+
+    @property
+    def smtp_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_from", "smtp_to")]
+
+    def clean_channel(self) -> str:
+        return str(self.cleaned_data.get("channel") or NoticeChannel.WEBHOOK)
+
+    def clean_ha_service(self) -> str:
+        service = str(self.cleaned_data.get("ha_service") or "").strip().removeprefix("notify.")
+        if service and not HA_SERVICE.fullmatch(service):
+            raise forms.ValidationError("A service name has only lower-case letters, digits and _, e.g. mobile_app_annas_phone.")
+        return service
+
+    def clean_smtp_host(self) -> str:
+        host = str(self.cleaned_data.get("smtp_host") or "").strip()
+        if host and not MAIL_HOST.fullmatch(host):
+            raise forms.ValidationError("Type the server's name or address only, e.g. smtp.example.org.")
+        return host
+
+    def clean_smtp_to(self) -> str:
+        addresses = [a.strip() for a in str(self.cleaned_data.get("smtp_to") or "").split(",") if a.strip()]
+        for address in addresses:
+            forms.EmailField().clean(address)
+        return ", ".join(addresses)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if not data:
+            return data
+        data["smtp_security"] = data.get("smtp_security") or SmtpSecurity.STARTTLS
+        if data.get("smtp_port") is None and "smtp_port" not in self.errors:
+            data["smtp_port"] = 465 if data["smtp_security"] == SmtpSecurity.TLS else 587
+        channel = data.get("channel")
+        if channel == NoticeChannel.HOME_ASSISTANT:
+            for name, what in (("ha_url", "Home Assistant's address"), ("ha_service", "The notify service")):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"{what} is needed to send notices there.")
+            self._needs_secret(data, "ha_token", self.has_token, data.get("ha_url") == self.stored_ha_url, "token")
+        elif channel == NoticeChannel.EMAIL:
+            for name, what in (("smtp_host", "The mail server"), ("smtp_from", "A From address"), ("smtp_to", "An address to send to")):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"{what} is needed to send notices by e-mail.")
+            if data.get("smtp_user"):
+                same = (data.get("smtp_host"), data.get("smtp_user")) == self.stored_smtp
+                self._needs_secret(data, "smtp_password", self.has_password, same, "password")
+        if data.get("smtp_password") and not data.get("smtp_user"):
+            self.add_error("smtp_user", "A password needs the user name it belongs to.")
+        return data
+
+    def _needs_secret(self, data: dict[str, Any], name: str, stored: bool, same_place: bool, what: str) -> None:
+        """Require a secret unless one is stored for the same address (a new address gets it only when typed again)."""
+        if data.get(name):
+            return
+        if not stored:
+            self.add_error(name, f"The {what} is needed.")
+        elif not same_place:
+            self.add_error(name, f"Type the {what} again for the new address: it is not sent anywhere it was not given for.")

@@ -15,6 +15,17 @@ class Privacy(models.TextChoices):
     COUNTS_ONLY = "counts", "Counts only"
 
 
+class NoticeChannel(models.TextChoices):
+    WEBHOOK = "webhook", "A webhook or an ntfy topic"
+    HOME_ASSISTANT = "home_assistant", "Home Assistant's notify service"
+    EMAIL = "email", "E-mail"
+
+
+class SmtpSecurity(models.TextChoices):
+    STARTTLS = "starttls", "STARTTLS (usually port 587)"
+    TLS = "tls", "TLS from the start (usually port 465)"
+
+
 class HouseholdQuerySet(VersionedQuerySet):
     version_name = "household"  # every process keeps the privacy level (gateway.services)
 
@@ -29,6 +40,20 @@ class Household(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     # Where notices are also sent, as JSON (a webhook, or an ntfy topic's URL); empty: the dashboard only.
     notify_url = models.URLField(blank=True, max_length=300)
+    # Which channel notices are sent through; each keeps its settings while another is chosen.
+    notify_channel = models.CharField(max_length=20, choices=NoticeChannel.choices, default=NoticeChannel.WEBHOOK)
+    # Home Assistant: POST {url}/api/services/notify/{service} with a long-lived access token (encrypted at rest).
+    notify_ha_url = models.URLField(blank=True, max_length=300)
+    notify_ha_token_encrypted = models.TextField(blank=True)
+    notify_ha_service = models.CharField(max_length=100, blank=True)
+    # E-mail through the household's SMTP server; the password encrypted at rest.
+    notify_smtp_host = models.CharField(max_length=255, blank=True)
+    notify_smtp_port = models.PositiveIntegerField(default=587)
+    notify_smtp_security = models.CharField(max_length=10, choices=SmtpSecurity.choices, default=SmtpSecurity.STARTTLS)
+    notify_smtp_user = models.CharField(max_length=255, blank=True)
+    notify_smtp_password_encrypted = models.TextField(blank=True)
+    notify_smtp_from = models.EmailField(blank=True)
+    notify_smtp_to = models.CharField(max_length=500, blank=True, help_text="Comma-separated addresses.")
     # 0: keep audit rows forever.
     audit_retention_days = models.PositiveIntegerField(default=0)
     privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.FULL)

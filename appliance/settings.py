@@ -278,6 +278,8 @@ CELERY_BEAT_SCHEDULE = {
     "scheduled-backup": {"task": "appliance.tasks.scheduled_backup", "schedule": 900.0},  # runs one when the household's schedule says
     "check-notices": {"task": "appliance.tasks.check_notices", "schedule": 120.0},  # tells the owner what changed
     "check-audit-chain": {"task": "appliance.tasks.check_notices", "schedule": 3600.0, "kwargs": {"chain": True}},
+    # Hourly so that a box off on Monday morning still tells it; once per ISO week (its key).
+    "weekly-digest": {"task": "appliance.tasks.send_digest", "schedule": 3600.0},
     "verify-models": {"task": "appliance.tasks.verify_models", "schedule": 86400.0},  # stored models hashed again, slowly
 }
 

@@ -8,7 +8,7 @@ from celery import shared_task
 
 from gateway import audit
 
-from .services import accounts, backups, notices
+from .services import accounts, backups, digest, notices
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,15 @@ def check_notices(chain: bool = False) -> None:
     new = notices.check(chain=chain)
     if new:
         log.info("%d new notices", len(new))
+
+
+# Why a task: the owner's weekly digest is counted off the web process, from the audit rows.
+# Scheduled hourly, told once per ISO week (on Monday from 08:00 in the household's zone, or
+# at the first run after, if the box was off). No retry: the next hour tries again.
+@shared_task(ignore_result=True)
+def send_digest() -> None:
+    if digest.check_digest():
+        log.info("the weekly digest was told")
 
 
 # Why a task: models at rest are hashed again on a schedule, slowly (HEARTH_MODELS_VERIFY_MB_S),

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-import httpx
 import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,17 +21,17 @@ from django.utils import timezone
 
 from devices.choices import DiscoveryState
 from devices.models import DiscoveredDevice
-from gateway import audit, router, worker
+from gateway import audit, crypto, router, worker
 from gateway.models import AuditEvent, Provider
 from gateway.router import state_key
 from policies.models import HouseholdRule
 
 from .. import household
-from ..models import Household, Notice
+from ..models import Household, Notice, SmtpSecurity
 from ..store import asked as store_asked
+from .channels import SEND_ERRORS, Channel, channel_of
 
 log = logging.getLogger(__name__)
-SEND_SECONDS = 5.0
 # gateway.choices.Outcome.DEAD_LETTERED: a request whose task stopped its worker each time it was delivered.
 SET_ASIDE = "dead_lettered"
 
@@ -233,14 +232,11 @@ def find(now: dt.datetime | None = None, *, chain: bool = True) -> list[Found]:
     return found + list(_models_asked(now))
 
 
-def send(notice: Notice, url: str) -> None:
-    """Send one notice to the household's channel as JSON; note whether it arrived."""
-    body = {"title": notice.title, "detail": notice.detail, "kind": notice.kind, "link": notice.link, "at": notice.created_at.isoformat()}
+def send(notice: Notice, channel: Channel) -> None:
+    """Send one notice through the household's channel; note whether it arrived."""
     try:
-        response = httpx.post(url, json=body, timeout=SEND_SECONDS, headers={"Title": notice.title})
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        # The class of the error only: the URL may carry a token.
+        channel.deliver(notice)
+    except SEND_ERRORS as exc:
         notice.send_error = f"not delivered: {type(exc).__name__}"[:200]
         notice.save(update_fields=["send_error"])
         log.warning("a notice (%s) was not delivered: %s", notice.kind, type(exc).__name__)
@@ -250,12 +246,11 @@ def send(notice: Notice, url: str) -> None:
     notice.save(update_fields=["sent_at", "send_error"])
 
 
-def check(now: dt.datetime | None = None, *, chain: bool = True) -> list[Notice]:
-    """Record the conditions not told yet, and send them to the household's channel; return the new notices."""
-    now = now or timezone.now()
+def tell(found: Iterable[Found], now: dt.datetime) -> list[Notice]:
+    """Record what was not told yet and send it through the household's channel; return the new notices."""
     told = set(Notice.objects.values_list("key", flat=True))
     new = []
-    for f in find(now, chain=chain):
+    for f in found:
         if f.key in told:
             continue
         try:
@@ -264,11 +259,17 @@ def check(now: dt.datetime | None = None, *, chain: bool = True) -> list[Notice]
         except IntegrityError:
             continue  # another worker told it first
         told.add(f.key)
-    url = Household.objects.filter(pk=1).values_list("notify_url", flat=True).first() or ""
-    if url:
+    channel = channel_of(Household.objects.filter(pk=1).first())
+    if channel is not None:
         for notice in new:
-            send(notice, url)
+            send(notice, channel)
     return new
+
+
+def check(now: dt.datetime | None = None, *, chain: bool = True) -> list[Notice]:
+    """Record the conditions not told yet, and send them to the household's channel; return the new notices."""
+    now = now or timezone.now()
+    return tell(find(now, chain=chain), now)
 
 
 def current(limit: int = 20) -> list[Notice]:
@@ -280,13 +281,48 @@ def dismiss(notice_id: int) -> None:
     Notice.objects.filter(pk=notice_id, dismissed_at__isnull=True).update(dismissed_at=timezone.now())
 
 
-def set_channel(url: str) -> None:
-    """Set where notices are sent (empty: the dashboard only)."""
-    Household.objects.filter(pk=1).update(notify_url=url)
+@dataclass(frozen=True)
+class ChannelSettings:
+    """What the owner set on the notices page; a secret of None keeps the stored one."""
+
+    channel: str
+    url: str = ""
+    ha_url: str = ""
+    ha_token: str | None = field(default=None, repr=False)
+    ha_service: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = SmtpSecurity.STARTTLS
+    smtp_user: str = ""
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = ""
+    smtp_to: str = ""
 
 
-def send_test(url: str) -> Notice:
-    """Send a test notice to a channel now, so the owner sees it arrive."""
+def set_channel(c: ChannelSettings) -> None:
+    """Set where notices are sent, and each channel's settings (recorded by the settings audit, secrets only as changed).
+
+    A token or password belongs to the address it was given for: one that changes without
+    it being typed again is forgotten, never sent to the new address.
+    """
+    h = Household.objects.get(pk=1)
+    if c.ha_token and c.ha_url:
+        h.notify_ha_token_encrypted = crypto.encrypt(c.ha_token)
+    elif c.ha_url != h.notify_ha_url or not c.ha_url:
+        h.notify_ha_token_encrypted = ""
+    if c.smtp_password and c.smtp_host and c.smtp_user:
+        h.notify_smtp_password_encrypted = crypto.encrypt(c.smtp_password)
+    elif (c.smtp_host, c.smtp_user) != (h.notify_smtp_host, h.notify_smtp_user) or not (c.smtp_host and c.smtp_user):
+        h.notify_smtp_password_encrypted = ""
+    h.notify_channel, h.notify_url = c.channel, c.url
+    h.notify_ha_url, h.notify_ha_service = c.ha_url, c.ha_service
+    h.notify_smtp_host, h.notify_smtp_port, h.notify_smtp_security = c.smtp_host, c.smtp_port, c.smtp_security
+    h.notify_smtp_user, h.notify_smtp_from, h.notify_smtp_to = c.smtp_user, c.smtp_from, c.smtp_to
+    h.save(update_fields=[f.name for f in Household._meta.concrete_fields if f.name.startswith("notify_")])
+
+
+def send_test(channel: Channel) -> Notice:
+    """Send a test notice through a channel now, so the owner sees it arrive."""
     notice = Notice(
         kind="test",
         key=f"test:{time.time_ns()}",
@@ -297,5 +333,5 @@ def send_test(url: str) -> Notice:
     notice.save()
     notice.dismissed_at = notice.created_at  # not a condition: not listed as one
     notice.save(update_fields=["dismissed_at"])
-    send(notice, url)
+    send(notice, channel)
     return notice
