@@ -404,3 +404,26 @@ def test_members_see_no_channel_settings(member_client: Client, capture: Capture
     )
     page = member_client.get("/notices/").content.decode()
     assert "Where notices go" not in page and crypto.mask(TOKEN) not in page
+
+
+def test_a_token_is_forgotten_when_its_address_changes_while_another_channel_is_chosen(
+    owner_client: Client, capture: CaptureUpstream
+) -> None:
+    owner_client.post("/notices/channel/", ha_settings(capture))
+    owner_client.post(
+        "/notices/channel/", {**ha_settings(capture, ha_url="http://elsewhere.example:8123", ha_token=""), "channel": "webhook"}
+    )
+    h = Household.objects.get(pk=1)
+    assert h.notify_ha_url == "http://elsewhere.example:8123" and h.notify_ha_token_encrypted == ""
+    body = owner_client.post(
+        "/notices/channel/", ha_settings(capture, ha_url="http://elsewhere.example:8123", ha_token="")
+    ).content.decode()
+    assert "The token is needed." in body, "choosing Home Assistant again asks for it"
+
+
+def test_a_mail_password_is_forgotten_when_the_server_changes_without_it(owner_client: Client) -> None:
+    owner_client.post("/notices/channel/", mail_settings(587))
+    owner_client.post("/notices/channel/", mail_settings(587, smtp_host="smtp.other.example", smtp_password="", channel="webhook"))
+    assert Household.objects.get(pk=1).notify_smtp_password_encrypted == ""
+    body = owner_client.post("/notices/channel/", mail_settings(587, smtp_host="smtp.other.example", smtp_password="")).content.decode()
+    assert "The password is needed." in body
