@@ -415,7 +415,7 @@ def ensure_home_provider(**_: Any) -> None:
     # llama.cpp's server runs no image encoder and ignores tool_choice=required; a vision
     # model on vLLM is marked as one in the admin.
     forces = settings.HEARTH_HOME_ENGINE == "vllm"
-    provider, _ = Provider.objects.get_or_create(
+    provider = Provider.objects.get_or_create(
         name="home",
         defaults={
             "family": Family.OPENAI,
@@ -429,7 +429,7 @@ def ensure_home_provider(**_: Any) -> None:
             "takes_images": False,
             "forces_tool_calls": forces,
         },
-    )
+    )[0]
     caps, quality, entry = home_model_caps()
     # A device may ask for the served model by the engine's alias or by its catalogue name.
     names = [settings.HEARTH_HOME_MODEL_NAME] + ([entry] if entry != settings.HEARTH_HOME_MODEL_NAME else [])
