@@ -300,9 +300,13 @@ def plan(
 
 
 def _sentence(first: Candidate, trace: tuple[Considered, ...], priorities: Priorities) -> str:
+    if sum(t.kept for t in trace) < 2:
+        return ""  # no choice was made: the decision's own words say where it goes
     where = [first.tier] + ([first.jurisdiction] if first.jurisdiction and first.tier != "home" else [])
-    # "Kept home" says why home answers; sent out, what passed home over says why.
-    phrase = "" if priorities.choice.home_margin and first.tier != "home" else f", {priorities.choice.phrase}"
+    # "Kept home" says why home answers; sent out, what passed home over says why. The
+    # priority is named only when the first choice can do the task (its trace says "fits").
+    fits = trace[0].reason == "fits"
+    phrase = "" if (priorities.choice.home_margin and first.tier != "home") or not fits else f", {priorities.choice.phrase}"
     sentence = f"goes to {first.name}: {', '.join(where)}{phrase}"
     passed = [t for t in trace if t.name != first.name and t.tier == "home"]
     if first.tier != "home" and passed:

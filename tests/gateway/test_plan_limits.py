@@ -182,3 +182,8 @@ def test_a_provider_that_failed_recently_is_said_as_the_fallback_when_it_would_h
 def test_going_where_the_household_s_priorities_rank_first_is_no_fallback() -> None:
     p = plan(decision(), ALL, {}, Asked(Kind.CHAT, AUTO_MODEL, task="code", difficulty="moderate"), Priorities.preset("best"))
     assert chosen(p)[0] == "openai" and p.passed_over == ""
+
+
+def test_a_request_only_home_may_answer_gets_no_sentence_of_choosing() -> None:
+    p = plan(decision("home"), ALL, {}, Asked(Kind.CHAT, AUTO_MODEL, task="reason", difficulty="hard"))
+    assert chosen(p) == ["home"] and p.sentence == ""
