@@ -62,16 +62,20 @@ def parse(raw: Any, models: list[str]) -> dict[str, Caps]:
         context = spec.get("context", 0)
         if isinstance(context, bool) or not isinstance(context, int) or not 0 <= context <= 100_000_000:
             raise CapsError(f"the context window of '{model}' must be a whole number of tokens")
-        quality = spec.get("quality", {})
-        if not isinstance(quality, Mapping):
-            raise CapsError(f"the quality of '{model}' must map task types to 1-10, e.g. {{code: 7}}")
-        for task, score in quality.items():
-            if task not in TASKS:
-                raise CapsError(f"unknown task type {task}; task types are {', '.join(TASKS)}")
-            if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 10:
-                raise CapsError(f"the quality of '{model}' for {task} must be a whole number from 1 to 10")
-        out[str(model)] = Caps(context, {str(t): int(s) for t, s in quality.items()})
+        out[str(model)] = Caps(context, quality_scores(spec.get("quality", {}), f"'{model}'"))
     return out
+
+
+def quality_scores(raw: Any, whose: str) -> dict[str, int]:
+    """Validate a quality per task type, 1 to 10 ({code: 7}); `whose` names it in the message."""
+    if not isinstance(raw, Mapping):
+        raise CapsError(f"the quality of {whose} must map task types to 1-10, e.g. {{code: 7}}")
+    for task, score in raw.items():
+        if task not in TASKS:
+            raise CapsError(f"unknown task type {task}; task types are {', '.join(TASKS)}")
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 10:
+            raise CapsError(f"the quality of {whose} for {task} must be a whole number from 1 to 10")
+    return {str(t): int(s) for t, s in raw.items()}
 
 
 def tokens_of(prompt_chars: int, max_tokens: Any) -> int:

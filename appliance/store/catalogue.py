@@ -11,7 +11,7 @@ from typing import Any, Literal, cast
 import yaml
 from django.conf import settings
 
-from policies.classification.task import TASKS
+from gateway.capabilities import CapsError, quality_scores
 
 BUILT_IN = Path(__file__).with_name("catalogue.yaml")
 CAPABILITIES = ("chat", "tools", "vision", "embeddings")
@@ -225,14 +225,10 @@ def _entry(raw: object, index: int, origin: str) -> Entry:
 
 
 def _quality(raw: object, where: str) -> tuple[tuple[str, int], ...]:
-    if not isinstance(raw, dict):
-        raise CatalogueError(f"{where}: quality maps task types to 1-10, e.g. {{chat: 6, code: 5}}")
-    for task, score in raw.items():
-        if task not in TASKS:
-            raise CatalogueError(f"{where}: quality for {task!r}: task types are {', '.join(TASKS)}")
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 10:
-            raise CatalogueError(f"{where}: quality for {task} is a whole number from 1 to 10")
-    return tuple(sorted((str(t), int(s)) for t, s in raw.items()))
+    try:
+        return tuple(sorted(quality_scores(raw, where).items()))
+    except CapsError as exc:
+        raise CatalogueError(f"{where}: {exc}") from None
 
 
 def parse(text: str, origin: str = "catalogue") -> Catalogue:

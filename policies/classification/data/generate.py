@@ -141,13 +141,17 @@ def generate() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     return train, heldout
 
 
-def main() -> None:
-    train, heldout = generate()
-    for name, rows in (("train.jsonl", train), ("heldout.jsonl", heldout)):
+def write(train: list[dict[str, object]], heldout: list[dict[str, object]], prefix: str = "") -> None:
+    """Write the two splits as JSON lines beside this file ({prefix}train.jsonl, {prefix}heldout.jsonl)."""
+    for name, rows in ((f"{prefix}train.jsonl", train), (f"{prefix}heldout.jsonl", heldout)):
         with (HERE / name).open("w", encoding="utf-8") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"train={len(train)} heldout={len(heldout)}")
+
+
+def main() -> None:
+    write(*generate())
 
 
 if __name__ == "__main__":

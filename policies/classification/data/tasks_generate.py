@@ -11,18 +11,16 @@ set in policies/evaldata/tasks/ only judges it.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
 from collections import defaultdict
-from pathlib import Path
 
+from policies.classification.data.generate import write
 from policies.classification.data.tasks_blocks import AMOUNTS, DYNAMIC, PEOPLE
 from policies.classification.data.tasks_templates import SLOTS, templates
 from policies.classification.data.tasks_templates_more import templates as more_templates
 from policies.classification.data.tasks_templates_more import templates_third
 
-HERE = Path(__file__).parent
 SEED = 20261202
 PER_TEMPLATE = 30
 PER_LONG_TEMPLATE = 10  # templates with a long document: fewer, to keep the file small
@@ -120,12 +118,7 @@ def generate() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
 
 
 def main() -> None:
-    train, heldout = generate()
-    for name, rows in (("tasks_train.jsonl", train), ("tasks_heldout.jsonl", heldout)):
-        with (HERE / name).open("w", encoding="utf-8") as fh:
-            for row in rows:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"train={len(train)} heldout={len(heldout)}")
+    write(*generate(), prefix="tasks_")
 
 
 if __name__ == "__main__":
