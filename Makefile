@@ -10,7 +10,7 @@ LLAMA_WHEEL = $(firstword $(wildcard $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test lint system venv wheel bench image image-test clean
+.PHONY: help run test lint system venv messages wheel bench image image-test clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,12 +29,19 @@ lint:  ## ruff, mypy and the layers' import contract
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-system:  ## Debian packages: Redis, Mosquitto (the services themselves are started by Hearth), Chromium and PostgreSQL for the tests
+system:  ## Debian packages: Redis, Mosquitto (the services themselves are started by Hearth), Chromium, PostgreSQL and gettext for the tests
 	@command -v redis-server >/dev/null && { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; } && [ -x /usr/bin/chromium ] \
-	  && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto chromium postgresql; }
+	  && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v msgfmt >/dev/null || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server mosquitto chromium postgresql gettext; }
 	@# Hearth runs its own Redis and Mosquitto on private ports (6390, 1884) and never stops,
 	@# disables or reconfigures the system's: Home Assistant or zigbee2mqtt may be using them.
+
+messages: venv  ## gather the pages' words into appliance/locale/*/django.po, then compile them (commit both)
+	@# The compiled .mo files are committed, so the box and the image need no gettext;
+	@# tests/appliance/test_translations.py checks that they match their .po files.
+	$(BIN)/python manage.py makemessages --no-obsolete --add-location=file -l de -l fr -l es \
+	  --ignore 'tests/*' --ignore 'bench/*' --ignore 'tools/*' --ignore 'image-build/*' --ignore 'ansible/*' --ignore 'shared/*'
+	$(BIN)/python manage.py compilemessages -l de -l fr -l es --ignore '.venv/*' --ignore 'tests/*'
 
 wheel:  ## build llama.cpp's Python server once, portable, into the wheel cache (about 7 minutes on 2 cores)
 	@# From its hashed sdist (requirements-llama.txt) with hashed build tools (requirements-build.txt)

@@ -22,7 +22,14 @@ from .household import CURRENCIES
 from .models import NoticeChannel, Privacy, SmtpSecurity
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
-LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español"), ("it", "Italiano"), ("nl", "Nederlands")]
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano (pages in English)"),
+    ("nl", "Nederlands (pages in English)"),
+]
 
 
 class ClaimForm(forms.Form):

@@ -18,6 +18,11 @@ class Local:
     zone: zoneinfo.ZoneInfo
     language: str
 
+    @property
+    def pages(self) -> str:
+        """Return the language the box's pages are shown in: the household's, or English if untranslated."""
+        return self.language if self.language in dict(settings.LANGUAGES) else "en"
+
 
 def zone_of(name: str) -> zoneinfo.ZoneInfo:
     """Return a time zone by name; the box's default zone for a name this system does not know."""

@@ -1,4 +1,4 @@
-"""Middleware of the box's pages: the first-boot redirect, the household's clock, the security headers.
+"""Middleware of the box's pages: the first-boot redirect, the household's clock and language, the security headers.
 
 All are async-capable so the device API (async views) is not pushed through a thread.
 """
@@ -11,13 +11,14 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import household
 
 # Paths that work before the box has an owner: the device API, health, static files, the wizard.
 OPEN_BEFORE_SETUP = ("/v1/", "/healthz", "/static/", "/setup/")
-# Paths that show no times to a person: they skip reading the household's zone.
+# Paths that show no times or words to a person: they skip reading the household's zone and
+# language (the device API answers in English, as OpenAI's clients expect).
 NO_CLOCK = ("/v1/", "/healthz", "/static/")
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -73,23 +74,32 @@ class SetupRequired(_Middleware):
 
 
 class HouseholdClock(_Middleware):
-    """Show and read times on the box's pages in the household's time zone, not the server's."""
+    """Show the box's pages in the household's time zone and language, not the server's."""
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
         if request.path.startswith(NO_CLOCK):
             return self.get_response(request)
-        # A thread serves one request after another: leave no zone behind for the next.
-        with timezone.override(household.current().zone):
-            return self.get_response(request)
+        local = household.current()
+        # A thread serves one request after another: leave no zone or language behind for the next.
+        with timezone.override(local.zone), translation.override(local.pages):
+            request.LANGUAGE_CODE = translation.get_language()
+            return _said_in(self.get_response(request))
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        response: Awaitable[HttpResponse] = self.get_response(request)
         if request.path.startswith(NO_CLOCK):
+            response: Awaitable[HttpResponse] = self.get_response(request)
             return await response
-        with timezone.override((await household.acurrent()).zone):
-            return await response
+        local = await household.acurrent()
+        with timezone.override(local.zone), translation.override(local.pages):
+            request.LANGUAGE_CODE = translation.get_language()
+            return _said_in(await self.get_response(request))
+
+
+def _said_in(response: HttpResponse) -> HttpResponse:
+    response.headers.setdefault("Content-Language", translation.get_language())
+    return response
 
 
 class SecurityHeaders(_Middleware):

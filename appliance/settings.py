@@ -134,6 +134,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -191,7 +192,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages the box's pages are translated into (appliance/locale/; `make messages`).
+# The household's language picks one (appliance.middleware.HouseholdClock); any other is English.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "appliance" / "locale"]
 # The box's zone until it is claimed; then pages and rules use the household's
 # (appliance.middleware.HouseholdClock, policies.services.household_zone).
 TIME_ZONE = env_str("HEARTH_TIME_ZONE", "UTC")
