@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from devices.choices import Category, Tier
 from gateway import capabilities
@@ -449,3 +450,12 @@ class NoticeChannelForm(forms.Form):
             self.add_error(name, f"The {what} is needed.")
         elif not same_place:
             self.add_error(name, f"Type the {what} again for the new address: it is not sent anywhere it was not given for.")
+
+
+class MqttAccountForm(forms.Form):
+    """What a device's own broker account may publish beyond its request topic."""
+
+    publishes_presence = forms.BooleanField(
+        required=False, label=gettext_lazy("May report whether anyone is home (a phone, a home-automation hub)")
+    )
+    publishes_discovery = forms.BooleanField(required=False, label=gettext_lazy("May announce devices it knows (a bridge or hub)"))

@@ -96,3 +96,41 @@ def test_the_owner_renames_a_device_caps_its_tier_gives_it_a_new_key_and_revokes
     expect(row).to_contain_text("revoked")
     with pytest.raises(openai.AuthenticationError):
         ask(live, new_key)
+
+
+def test_a_device_that_asks_to_pair_is_approved_on_the_devices_page_and_answers_with_its_key(
+    page: Page, live: Live, transactional_db: None, owner: Any, screenshot: Callable[[Page, str], Path]
+) -> None:
+    import httpx
+
+    started = httpx.post(f"{live.api}/pair", json={"name": "hall-speaker", "kind": "generic"}, timeout=30).json()
+    sign_in(page, "/devices/")
+    waiting = page.locator("#pairings article", has_text="hall-speaker")
+    expect(waiting.locator(".pairing-code")).to_have_text(started["code"])
+    screenshot(page, "devices-pairing-request")
+    waiting.get_by_role("button", name="The codes match: approve").click()
+    expect(page.locator("#messages")).to_contain_text(f"Approved hall-speaker (code {started['code']})")
+    expect(page.locator("#pairings")).to_have_count(0)
+
+    collected = httpx.post(f"{live.api}/pair/collect", json={"pairing_id": started["pairing_id"]}, timeout=30).json()
+    assert ask(live, collected["key"])
+    page.reload()
+    expect(page.locator("#devices-table")).to_contain_text("hall-speaker")
+    expect(page.locator("#devices-table tr", has_text="hall-speaker")).to_contain_text("paired by code")
+
+
+def test_a_device_added_by_hand_on_a_phone_shows_its_key_and_qr_code_once(
+    phone: Page, live: Live, transactional_db: None, owner: Any, screenshot: Callable[[Page, str], Path]
+) -> None:
+    sign_in(phone, "/devices/")
+    phone.click("#pair-device")
+    phone.fill("#id_name", "kids-tablet")
+    phone.select_option("#id_category", "kids")
+    phone.click("#add-device button[type=submit]")
+    key = phone.locator("#device-key").inner_text()
+    expect(phone.locator("#device-qr")).to_be_visible()
+    screenshot(phone, "devices-added-by-hand-phone")
+    assert ask(live, key)
+    phone.goto("/devices/")
+    expect(phone.locator("body")).not_to_contain_text(key)
+    expect(phone.locator("#devices-table")).to_contain_text("kids-tablet")
