@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
+from django.utils.translation import ngettext, pgettext
 
 from gateway.models import AuditEvent, Provider
 from gateway.router import state_key
@@ -35,6 +36,11 @@ class ProviderHealth:
     inflight: int
     down_since: str = ""  # "14:02": failing without an answer since then (appliance.services.notices)
 
+    @property
+    def tier_name(self) -> str:
+        """Return the provider's tier in words."""
+        return tier_name(self.tier)
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -54,6 +60,13 @@ class Figures:
     providers: list[ProviderHealth] = field(default_factory=list)
     taken_at: str = ""
     fell_back_today: int = 0
+
+
+def tier_name(tier: str) -> str:
+    """Return a tier in words in the page's language ("refused" for a request no tier answered)."""
+    if not tier:
+        return pgettext("tier", "refused")
+    return str(history.SERIES_NAMES[tier]) if tier in history.SERIES_NAMES else tier
 
 
 def figures() -> Figures:
@@ -95,7 +108,7 @@ def figures() -> Figures:
         in_flight=pending.count(),
         in_flight_by_device=list(pending.values("device_name").annotate(n=Count("id")).order_by("-n")[:5]) if names else [],
         today_total=today.count(),
-        today_by_tier=list(today.values("tier").annotate(n=Count("id")).order_by("-n")),
+        today_by_tier=[{**t, "name": tier_name(t["tier"])} for t in today.values("tier").annotate(n=Count("id")).order_by("-n")],
         # The household's privacy level hides device names here as in the audit log.
         today_by_device=list(today.values("device_name").annotate(n=Count("id")).order_by("-n")[:10]) if names else [],
         device_names_shown=names,
@@ -207,7 +220,9 @@ def fallbacks(days: int = 14, now: dt.datetime | None = None) -> Fallbacks:
             bars.append(
                 HourBar(
                     n,
-                    f"{n} fell back, {day:%a %d} {h:02d}:00–{(h + 1) % 24:02d}:00",
+                    # Translators: the same words for one request or many in English ("1 fell back, Mon 07 14:00–15:00").
+                    ngettext("%(n)d fell back, %(day)s %(hours)s", "%(n)d fell back, %(day)s %(hours)s", n)
+                    % {"n": n, "day": f"{day:%a %d}", "hours": f"{h:02d}:00–{(h + 1) % 24:02d}:00"},
                     round(history.LEFT + slot * i + hour_w * h, 1),
                     round(STRIP_HEIGHT - STRIP_BOTTOM - height, 1),
                     round(max(hour_w * 0.8, 1.0), 1),

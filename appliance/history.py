@@ -13,11 +13,18 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from gateway.models import AuditEvent
 
 SERIES = ("home", "trusted", "cloud", "")  # "": not answered by any tier (refused, blocked, failed, pending)
-SERIES_NAMES = {"home": "home", "trusted": "trusted", "cloud": "cloud", "": "not answered"}
+# The tiers in words, as the chart's legend says them (context "tier": a place requests go, not a house).
+SERIES_NAMES = {
+    "home": pgettext_lazy("tier", "home"),
+    "trusted": pgettext_lazy("tier", "trusted"),
+    "cloud": pgettext_lazy("tier", "cloud"),
+    "": pgettext_lazy("tier", "not answered"),
+}
 WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 700, 220, 12, 34, 34
 
 
@@ -118,7 +125,7 @@ def history(days: int = 14, now: dt.datetime | None = None) -> History:
                 continue
             h = n * scale
             base -= h
-            name = SERIES_NAMES[tier]
+            name = str(SERIES_NAMES[tier])  # in the language of the page drawing it
             bars.append(
                 Bar(
                     tier or "none",
