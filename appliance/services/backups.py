@@ -40,6 +40,7 @@ from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from devices import services as device_services
 from devices.models import Device, MqttAccount
@@ -98,7 +99,7 @@ def set_passphrase(passphrase: str, owner: User | None = None) -> None:
         raise BackupError(" ".join(exc.messages)) from None
     if owner is not None and owner.check_password(passphrase):
         # Whoever learns the password would open every backup too, even one taken off the box.
-        raise BackupError("Choose a passphrase other than your sign-in password.")
+        raise BackupError(_("Choose a passphrase other than your sign-in password."))
     salt = secrets.token_bytes(SALT_BYTES)
     key = _derive(passphrase, salt)
     Household.objects.filter(pk=1).update(
@@ -208,7 +209,7 @@ def make_backup() -> BackupFile:
     """Write an encrypted backup into the backup folder and prune old ones."""
     household = Household.objects.filter(pk=1).first()
     if household is None or not household.backup_key_encrypted:
-        raise BackupError("Set a backup passphrase first.")
+        raise BackupError(_("Set a backup passphrase first."))
     key = base64.b64decode(crypto.decrypt(household.backup_key_encrypted))
     salt = base64.b64decode(household.backup_salt)
     with _snapshot():
@@ -275,23 +276,26 @@ def run_scheduled(now: datetime | None = None) -> BackupFile | None:
 def open_backup(blob: bytes, passphrase: str) -> dict[str, Any]:
     """Decrypt and check a backup; raise BackupError with a reason the owner can act on."""
     if len(blob) > MAX_BYTES:
-        raise BackupError("That file is too large to be a Hearth backup.")
+        raise BackupError(_("That file is too large to be a Hearth backup."))
     if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + SALT_BYTES + NONCE_BYTES + 16:
-        raise BackupError("That file is not a Hearth backup.")
+        raise BackupError(_("That file is not a Hearth backup."))
     salt = blob[len(MAGIC) : len(MAGIC) + SALT_BYTES]
     nonce = blob[len(MAGIC) + SALT_BYTES : len(MAGIC) + SALT_BYTES + NONCE_BYTES]
     try:
         plain = AESGCM(_derive(passphrase, salt)).decrypt(nonce, blob[len(MAGIC) + SALT_BYTES + NONCE_BYTES :], MAGIC + salt)
     except InvalidTag:
-        raise BackupError("The passphrase does not open this backup (or the file was changed).") from None
+        raise BackupError(_("The passphrase does not open this backup (or the file was changed).")) from None
     try:
         document = json.loads(gzip.decompress(plain))
     except (OSError, ValueError):
-        raise BackupError("The backup opened but its contents are damaged.") from None
+        raise BackupError(_("The backup opened but its contents are damaged.")) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BackupError("That file is not a Hearth backup.")
+        raise BackupError(_("That file is not a Hearth backup."))
     if document.get("version") != VERSION:
-        raise BackupError(f"This backup is of version {document.get('version')}; this box reads version {VERSION}.")
+        raise BackupError(
+            _("This backup is of version %(version)s; this box reads version %(readable)s.")
+            % {"version": document.get("version"), "readable": VERSION}
+        )
     return document
 
 
@@ -337,10 +341,10 @@ def restore(blob: bytes, passphrase: str) -> Restored:
             Session.objects.all().delete()
             _reset_sequences()
             if not get_user_model().objects.filter(is_superuser=True).exists():
-                raise BackupError("The backup has no owner account; the box was left as it was.")
+                raise BackupError(_("The backup has no owner account; the box was left as it was."))
             settings_audit.record_restore(str(document.get("created_at", "?")))  # onto the backup's chain, with it
     except (DeserializationError, DatabaseError, ValidationError):
-        raise BackupError("The backup's contents do not fit this version of Hearth; the box was left as it was.") from None
+        raise BackupError(_("The backup's contents do not fit this version of Hearth; the box was left as it was.")) from None
     ensure_home_provider()
     versioned.all_changed()  # every process reads devices, providers and rules again
     device_services.sync_broker()

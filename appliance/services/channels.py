@@ -14,6 +14,7 @@ from email.message import EmailMessage
 
 import httpx
 from cryptography.fernet import InvalidToken
+from django.utils.translation import gettext as _
 
 from devices.discovery import announce
 from gateway import crypto
@@ -25,7 +26,7 @@ SEND_SECONDS = 5.0
 
 def _text(notice: Notice) -> str:
     """Return a notice as plain text: its detail and where on the box to look."""
-    where = f"On the box: {announce.base_url()}{notice.link}" if notice.link else ""
+    where = _("On the box: %(address)s") % {"address": f"{announce.base_url()}{notice.link}"} if notice.link else ""
     return "\n\n".join(part for part in (notice.detail, where) if part)
 
 
@@ -74,7 +75,7 @@ class Email:
 
     def deliver(self, notice: Notice) -> None:
         message = EmailMessage()
-        message["Subject"] = f"Hearth: {notice.title}"
+        message["Subject"] = _("Hearth: %(title)s") % {"title": notice.title}
         message["From"] = self.sender
         message["To"] = ", ".join(self.to)
         message["Date"] = email.utils.format_datetime(notice.created_at)

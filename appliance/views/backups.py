@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import logout
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..forms import BackupPassphraseForm, BackupScheduleForm, FirstBootRestoreForm, RestoreForm
@@ -33,7 +34,7 @@ def _page(request: HttpRequest, **context: object) -> HttpResponse:
 @owner_required
 @require_GET
 def backups_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, message="Backup written." if request.GET.get("done") == "1" else "")
+    return _page(request, message=_("Backup written.") if request.GET.get("done") == "1" else "")
 
 
 @owner_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gateway import crypto
@@ -45,7 +46,7 @@ def _mask(encrypted: str) -> str:
     try:
         return crypto.mask(crypto.decrypt(encrypted))
     except Exception:  # noqa: BLE001 - a key that changed: the owner types it again
-        return "stored (unreadable: type it again)"
+        return _("stored (unreadable: type it again)")
 
 
 def _page(request: HttpRequest, form: NoticeChannelForm | None = None) -> HttpResponse:
@@ -106,11 +107,12 @@ def channel(request: HttpRequest) -> HttpResponse:
     if "test" in request.POST and chosen is not None:
         sent = notices.send_test(chosen)
         if sent.sent_at:
-            messages.success(request, "A test notice was sent.")
+            messages.success(request, _("A test notice was sent."))
         else:
-            messages.error(request, f"The test notice was {sent.send_error}.")
+            # Translators: %(error)s is the notice's own words for what went wrong, e.g. "not delivered: HTTPStatusError".
+            messages.error(request, _("The test notice was %(error)s.") % {"error": sent.send_error})
     elif chosen is None:
-        messages.success(request, "Notices are shown on the dashboard only.")
+        messages.success(request, _("Notices are shown on the dashboard only."))
     else:
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
     return HttpResponseRedirect("/notices/")
