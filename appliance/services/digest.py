@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from devices.choices import Category
 from gateway.models import AuditEvent
@@ -39,12 +41,16 @@ def _counted(pairs: Iterable[tuple[str, int]], most: int = 5) -> str:
     shown = [f"{name}: {n}" for name, n in ranked[:most]]
     rest = ranked[most:]
     if rest:
-        shown.append(f"{len(rest)} others: {sum(n for _, n in rest)}")
+        # Translators: the same words for one or many in English ("3 others: 12"): how many more, then their requests.
+        shown.append(
+            ngettext("%(n)d others: %(total)d", "%(n)d others: %(total)d", len(rest))
+            % {"n": len(rest), "total": sum(n for _name, n in rest)}
+        )
     return "; ".join(shown)
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def _requests(n: int) -> str:
+    return ngettext("%(n)d request", "%(n)d requests", n) % {"n": n}
 
 
 def digest(now: dt.datetime | None = None) -> notices.Found | None:
@@ -73,35 +79,44 @@ def digest(now: dt.datetime | None = None) -> notices.Found | None:
     parts = []
     if left:
         tiers = "; ".join(f"{rules_words.TIER_NAMES[t]}: {by_tier[t]}" for t in OUTSIDE if by_tier.get(t))
-        parts.append(f"Left the house: {_plural(left, 'request', 'requests')} ({tiers}).")
+        parts.append(_("Left the house: %(requests)s (%(tiers)s).") % {"requests": _requests(left), "tiers": tiers})
         if h.privacy == Privacy.FULL:
             named = outside.order_by().values("device_name").annotate(n=Count("id")).values_list("device_name", "n")
-            parts.append(f"By device: {_counted(named)}.")
+            parts.append(_("By device: %(devices)s.") % {"devices": _counted(named)})
         elif h.privacy == Privacy.NO_DEVICE_NAMES:
             # The rows' own names may predate the level: the device's kind, from its record.
             kinds: Counter[str] = Counter()
             said = dict(Category.choices)
             for category, n in outside.order_by().values("device__category").annotate(n=Count("id")).values_list("device__category", "n"):
-                kinds[str(said.get(category, category)).lower() if category else "removed devices"] += n
-            parts.append(f"By kind of device: {_counted(kinds.items())}.")
+                kinds[str(said.get(category, category)).lower() if category else _("removed devices")] += n
+            parts.append(_("By kind of device: %(kinds)s.") % {"kinds": _counted(kinds.items())})
         if redacted:
             kinds_said = _counted(((rules_words.kind_name(k), n) for k, n in redacted.items()), most=6)
-            parts.append(f"Personal data replaced by placeholders before it left: {kinds_said}.")
+            parts.append(_("Personal data replaced by placeholders before it left: %(kinds)s.") % {"kinds": kinds_said})
         else:
-            parts.append("No personal data was replaced before it left.")
+            parts.append(_("No personal data was replaced before it left."))
     else:
-        parts.append("Nothing left the house.")
+        parts.append(_("Nothing left the house."))
     home = rows.filter(tier="home").count()
-    parts.append(f"Kept home: {_plural(total - left, 'request', 'requests')}, {home} of them answered by the home model.")
+    parts.append(
+        _("Kept home: %(requests)s, %(home)d of them answered by the home model.") % {"requests": _requests(total - left), "home": home}
+    )
     last = (end - dt.timedelta(days=1)).date()
-    year, week, _ = start.date().isocalendar()
+    year, week, _weekday = start.date().isocalendar()
     link = "/audit/?" + urlencode({"since": start.date().isoformat(), "until": last.isoformat()})
-    title = f"Your week, {start:%d %b} to {last:%d %b}: {left} left the house, {total - left} kept home"
+    title = _("Your week, %(start)s to %(end)s: %(left)d left the house, %(kept)d kept home") % {
+        "start": f"{start:%d %b}",
+        "end": f"{last:%d %b}",
+        "left": left,
+        "kept": total - left,
+    }
     return notices.Found("digest", f"digest:{year}-W{week:02d}", title[:200], " ".join(parts)[:500], link)
 
 
 def check_digest(now: dt.datetime | None = None) -> list[Notice]:
     """Tell the weekly digest once its week is over (once per ISO week); return it if it is new."""
     now = now or timezone.now()
-    found = digest(now)
-    return notices.tell([found] if found else [], now)
+    # Stored and sent as worded now: in the household's language, whoever reads it later.
+    with notices.in_household_language():
+        found = digest(now)
+        return notices.tell([found] if found else [], now)

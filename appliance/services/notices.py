@@ -17,7 +17,8 @@ import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from devices.choices import DiscoveryState
 from devices.models import DiscoveredDevice
@@ -84,9 +85,12 @@ def _providers_down(now: dt.datetime) -> Iterator[Found]:
             yield Found(
                 "provider_down",
                 f"provider-down:{p.pk}:{round(since)}",  # told once an outage, however long it lasts
-                f"Provider {p.name} is down",
-                f"It has not answered since {began:%Y-%m-%d %H:%M} ({(now.timestamp() - since) // 60:.0f} minutes). Requests fall"
-                f" back to other {p.tier} providers or a more trusted tier, never a less trusted one.",
+                _("Provider %(provider)s is down") % {"provider": p.name},
+                _(
+                    "It has not answered since %(since)s (%(minutes)s minutes). Requests fall back to other %(tier)s providers"
+                    " or a more trusted tier, never a less trusted one."
+                )
+                % {"since": f"{began:%Y-%m-%d %H:%M}", "minutes": f"{(now.timestamp() - since) // 60:.0f}", "tier": p.tier},
                 link,
             )
         told = _told_outage(p)
@@ -96,8 +100,8 @@ def _providers_down(now: dt.datetime) -> Iterator[Found]:
             yield Found(
                 "provider_up",
                 f"provider-up:{p.pk}:{told}",
-                f"Provider {p.name} answers again",
-                f"It was down from {began:%Y-%m-%d %H:%M}; requests may go to it again.",
+                _("Provider %(provider)s answers again") % {"provider": p.name},
+                _("It was down from %(since)s; requests may go to it again.") % {"since": f"{began:%Y-%m-%d %H:%M}"},
                 link,
             )
 
@@ -110,8 +114,8 @@ def _trusted_without_terms() -> Iterator[Found]:
             yield Found(
                 "provider_terms",
                 f"terms:{p.pk}",
-                f"Provider {p.name} is not used: its zero data retention is not on record",
-                "A trusted provider is used only once the address of its terms and the date you read them are recorded.",
+                _("Provider %(provider)s is not used: its zero data retention is not on record") % {"provider": p.name},
+                _("A trusted provider is used only once the address of its terms and the date you read them are recorded."),
                 "/providers/",
             )
 
@@ -133,12 +137,17 @@ def _budgets(now: dt.datetime) -> Iterator[Found]:
             mark = 100 if share >= 1 else 80 if share >= 0.8 else 0
             if not mark:
                 continue
+            amounts = {"spent": household.money(spent[device], code), "budget": household.money(budget, code), "rule": rule.name}
             yield Found(
                 "budget",
                 f"budget:{rule.pk}:{device}:{month:%Y-%m}:{mark}",
-                f"{device} has used {mark} % of its monthly budget",
-                f"{household.money(spent[device], code)} of {household.money(budget, code)} under the rule '{rule.name}'"
-                + (": its requests now stay home until next month." if mark == 100 else "."),
+                _("%(device)s has used %(percent)d %% of its monthly budget") % {"device": device, "percent": mark},
+                (
+                    _("%(spent)s of %(budget)s under the rule '%(rule)s': its requests now stay home until next month.")
+                    if mark == 100
+                    else _("%(spent)s of %(budget)s under the rule '%(rule)s'.")
+                )
+                % amounts,
                 "/rules/",
             )
 
@@ -148,8 +157,8 @@ def _found_devices() -> Iterator[Found]:
         yield Found(
             "device_found",
             f"found:{d.pk}",
-            f"A new device is on the network: {d.name or d.kind}",
-            f"{d.kind}, seen by {d.get_source_display()}.",
+            _("A new device is on the network: %(device)s") % {"device": d.name or d.kind},
+            _("%(kind)s, seen by %(source)s.") % {"kind": d.kind, "source": d.get_source_display()},
             "/setup/devices/",
         )
 
@@ -159,7 +168,9 @@ def _backups(now: dt.datetime) -> Iterator[Found]:
     if h is None or h.setup_finished_at is None:
         return
     if not h.backup_key_encrypted:
-        yield Found("backup", "backup:none", "Backups are not set up", "No backup is made until a backup passphrase is set.", "/backups/")
+        yield Found(
+            "backup", "backup:none", _("Backups are not set up"), _("No backup is made until a backup passphrase is set."), "/backups/"
+        )
         return
     if h.backup_every_hours == 0:
         return
@@ -169,8 +180,10 @@ def _backups(now: dt.datetime) -> Iterator[Found]:
         yield Found(
             "backup",
             f"backup:late:{now:%Y-%m-%d}",
-            "The scheduled backup did not run",
-            f"The last backup was {'never made' if h.last_backup_at is None else f'{h.last_backup_at:%Y-%m-%d %H:%M}'}; the box's logs say why.",
+            _("The scheduled backup did not run"),
+            _("The last backup was never made; the box's logs say why.")
+            if h.last_backup_at is None
+            else _("The last backup was %(when)s; the box's logs say why.") % {"when": f"{h.last_backup_at:%Y-%m-%d %H:%M}"},
             "/backups/",
         )
 
@@ -181,8 +194,8 @@ def _chain(now: dt.datetime) -> Iterator[Found]:
         yield Found(
             "audit_chain",
             f"chain:{now:%Y-%m-%d}",
-            "The audit log's chain does not verify",
-            report.problem or "A row was changed or removed after it was written.",
+            _("The audit log's chain does not verify"),
+            report.problem or _("A row was changed or removed after it was written."),
             "/audit/",
         )
 
@@ -192,8 +205,8 @@ def _poison() -> Iterator[Found]:
         yield Found(
             "poison",
             f"poison:{e.pk}",
-            f"A request from {e.device_name} was set aside",
-            "It stopped its worker each time it was tried, so it is no longer retried.",
+            _("A request from %(device)s was set aside") % {"device": e.device_name},
+            _("It stopped its worker each time it was tried, so it is no longer retried."),
             f"/audit/{e.pk}/",
         )
 
@@ -203,13 +216,21 @@ def _models_asked(now: dt.datetime) -> Iterator[Found]:
     zone = household.current().zone
     for a in store_asked.recent(now.timestamp() - 86400):
         day = timezone.localtime(dt.datetime.fromtimestamp(a.at, dt.UTC), zone)
-        where = "which is in the store but not served" if a.in_store else "which the store can fetch"
+        asked = {"device": a.device, "model": a.asked}
+        title = (
+            _("Device %(device)s asked for model %(model)s, which is in the store but not served")
+            if a.in_store
+            else _("Device %(device)s asked for model %(model)s, which the store can fetch")
+        ) % asked
         yield Found(
             "model_asked",
             f"model-asked:{a.entry}:{day:%Y-%m-%d}",
-            f"Device {a.device} asked for model {a.asked}, {where}"[:200],
-            f"It was refused as a model this box does not serve ({day:%H:%M}). The store page marks it, with its Fetch button"
-            f" (or Serve it) if it fits this box; devices then ask for it as '{settings.HEARTH_HOME_MODEL_NAME}'.",
+            title[:200],
+            _(
+                "It was refused as a model this box does not serve (%(time)s). The store page marks it, with its Fetch button"
+                " (or Serve it) if it fits this box; devices then ask for it as '%(name)s'."
+            )
+            % {"time": f"{day:%H:%M}", "name": settings.HEARTH_HOME_MODEL_NAME},
             store_asked.store_link(a.entry),
         )
 
@@ -237,7 +258,8 @@ def send(notice: Notice, channel: Channel) -> None:
     try:
         channel.deliver(notice)
     except SEND_ERRORS as exc:
-        notice.send_error = f"not delivered: {type(exc).__name__}"[:200]
+        # Translators: %(error)s is the name of a Python exception class, e.g. HTTPStatusError; it stays as it is.
+        notice.send_error = (_("not delivered: %(error)s") % {"error": type(exc).__name__})[:200]
         notice.save(update_fields=["send_error"])
         log.warning("a notice (%s) was not delivered: %s", notice.kind, type(exc).__name__)
         return
@@ -266,10 +288,17 @@ def tell(found: Iterable[Found], now: dt.datetime) -> list[Notice]:
     return new
 
 
+def in_household_language() -> translation.override:
+    """Return a context in which notices are worded in the household's language (a task has no page to take it from)."""
+    return translation.override(household.current().pages)
+
+
 def check(now: dt.datetime | None = None, *, chain: bool = True) -> list[Notice]:
     """Record the conditions not told yet, and send them to the household's channel; return the new notices."""
     now = now or timezone.now()
-    return tell(find(now, chain=chain), now)
+    # Stored and sent as worded now: in the household's language, whoever reads it later.
+    with in_household_language():
+        return tell(find(now, chain=chain), now)
 
 
 def current(limit: int = 20) -> list[Notice]:
@@ -326,8 +355,8 @@ def send_test(channel: Channel) -> Notice:
     notice = Notice(
         kind="test",
         key=f"test:{time.time_ns()}",
-        title="Hearth test notice",
-        detail="Notices from the box arrive here.",
+        title=_("Hearth test notice"),
+        detail=_("Notices from the box arrive here."),
         created_at=timezone.now(),
     )
     notice.save()
