@@ -84,6 +84,25 @@ def _resolve(candidates: list[Candidate]) -> list[Candidate]:
     return merged
 
 
+def _names_after_addresses(text: str, entities: list[Candidate], addresses: list[Candidate]) -> list[Candidate]:
+    """Start a name that runs on from inside an address where the address ends.
+
+    The model reads "10115 Berlin Zoë Hallo" as one person, the name rules "28013 Madrid Lucía"
+    as a surname and a first name; the town is the address's and the rest stays a name. Both
+    are still replaced: only where one ends and the other starts moves.
+    """
+    out = []
+    for e in entities:
+        for a in addresses:
+            if e.kind == "PERSON" and a.start < e.start < a.end < e.end:
+                start = a.end
+                while start < e.end and not text[start].isalnum():
+                    start += 1
+                e = Candidate(e.kind, start, e.end, e.strong)
+        out.append(e)
+    return out
+
+
 def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statistical: bool = True) -> list[Span]:
     """Return the personal-data spans of text, as offsets into text itself.
 
@@ -97,11 +116,12 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statisti
     candidates: list[Candidate] = []
     candidates += find_household(ntext, household_terms)
     candidates += find_structured(ntext)
-    candidates += find_addresses(ntext)
-    candidates += find_people(ntext)
+    addresses = find_addresses(ntext)
+    candidates += addresses
+    candidates += _names_after_addresses(ntext, find_people(ntext), addresses)
     candidates += find_nrp(ntext)
     if statistical:
-        candidates += find_entities(ntext)
+        candidates += _names_after_addresses(ntext, find_entities(ntext), addresses)
     spans: list[Span] = []
     for cand in _resolve(candidates):
         start, end = norm.original_span(cand.start, cand.end)

@@ -157,6 +157,23 @@ _POSTCODE_CUE = re.compile(
 _CEDEX_NUMBER = re.compile(r"[ \t]+\d{1,2}(?![\w])")
 
 
+_WORD = re.compile(r"[^\s,]+")
+
+
+def _town_end(text: str, start: int, end: int) -> int:
+    """Return where the town after a postcode ends: before a first name that starts the next sentence.
+
+    "10115 Berlin Zoë Hallo" is Berlin and a greeting; "Frankfurt am Main" and "Le Havre" stay whole.
+    """
+    from policies.detectors.ner import first_names
+
+    words = [w for w in _WORD.finditer(text, start, end) if not w.group()[0].isdigit()]
+    for i, w in enumerate(words[1:], 1):
+        if w.group().casefold() in first_names() and known(text[words[0].start() : w.end()]) is None:
+            return words[i - 1].end()
+    return end
+
+
 def _continued(text: str, end: int) -> int:
     """Return where an address that seems to end at `end` really ends: past its unit, postcode, town and country."""
     for _ in range(5):
@@ -174,11 +191,21 @@ def _continued(text: str, end: int) -> int:
 _BETWEEN_LINES = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n)?[ \t]*")
 
 
+_LAST_LINE_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+")
+
+
 def _trimmed(text: str, start: int, end: int) -> Candidate:
-    """Return an ADDRESS candidate without trailing spaces, commas or line breaks."""
+    """Return an ADDRESS candidate without trailing spaces, commas or line breaks, nor a name after its town."""
     while end > start and text[end - 1] in " \t\r\n,":
         end -= 1
-    return Candidate("ADDRESS", start, _continued(text, end))
+    end = _continued(text, end)
+    # Only the town after a postcode is cut: a street may well be named after someone ("Calle San Juan").
+    last_line = max(text.rfind(",", start, end), text.rfind("\n", start, end)) + 1 or start
+    while last_line < end and text[last_line] in " \t\r\n":
+        last_line += 1
+    if _LAST_LINE_POSTCODE.match(text, last_line, end) is not None:
+        end = _town_end(text, last_line, end)
+    return Candidate("ADDRESS", start, end)
 
 
 def find_addresses(text: str) -> list[Candidate]:
@@ -200,7 +227,8 @@ def find_addresses(text: str) -> list[Candidate]:
         found.append(Candidate("ADDRESS", m.start("a"), m.end("b")))
     for m in _POSTCODE_TOWN.finditer(text):
         if m.group("town").split()[0] not in _NOT_TOWNS:
-            found.append(_trimmed(text, m.start(), m.end()))
+            town_end = _town_end(text, m.start(), m.end())
+            found.append(_trimmed(text, m.start(), town_end) if town_end == m.end() else Candidate("ADDRESS", m.start(), town_end))
     for pattern in (_UK_POSTCODE_ALONE, _CA_POSTCODE_ALONE):
         for m in pattern.finditer(text):
             found.append(Candidate("ADDRESS", m.start(), m.end()))

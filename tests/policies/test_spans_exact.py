@@ -265,3 +265,17 @@ def test_an_identifier_in_spaced_guillemets_after_its_cue_is_found_whole() -> No
     # Found by the property test: "« X1234567 »" hid the passport number from its cue.
     text = " passport number « X1234567 » "
     assert "X1234567" not in Redactor().redact(text)
+
+
+def test_a_name_after_a_postcode_and_town_is_a_name_not_part_of_the_address() -> None:
+    text = "Hauptstraße 12a, 10115 Berlin Zoë Hallo"
+    assert _found(text) == [("ADDRESS", "Hauptstraße 12a, 10115 Berlin"), ("PERSON", "Zoë Hallo")]
+
+
+def test_a_first_name_after_a_spanish_town_is_a_name_and_the_town_stays_the_address() -> None:
+    assert _found("Calle Mayor 5, 28013 Madrid Lucía dijo que sí") == [("ADDRESS", "Calle Mayor 5, 28013 Madrid"), ("PERSON", "Lucía")]
+
+
+def test_a_town_of_several_words_after_its_postcode_stays_whole() -> None:
+    assert ("ADDRESS", "60487 Frankfurt am Main") in _found("Wir wohnen in 60487 Frankfurt am Main seit 2019")
+    assert ("ADDRESS", "12 rue de la Paix, 76600 Le Havre") in _found("Écrivez au 12 rue de la Paix, 76600 Le Havre")
