@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from devices.choices import Category, Tier
@@ -31,61 +32,81 @@ LANGUAGES = [
     ("it", "Italiano (pages in English)"),
     ("nl", "Nederlands (pages in English)"),
 ]
+# Translators: the tasks a model's quality is given for, as column headings on the providers page.
+TASK_WORDS = {
+    "chat": gettext_lazy("Chat"),
+    "code": gettext_lazy("Code"),
+    "summarise": gettext_lazy("Summarise"),
+    "translate": gettext_lazy("Translate"),
+    "extract": gettext_lazy("Extract"),
+    "reason": gettext_lazy("Reason"),
+    "vision": gettext_lazy("Vision"),
+    "embed": gettext_lazy("Embed"),
+}
 
 
 class ClaimForm(forms.Form):
-    code = forms.CharField(label="Setup code", max_length=20, help_text="Shown on the box's console and in its setup-code file.")
-    username = forms.CharField(label="Your user name", max_length=150)
-    password = forms.CharField(label="Password", widget=forms.PasswordInput(render_value=False), strip=False)
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(render_value=False), strip=False)
-    household = forms.CharField(label="Household name", max_length=100)
-    time_zone = forms.ChoiceField(choices=[(z, z) for z in TIME_ZONES], initial=settings.TIME_ZONE)
-    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    code = forms.CharField(
+        label=gettext_lazy("Setup code"), max_length=20, help_text=gettext_lazy("Shown on the box's console and in its setup-code file.")
+    )
+    username = forms.CharField(label=gettext_lazy("Your user name"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput(render_value=False), strip=False)
+    password2 = forms.CharField(label=gettext_lazy("Password again"), widget=forms.PasswordInput(render_value=False), strip=False)
+    household = forms.CharField(label=gettext_lazy("Household name"), max_length=100)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=[(z, z) for z in TIME_ZONES], initial=settings.TIME_ZONE)
+    # The language names stay in their own language: whoever reads the list picks the one they read.
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGES, initial="en")
     # Not required: a client that predates the question gets the box's default (the
     # class's own `household` field hides the module here, hence CURRENCIES imported by name).
-    currency = forms.ChoiceField(label="Currency for prices and budgets", choices=CURRENCIES, initial="USD", required=False)
+    currency = forms.ChoiceField(label=gettext_lazy("Currency for prices and budgets"), choices=CURRENCIES, initial="USD", required=False)
 
     def clean(self) -> dict[str, object] | None:
         data = super().clean()
         if data and data.get("password") != data.get("password2"):
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         return data
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False), strip=False)
-    code = forms.CharField(label="Code from your authenticator app", max_length=10, required=False)
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput(render_value=False), strip=False)
+    code = forms.CharField(label=gettext_lazy("Code from your authenticator app"), max_length=10, required=False)
 
 
 class ProviderForm(forms.Form):
-    name = forms.SlugField(max_length=50, help_text="A short name, e.g. mistral-eu.")
-    tier = forms.ChoiceField(choices=[(Tier.TRUSTED, "Trusted (zero retention, chosen jurisdiction)"), (Tier.CLOUD, "Cloud")])
-    family = forms.ChoiceField(choices=Family.choices)
-    base_url = forms.URLField(label="Base URL", max_length=300, assume_scheme="https")
-    key = forms.CharField(label="API key", widget=forms.PasswordInput(render_value=False), strip=True, max_length=500)
-    model = forms.CharField(label="Model", max_length=200, required=False)
+    name = forms.SlugField(label=gettext_lazy("Name"), max_length=50, help_text=gettext_lazy("A short name, e.g. mistral-eu."))
+    tier = forms.ChoiceField(
+        label=gettext_lazy("Tier"),
+        choices=[(Tier.TRUSTED, gettext_lazy("Trusted (zero retention, chosen jurisdiction)")), (Tier.CLOUD, gettext_lazy("Cloud"))],
+    )
+    family = forms.ChoiceField(label=gettext_lazy("Family"), choices=Family.choices)
+    base_url = forms.URLField(label=gettext_lazy("Base URL"), max_length=300, assume_scheme="https")
+    key = forms.CharField(label=gettext_lazy("API key"), widget=forms.PasswordInput(render_value=False), strip=True, max_length=500)
+    model = forms.CharField(label=gettext_lazy("Model"), max_length=200, required=False)
     zero_data_retention = forms.BooleanField(
-        label="Zero data retention (contractual)", required=False, help_text="Required for a trusted provider."
+        label=gettext_lazy("Zero data retention (contractual)"), required=False, help_text=gettext_lazy("Required for a trusted provider.")
     )
     zdr_terms_url = forms.URLField(
-        label="Where its terms say so", max_length=300, required=False, assume_scheme="https",
-        help_text="The page of the provider's terms that promises zero data retention.",
+        label=gettext_lazy("Where its terms say so"), max_length=300, required=False, assume_scheme="https",
+        help_text=gettext_lazy("The page of the provider's terms that promises zero data retention."),
     )  # fmt: skip
-    zdr_checked_on = forms.DateField(label="Terms read on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    jurisdiction = forms.CharField(max_length=40, required=False, help_text="Where data is processed: a country code (DE, US) or EU.")
+    zdr_checked_on = forms.DateField(label=gettext_lazy("Terms read on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    jurisdiction = forms.CharField(
+        label=gettext_lazy("Jurisdiction"), max_length=40, required=False,
+        help_text=gettext_lazy("Where data is processed: a country code (DE, US) or EU."),
+    )  # fmt: skip
     price_in_per_mtok = forms.DecimalField(
-        label="Price in per million tokens", min_value=Decimal(0), initial=Decimal(0), max_digits=10, decimal_places=4
+        label=gettext_lazy("Price in per million tokens"), min_value=Decimal(0), initial=Decimal(0), max_digits=10, decimal_places=4
     )
     price_out_per_mtok = forms.DecimalField(
-        label="Price out per million tokens", min_value=Decimal(0), initial=Decimal(0), max_digits=10, decimal_places=4
+        label=gettext_lazy("Price out per million tokens"), min_value=Decimal(0), initial=Decimal(0), max_digits=10, decimal_places=4
     )
 
 
 class DeviceForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    category = forms.ChoiceField(choices=Category.choices, initial=Category.LAPTOP)
-    max_tier = forms.ChoiceField(label="Highest allowed tier", choices=Tier.choices, initial=Tier.HOME)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices, initial=Category.LAPTOP)
+    max_tier = forms.ChoiceField(label=gettext_lazy("Highest allowed tier"), choices=Tier.choices, initial=Tier.HOME)
 
 
 class PresetForm(forms.Form):
@@ -93,23 +114,25 @@ class PresetForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False), strip=False)
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput(render_value=False), strip=False)
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(max_length=10)
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=10)
 
 
 class AuditFilterForm(forms.Form):
-    device = forms.CharField(required=False, max_length=100)
-    tier = forms.ChoiceField(required=False, choices=[("", "any tier"), *Tier.choices])
-    provider = forms.CharField(required=False, max_length=50)
-    label = forms.CharField(required=False, max_length=50)
-    outcome = forms.ChoiceField(required=False, choices=[("", "any outcome"), *Outcome.choices])
-    since = forms.DateField(label="From", required=False)
-    until = forms.DateField(label="To", required=False)
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    device = forms.CharField(label=gettext_lazy("Device"), required=False, max_length=100)
+    tier = forms.ChoiceField(label=gettext_lazy("Tier"), required=False, choices=[("", gettext_lazy("any tier")), *Tier.choices])
+    provider = forms.CharField(label=gettext_lazy("Provider"), required=False, max_length=50)
+    label = forms.CharField(label=gettext_lazy("Label"), required=False, max_length=50)
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"), required=False, choices=[("", gettext_lazy("any outcome")), *Outcome.choices]
+    )
+    since = forms.DateField(label=gettext_lazy("From"), required=False)
+    until = forms.DateField(label=gettext_lazy("To"), required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, language: str = "en") -> None:
         super().__init__(data)
@@ -124,22 +147,22 @@ class AuditFilterForm(forms.Form):
             field.widget.format = typed[0]
             spelled = household.date_placeholder(language)
             field.widget.attrs.update(placeholder=spelled, inputmode="numeric", autocomplete="off")
-            field.error_messages["invalid"] = f"Type the date as {spelled}."
+            field.error_messages["invalid"] = _("Type the date as %(spelled)s.") % {"spelled": spelled}
 
 
 class AuditSettingsForm(forms.Form):
-    retention_days = forms.IntegerField(label="Keep audit rows for (days, 0 = forever)", min_value=0, max_value=36500)
-    privacy = forms.ChoiceField(label="Privacy level", choices=Privacy.choices)
+    retention_days = forms.IntegerField(label=gettext_lazy("Keep audit rows for (days, 0 = forever)"), min_value=0, max_value=36500)
+    privacy = forms.ChoiceField(label=gettext_lazy("Privacy level"), choices=Privacy.choices)
 
 
 class BackupPassphraseForm(forms.Form):
-    passphrase = forms.CharField(label="Backup passphrase", widget=forms.PasswordInput(render_value=False), strip=False)
-    passphrase2 = forms.CharField(label="Passphrase again", widget=forms.PasswordInput(render_value=False), strip=False)
+    passphrase = forms.CharField(label=gettext_lazy("Backup passphrase"), widget=forms.PasswordInput(render_value=False), strip=False)
+    passphrase2 = forms.CharField(label=gettext_lazy("Passphrase again"), widget=forms.PasswordInput(render_value=False), strip=False)
 
     def clean(self) -> dict[str, object] | None:
         data = super().clean()
         if data and data.get("passphrase") != data.get("passphrase2"):
-            self.add_error("passphrase2", "The two passphrases differ.")
+            self.add_error("passphrase2", _("The two passphrases differ."))
         return data
 
 
@@ -149,31 +172,35 @@ class FinishForm(BackupPassphraseForm):
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         super().__init__(data)
         self.fields["passphrase"].required = self.fields["passphrase2"].required = False
-        self.fields["passphrase"].help_text = (
+        self.fields["passphrase"].help_text = _(
             "At least 10 characters, not a common password, not your sign-in password. "
             "Hearth cannot recover it: write it down and keep it off the box."
         )
 
 
 class BackupScheduleForm(forms.Form):
-    every_hours = forms.IntegerField(label="Back up every (hours, 0 = only when asked)", min_value=0, max_value=24 * 30)
-    keep = forms.IntegerField(label="Keep this many backups", min_value=1, max_value=365)
+    every_hours = forms.IntegerField(label=gettext_lazy("Back up every (hours, 0 = only when asked)"), min_value=0, max_value=24 * 30)
+    keep = forms.IntegerField(label=gettext_lazy("Keep this many backups"), min_value=1, max_value=365)
 
 
 class RestoreForm(forms.Form):
-    file = forms.FileField(label="Backup file")
-    passphrase = forms.CharField(label="Its passphrase", widget=forms.PasswordInput(render_value=False), strip=False)
+    file = forms.FileField(label=gettext_lazy("Backup file"))
+    passphrase = forms.CharField(label=gettext_lazy("Its passphrase"), widget=forms.PasswordInput(render_value=False), strip=False)
 
 
 class FirstBootRestoreForm(RestoreForm):
-    code = forms.CharField(label="Setup code", max_length=20, help_text="Shown on the box's console.")
+    code = forms.CharField(label=gettext_lazy("Setup code"), max_length=20, help_text=gettext_lazy("Shown on the box's console."))
 
 
 class HouseholdTermForm(forms.Form):
     """A private term of the household, for the wizard (the admin edits them later)."""
 
-    label = forms.CharField(max_length=60, help_text="What it is: child's name, street, school, pet.")
-    value = forms.CharField(max_length=200, help_text="The term itself, e.g. Finn, Elm Row, St Mary's, Biscuit.")
+    label = forms.CharField(
+        label=gettext_lazy("Label"), max_length=60, help_text=gettext_lazy("What it is: child's name, street, school, pet.")
+    )
+    value = forms.CharField(
+        label=gettext_lazy("Value"), max_length=200, help_text=gettext_lazy("The term itself, e.g. Finn, Elm Row, St Mary's, Biscuit.")
+    )
 
 
 def _codes(text: str) -> list[str]:
@@ -188,18 +215,19 @@ class ProviderPageForm(ProviderForm):
     model = None  # type: ignore[assignment]  # several models here: `models`
     preset = forms.CharField(widget=forms.HiddenInput, required=False)
     models = forms.CharField(
-        label="Models", max_length=1000, required=False, help_text="Separated by commas; the first is its default, used for hearth-auto."
-    )
+        label=gettext_lazy("Models"), max_length=1000, required=False,
+        help_text=gettext_lazy("Separated by commas; the first is its default, used for hearth-auto."),
+    )  # fmt: skip
     quality = forms.IntegerField(
-        label="Quality (1 weak to 10 best)", min_value=1, max_value=10, initial=5,
-        help_text="Your judgement, for the tasks its models have no figure of their own below.",
+        label=gettext_lazy("Quality (1 weak to 10 best)"), min_value=1, max_value=10, initial=5,
+        help_text=gettext_lazy("Your judgement, for the tasks its models have no figure of their own below."),
     )  # fmt: skip
     first_byte_timeout = forms.IntegerField(
-        label="First-byte timeout (seconds)", min_value=1, max_value=600, initial=60,
-        help_text="Silence after which Hearth falls back to the next provider the rules allow.",
+        label=gettext_lazy("First-byte timeout (seconds)"), min_value=1, max_value=600, initial=60,
+        help_text=gettext_lazy("Silence after which Hearth falls back to the next provider the rules allow."),
     )  # fmt: skip
-    takes_images = forms.BooleanField(label="Its models accept images", required=False, initial=True)
-    forces_tool_calls = forms.BooleanField(label="It honours tool_choice=required", required=False, initial=True)
+    takes_images = forms.BooleanField(label=gettext_lazy("Its models accept images"), required=False, initial=True)
+    forces_tool_calls = forms.BooleanField(label=gettext_lazy("It honours tool_choice=required"), required=False, initial=True)
 
     BASICS = ("name", "tier", "family", "base_url", "key", "models")
     TERMS = ("jurisdiction", "zero_data_retention", "zdr_terms_url", "zdr_checked_on")
@@ -213,19 +241,23 @@ class ProviderPageForm(ProviderForm):
         key = self.fields["key"]
         key.required = False
         key.help_text = (
-            "Leave empty to keep the key it has." if editing else "A server on your own network may need none; any other provider does."
+            _("Leave empty to keep the key it has.")
+            if editing
+            else _("A server on your own network may need none; any other provider does.")
         )
         for name in ("price_in_per_mtok", "price_out_per_mtok"):
             self.fields[name].label = f"{self.fields[name].label} ({currency})"
         # One group of fields per model (its name, context window, quality per task), and a spare one.
         self.caps_count = len(caps_models or []) + 1 if data is None else _rows_posted(data)
         for i in range(self.caps_count):
-            self.fields[f"cap{i}_model"] = forms.CharField(label="Model", max_length=200, required=False)
+            self.fields[f"cap{i}_model"] = forms.CharField(label=_("Model"), max_length=200, required=False)
             self.fields[f"cap{i}_context"] = forms.IntegerField(
-                label="Context window (tokens)", min_value=1, max_value=100_000_000, required=False
+                label=_("Context window (tokens)"), min_value=1, max_value=100_000_000, required=False
             )
             for task in TASKS:
-                self.fields[f"cap{i}_{task}"] = forms.IntegerField(label=task.capitalize(), min_value=1, max_value=10, required=False)
+                self.fields[f"cap{i}_{task}"] = forms.IntegerField(
+                    label=TASK_WORDS.get(task, task.capitalize()), min_value=1, max_value=10, required=False
+                )
             if data is None and caps_models and i < len(caps_models):
                 self.initial.setdefault(f"cap{i}_model", caps_models[i])
         self.model_caps: dict[str, Any] = {}
@@ -256,7 +288,7 @@ class ProviderPageForm(ProviderForm):
             return data
         models = [m.strip() for m in (data.get("models") or "").split(",") if m.strip()]
         if len(set(models)) != len(models):
-            self.add_error("models", "A model is named twice.")
+            self.add_error("models", _("A model is named twice."))
         self.model_list = models
         caps: dict[str, Any] = {}
         for i in range(self.caps_count):
@@ -266,16 +298,16 @@ class ProviderPageForm(ProviderForm):
                 continue
             model = (data.get(f"cap{i}_model") or "").strip() or (models[0] if models else "")
             if not model:
-                self.add_error(f"cap{i}_model", "Name the model these figures are for, and list it under Models.")
+                self.add_error(f"cap{i}_model", _("Name the model these figures are for, and list it under Models."))
                 continue
             if model in caps:
-                self.add_error(f"cap{i}_model", f"The figures of {model} are given twice.")
+                self.add_error(f"cap{i}_model", _("The figures of %(model)s are given twice.") % {"model": model})
                 continue
             caps[model] = {**({"context": context} if context is not None else {}), **({"quality": quality} if quality else {})}
         try:
             capabilities.parse(caps, models)
         except capabilities.CapsError as exc:
-            self.add_error(None, f"What each model can do: {exc}.")
+            self.add_error(None, _("What each model can do: %(problem)s.") % {"problem": exc})
         self.model_caps = caps
         return data
 
@@ -292,14 +324,15 @@ class PrioritiesForm(forms.Form):
     """The household's priority and where data may be processed per tier outside the house."""
 
     priority = forms.ChoiceField(
-        label="When several providers may answer", choices=priorities.CHOICES, widget=forms.RadioSelect, initial=priorities.DEFAULT_PRESET
-    )
-    trusted_allow = forms.CharField(label="Trusted providers only in", max_length=200, required=False)
-    trusted_deny = forms.CharField(label="Trusted providers never in", max_length=200, required=False)
-    cloud_allow = forms.CharField(label="Cloud providers only in", max_length=200, required=False)
-    cloud_deny = forms.CharField(label="Cloud providers never in", max_length=200, required=False)
+        label=gettext_lazy("When several providers may answer"), choices=priorities.CHOICES, widget=forms.RadioSelect,
+        initial=priorities.DEFAULT_PRESET,
+    )  # fmt: skip
+    trusted_allow = forms.CharField(label=gettext_lazy("Trusted providers only in"), max_length=200, required=False)
+    trusted_deny = forms.CharField(label=gettext_lazy("Trusted providers never in"), max_length=200, required=False)
+    cloud_allow = forms.CharField(label=gettext_lazy("Cloud providers only in"), max_length=200, required=False)
+    cloud_deny = forms.CharField(label=gettext_lazy("Cloud providers never in"), max_length=200, required=False)
 
-    HELP = 'Codes separated by commas, e.g. "EU, CH" (EU counts every member state); empty: anywhere not denied.'
+    HELP = gettext_lazy('Codes separated by commas, e.g. "EU, CH" (EU counts every member state); empty: anywhere not denied.')
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, initial: Mapping[str, Any] | None = None) -> None:
         super().__init__(data, initial=dict(initial) if initial is not None else None)
@@ -352,34 +385,43 @@ MAIL_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:
 class NoticeChannelForm(forms.Form):
     """Where notices are sent, and each channel's settings; a token or password left empty keeps the stored one."""
 
-    channel = forms.ChoiceField(label="Send notices by", choices=NoticeChannel.choices, widget=forms.RadioSelect, required=False)
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Send notices by"), choices=NoticeChannel.choices, widget=forms.RadioSelect, required=False
+    )
     notify_url = forms.URLField(
         required=False, max_length=300, assume_scheme="https",
-        label="Send notices to (a webhook or an ntfy topic's URL; empty: the dashboard only)",
+        label=gettext_lazy("Send notices to (a webhook or an ntfy topic's URL; empty: the dashboard only)"),
     )  # fmt: skip
     ha_url = forms.URLField(
-        label="Home Assistant's address", required=False, max_length=300, assume_scheme="http",
-        help_text="As you open it in a browser, e.g. http://homeassistant.local:8123",
+        label=gettext_lazy("Home Assistant's address"), required=False, max_length=300, assume_scheme="http",
+        help_text=gettext_lazy("As you open it in a browser, e.g. http://homeassistant.local:8123"),
     )  # fmt: skip
     ha_token = forms.CharField(
-        label="Long-lived access token", required=False, max_length=1000, widget=forms.PasswordInput(render_value=False),
-        help_text="Made on your Home Assistant profile page, under Security.",
+        label=gettext_lazy("Long-lived access token"), required=False, max_length=1000, widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("Made on your Home Assistant profile page, under Security."),
     )  # fmt: skip
     ha_service = forms.CharField(
-        label="Notify service", required=False, max_length=100,
-        help_text="Its name after notify., e.g. mobile_app_annas_phone (Developer tools, Actions).",
+        label=gettext_lazy("Notify service"), required=False, max_length=100,
+        help_text=gettext_lazy("Its name after notify., e.g. mobile_app_annas_phone (Developer tools, Actions)."),
     )  # fmt: skip
-    smtp_host = forms.CharField(label="Mail server", required=False, max_length=255, help_text="e.g. smtp.example.org")
-    smtp_port = forms.IntegerField(label="Port", required=False, min_value=1, max_value=65535, initial=587)
-    smtp_security = forms.ChoiceField(label="Encryption", choices=SmtpSecurity.choices, widget=forms.RadioSelect, required=False)
+    smtp_host = forms.CharField(
+        label=gettext_lazy("Mail server"), required=False, max_length=255, help_text=gettext_lazy("e.g. smtp.example.org")
+    )
+    smtp_port = forms.IntegerField(label=gettext_lazy("Port"), required=False, min_value=1, max_value=65535, initial=587)
+    smtp_security = forms.ChoiceField(
+        label=gettext_lazy("Encryption"), choices=SmtpSecurity.choices, widget=forms.RadioSelect, required=False
+    )
     smtp_user = forms.CharField(
-        label="User name", required=False, max_length=255, help_text="Empty: the server takes mail without signing in."
-    )
+        label=gettext_lazy("User name"), required=False, max_length=255,
+        help_text=gettext_lazy("Empty: the server takes mail without signing in."),
+    )  # fmt: skip
     smtp_password = forms.CharField(
-        label="Password", required=False, max_length=500, strip=False, widget=forms.PasswordInput(render_value=False)
+        label=gettext_lazy("Password"), required=False, max_length=500, strip=False, widget=forms.PasswordInput(render_value=False)
     )
-    smtp_from = forms.EmailField(label="From", required=False, max_length=254)
-    smtp_to = forms.CharField(label="To", required=False, max_length=500, help_text="One address, or several separated by commas.")
+    smtp_from = forms.EmailField(label=gettext_lazy("From"), required=False, max_length=254)
+    smtp_to = forms.CharField(
+        label=gettext_lazy("To"), required=False, max_length=500, help_text=gettext_lazy("One address, or several separated by commas.")
+    )
 
     def __init__(
         self, data: Mapping[str, Any] | None = None, *, initial: dict[str, Any] | None = None,
@@ -403,13 +445,13 @@ class NoticeChannelForm(forms.Form):
     def clean_ha_service(self) -> str:
         service = str(self.cleaned_data.get("ha_service") or "").strip().removeprefix("notify.")
         if service and not HA_SERVICE.fullmatch(service):
-            raise forms.ValidationError("A service name has only lower-case letters, digits and _, e.g. mobile_app_annas_phone.")
+            raise forms.ValidationError(_("A service name has only lower-case letters, digits and _, e.g. mobile_app_annas_phone."))
         return service
 
     def clean_smtp_host(self) -> str:
         host = str(self.cleaned_data.get("smtp_host") or "").strip()
         if host and not MAIL_HOST.fullmatch(host):
-            raise forms.ValidationError("Type the server's name or address only, e.g. smtp.example.org.")
+            raise forms.ValidationError(_("Type the server's name or address only, e.g. smtp.example.org."))
         return host
 
     def clean_smtp_to(self) -> str:
@@ -427,29 +469,42 @@ class NoticeChannelForm(forms.Form):
             data["smtp_port"] = 465 if data["smtp_security"] == SmtpSecurity.TLS else 587
         channel = data.get("channel")
         if channel == NoticeChannel.HOME_ASSISTANT:
-            for name, what in (("ha_url", "Home Assistant's address"), ("ha_service", "The notify service")):
+            for name, needed in (
+                ("ha_url", _("Home Assistant's address is needed to send notices there.")),
+                ("ha_service", _("The notify service is needed to send notices there.")),
+            ):
                 if not data.get(name) and name not in self.errors:
-                    self.add_error(name, f"{what} is needed to send notices there.")
+                    self.add_error(name, needed)
             self._needs_secret(data, "ha_token", self.has_token, data.get("ha_url") == self.stored_ha_url, "token")
         elif channel == NoticeChannel.EMAIL:
-            for name, what in (("smtp_host", "The mail server"), ("smtp_from", "A From address"), ("smtp_to", "An address to send to")):
+            for name, needed in (
+                ("smtp_host", _("The mail server is needed to send notices by e-mail.")),
+                ("smtp_from", _("A From address is needed to send notices by e-mail.")),
+                ("smtp_to", _("An address to send to is needed to send notices by e-mail.")),
+            ):
                 if not data.get(name) and name not in self.errors:
-                    self.add_error(name, f"{what} is needed to send notices by e-mail.")
+                    self.add_error(name, needed)
             if data.get("smtp_user"):
                 same = (data.get("smtp_host"), data.get("smtp_user")) == self.stored_smtp
                 self._needs_secret(data, "smtp_password", self.has_password, same, "password")
         if data.get("smtp_password") and not data.get("smtp_user"):
-            self.add_error("smtp_user", "A password needs the user name it belongs to.")
+            self.add_error("smtp_user", _("A password needs the user name it belongs to."))
         return data
 
     def _needs_secret(self, data: dict[str, Any], name: str, stored: bool, same_place: bool, what: str) -> None:
         """Require a secret unless one is stored for the same address (a new address gets it only when typed again)."""
         if data.get(name):
             return
+        # Whole sentences per secret, so that each language words them its own way.
         if not stored:
-            self.add_error(name, f"The {what} is needed.")
+            self.add_error(name, _("The token is needed.") if what == "token" else _("The password is needed."))
         elif not same_place:
-            self.add_error(name, f"Type the {what} again for the new address: it is not sent anywhere it was not given for.")
+            again = (
+                _("Type the token again for the new address: it is not sent anywhere it was not given for.")
+                if what == "token"
+                else _("Type the password again for the new address: it is not sent anywhere it was not given for.")
+            )
+            self.add_error(name, again)
 
 
 class MqttAccountForm(forms.Form):
