@@ -9,7 +9,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import dashboard, household
 
@@ -18,7 +18,8 @@ REFRESH_SECONDS = 3.0
 
 def _fragment() -> str:
     # The page counted "today" from the household's midnight (appliance.middleware); so do the updates.
-    with timezone.override(household.current().zone):
+    local = household.current()
+    with timezone.override(local.zone), translation.override(local.pages):
         return render_to_string("appliance/_figures.html", {"f": dashboard.figures()})
 
 

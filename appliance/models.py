@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from appliance.plumbing.versioned import VersionedQuerySet
 from policies import priorities
 
 
 class Privacy(models.TextChoices):
-    FULL = "full", "Full metadata"
-    NO_DEVICE_NAMES = "no_names", "Without device names"
-    COUNTS_ONLY = "counts", "Counts only"
+    FULL = "full", _("Full metadata")
+    NO_DEVICE_NAMES = "no_names", _("Without device names")
+    COUNTS_ONLY = "counts", _("Counts only")
 
 
 class NoticeChannel(models.TextChoices):
-    WEBHOOK = "webhook", "A webhook or an ntfy topic"
-    HOME_ASSISTANT = "home_assistant", "Home Assistant's notify service"
-    EMAIL = "email", "E-mail"
+    WEBHOOK = "webhook", _("A webhook or an ntfy topic")
+    HOME_ASSISTANT = "home_assistant", _("Home Assistant's notify service")
+    EMAIL = "email", _("E-mail")
 
 
 class SmtpSecurity(models.TextChoices):
-    STARTTLS = "starttls", "STARTTLS (usually port 587)"
-    TLS = "tls", "TLS from the start (usually port 465)"
+    STARTTLS = "starttls", _("STARTTLS (usually port 587)")
+    TLS = "tls", _("TLS from the start (usually port 465)")
 
 
 class HouseholdQuerySet(VersionedQuerySet):

@@ -8,30 +8,38 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from .. import household
 from . import progress
 from .fit import MIB, size
 
 REFRESH_SECONDS = 1.0
 
 
+def _left(eta: float | None) -> str:
+    if eta is None:
+        return _("time left unknown")
+    if eta >= 60:
+        return _("%(min)d min %(s)02d s left") % {"min": int(eta) // 60, "s": int(eta) % 60}
+    return _("%(s)d s left") % {"s": int(eta)}
+
+
 def _shown(p: progress.PullStatus) -> dict[str, object]:
-    eta = p["eta_s"]
-    left = (
-        "time left unknown" if eta is None else (f"{int(eta) // 60} min {int(eta) % 60:02d} s left" if eta >= 60 else f"{int(eta)} s left")
-    )
     return {
         **p,
         "done_words": size(p["done"] // MIB),
         "total_words": size(p["total"] // MIB),
-        "rate_words": f"{p['rate_bps'] / MIB:.1f} MiB/s",
-        "left_words": left,
+        "rate_words": _("%(rate).1f MiB/s") % {"rate": p["rate_bps"] / MIB},
+        "left_words": _left(p["eta_s"]),
     }
 
 
-def fragment() -> str:
+def fragment(language: str | None = None) -> str:
     """Render every pull the store remembers: bytes, rate, time left, and what it last said."""
-    return render_to_string("appliance/store/_pulls.html", {"pulls": [_shown(p) for p in progress.all_pulls()]})
+    with translation.override(language) if language else contextlib.nullcontext():
+        return render_to_string("appliance/store/_pulls.html", {"pulls": [_shown(p) for p in progress.all_pulls()]})
 
 
 class PullsConsumer(AsyncWebsocketConsumer):
@@ -48,12 +56,12 @@ class PullsConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         await self.accept()
-        self.task = asyncio.create_task(self._push())
+        self.task = asyncio.create_task(self._push((await household.acurrent()).pages))
 
-    async def _push(self) -> None:
+    async def _push(self, language: str) -> None:
         last = ""
         while True:
-            text = await asyncio.to_thread(fragment)
+            text = await asyncio.to_thread(fragment, language)
             if text != last:  # a page left open on a finished pull is not sent the same thing every second
                 await self.send(text_data=text)
                 last = text
