@@ -16,6 +16,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from devices import services as device_services
 from gateway.models import Provider
@@ -54,10 +56,10 @@ class Claim:
 
 def _check_code(code: str, address: str) -> None:
     if accounts.throttled("setup-code", address):
-        raise ClaimRefused("Too many wrong setup codes from this address; wait a few minutes.")
+        raise ClaimRefused(_("Too many wrong setup codes from this address; wait a few minutes."))
     if not setupcode.matches(code):
         accounts.record_failure("setup-code", address)
-        raise ClaimRefused("That is not the setup code shown on the box's console.")
+        raise ClaimRefused(_("That is not the setup code shown on the box's console."))
 
 
 def claim_box(claim: Claim, address: str) -> User:
@@ -72,7 +74,7 @@ def claim_box(claim: Claim, address: str) -> User:
     owner.set_password(claim.password)
     with transaction.atomic():
         if user_model.objects.filter(is_superuser=True).exists():
-            raise ClaimRefused("This box already has an owner.")
+            raise ClaimRefused(_("This box already has an owner."))
         owner.save()
         Household.objects.update_or_create(
             pk=1,
@@ -90,7 +92,7 @@ def restore_box(code: str, blob: bytes, passphrase: str, address: str) -> backup
     """Bring back a household from its backup instead of setting up anew (needs the setup code)."""
     _check_code(code, address)
     if has_owner():
-        raise ClaimRefused("This box already has an owner.")
+        raise ClaimRefused(_("This box already has an owner."))
     return backups.restore(blob, passphrase)
 
 
@@ -160,10 +162,15 @@ def check_key(provider: Provider, wait: float = 15.0) -> KeyCheck:
     try:
         models = asyncio.run(listing())
     except UpstreamError as exc:
-        return KeyCheck(False, f"The key did not work: {exc.message}.")
+        return KeyCheck(False, _("The key did not work: %(reason)s.") % {"reason": exc.message})
     except TimeoutError:
-        return KeyCheck(False, f"The provider did not answer within {wait:.0f} seconds.")
-    return KeyCheck(True, f"The key works: the provider lists {len(models)} model{'' if len(models) == 1 else 's'}.", tuple(models[:20]))
+        seconds = round(wait)
+        return KeyCheck(
+            False, ngettext("The provider did not answer within %(n)d second.", "The provider did not answer within %(n)d seconds.", seconds)
+            % {"n": seconds},
+        )  # fmt: skip
+    listed = ngettext("The key works: the provider lists %(n)d model.", "The key works: the provider lists %(n)d models.", len(models))
+    return KeyCheck(True, listed % {"n": len(models)}, tuple(models[:20]))
 
 
 @dataclass(frozen=True)
@@ -195,7 +202,7 @@ def home_model(found: hardware.Hardware) -> HomeModel:
     try:
         served = engine.served()
     except engine.EngineUnavailable as exc:
-        return HomeModel(fits, None, None, f"The home engine has no model to serve: {exc}.")
+        return HomeModel(fits, None, None, _("The home engine has no model to serve: %(reason)s.") % {"reason": exc})
     return HomeModel(fits, served, hardware.known(served.file))
 
 
@@ -205,14 +212,15 @@ def engine_status() -> EngineStatus:
     try:
         model = Path(engine.model_path()).name
     except engine.EngineUnavailable as exc:
-        return EngineStatus(False, engine_name, "", f"The home engine cannot start: {exc}.")
+        return EngineStatus(False, engine_name, "", _("The home engine cannot start: %(reason)s.") % {"reason": exc})
     home = Provider.objects.filter(tier="home").first()
     if home is None:
-        return EngineStatus(False, engine_name, model, "The home engine is not set up yet (run the migrations).")
+        return EngineStatus(False, engine_name, model, _("The home engine is not set up yet (run the migrations)."))
     check = check_key(home, wait=3.0)
     if check.ok:
-        return EngineStatus(True, engine_name, model, f"Ready: serving {', '.join(check.models) or model}.")
-    return EngineStatus(False, engine_name, model, "Starting: loading the model into memory. This page follows along.", starting=True)
+        return EngineStatus(True, engine_name, model, _("Ready: serving %(models)s.") % {"models": ", ".join(check.models) or model})
+    starting = _("Starting: loading the model into memory. This page follows along.")
+    return EngineStatus(False, engine_name, model, starting, starting=True)
 
 
 def remove_provider(provider_id: int) -> None:
@@ -253,5 +261,5 @@ def finish_setup(backup_passphrase: str = "", owner: User | None = None, *, skip
     if backup_passphrase:
         backups.set_passphrase(backup_passphrase, owner)
     elif not skip_backups and not Household.objects.filter(pk=1).exclude(backup_key_encrypted="").exists():
-        raise backups.BackupError("Type a backup passphrase twice, or skip backups for now.")
+        raise backups.BackupError(_("Type a backup passphrase twice, or skip backups for now."))
     Household.objects.filter(pk=1, setup_finished_at__isnull=True).update(setup_finished_at=timezone.now())

@@ -9,6 +9,8 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from devices import services as device_services
@@ -41,7 +43,13 @@ from ..store.fetch import FetchError
 from . import providers as providers_page
 from .access import account_of, owner_required
 
-STEPS = [("hardware", "Hardware"), ("providers", "Providers"), ("rules", "Rules"), ("devices", "Devices"), ("finish", "Finish")]
+STEPS = [
+    ("hardware", gettext_lazy("Hardware")),
+    ("providers", gettext_lazy("Providers")),
+    ("rules", gettext_lazy("Rules")),
+    ("devices", gettext_lazy("Devices")),
+    ("finish", gettext_lazy("Finish")),
+]
 
 
 def _render(request: HttpRequest, step: str, template: str, context: Mapping[str, object]) -> HttpResponse:
@@ -112,18 +120,22 @@ def _store_action(request: HttpRequest, action: str) -> HttpResponse:
         entry = hardware.catalogue().get(request.POST.get("model", ""))
         quantization = entry.quantization(request.POST.get("quantization") or None)
         room = hardware.budget(hardware.survey())
+        named = {"model": entry.title, "version": quantization.name}
         if action == "pull":
             store_services.start_pull(entry, quantization, room)
-            message = f"Fetching {entry.title} ({quantization.name}); its progress shows below."
+            message = _("Fetching %(model)s (%(version)s); its progress shows below.") % named
         elif action == "remove":
             freed = store_services.remove(entry, quantization, _served())
-            message = f"Removed {entry.title} ({quantization.name}) from the store: {disk.words(freed)} freed."
+            message = _("Removed %(model)s (%(version)s) from the store: %(freed)s freed.") % {**named, "freed": disk.words(freed)}
         elif action == "cancel":
             store_services.cancel_pull(entry.name)
-            message = f"Stopping the fetch of {entry.title}; what arrived is kept, and fetching again resumes it."
+            message = _("Stopping the fetch of %(model)s; what arrived is kept, and fetching again resumes it.") % named
         else:
             chosen = store_services.serve(entry, quantization, room)
-            message = f"The home engine is restarting on {entry.title} ({quantization.name}) with {chosen.context:,} tokens of context."
+            message = _("The home engine is restarting on %(model)s (%(version)s) with %(context)s tokens of context.") % {
+                **named,
+                "context": f"{chosen.context:,}",
+            }
     except (CatalogueError, FetchError) as exc:
         return _hardware_page(request, error=str(exc))
     return _hardware_page(request, message=message)
@@ -221,7 +233,7 @@ def rules_step(request: HttpRequest) -> HttpResponse:
         except RuleError as exc:
             error = str(exc)
         else:
-            message = f"The household now has {count} rules from that preset."
+            message = _("The household now has %(count)d rules from that preset.") % {"count": count}
     return _rules_page(request, HouseholdTermForm(prefix="term"), message=message, error=error)
 
 
