@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
 
@@ -34,7 +35,7 @@ def owner_required(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.is_superuser:
-            raise PermissionDenied("Only the box's owner may change this.")
+            raise PermissionDenied(_("Only the box's owner may change this."))
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import CodeForm, MemberForm, SignInForm
@@ -18,9 +20,9 @@ from ..services import accounts
 from .access import member_required, owner_required
 
 MESSAGES = {
-    accounts.SignIn.WRONG: "That user name and password (or code) do not match.",
-    accounts.SignIn.THROTTLED: "Too many failed sign-ins for this account from this address; wait a few minutes.",
-    accounts.SignIn.NEEDS_CODE: "Enter the code from your authenticator app.",
+    accounts.SignIn.WRONG: gettext_lazy("That user name and password (or code) do not match."),
+    accounts.SignIn.THROTTLED: gettext_lazy("Too many failed sign-ins for this account from this address; wait a few minutes."),
+    accounts.SignIn.NEEDS_CODE: gettext_lazy("Enter the code from your authenticator app."),
 }
 
 
@@ -36,7 +38,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         result = accounts.sign_in(request, d["username"], d["password"], d["code"])
         if result is accounts.SignIn.OK:
             return HttpResponseRedirect(next_url)
-        error, needs_code = MESSAGES[result], result is accounts.SignIn.NEEDS_CODE
+        error, needs_code = str(MESSAGES[result]), result is accounts.SignIn.NEEDS_CODE
     return render(request, "appliance/login.html", {"form": form, "error": error, "needs_code": needs_code, "next": next_url})
 
 
@@ -91,7 +93,7 @@ def account(request: HttpRequest) -> HttpResponse:
         elif action == "confirm":
             form = CodeForm(request.POST)
             ok = form.is_valid() and accounts.confirm_second_factor(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
-            context["message"] = "The second factor is on." if ok else "That code did not match; start again."
+            context["message"] = _("The second factor is on.") if ok else _("That code did not match; start again.")
         elif action == "remove":
             accounts.remove_second_factor(request.user)  # type: ignore[arg-type]
         context["factor"] = SecondFactor.objects.filter(user_id=int(request.user.pk or 0)).first()
