@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .store import catalogue as store_catalogue
 from .store import fit as store_fit
@@ -64,13 +65,17 @@ def catalogue() -> store_catalogue.Catalogue:
 def _choice(entry: store_catalogue.Entry, quantization: store_catalogue.Quantization) -> ModelChoice:
     wanted = store_fit.need(entry, quantization, min(store_fit.RECOMMEND_CONTEXT, entry.context_length))
     if quantization.engine == "llamacpp":
-        needs = f"no GPU needed: about {store_fit.size(wanted.total_mib)} of memory"
+        needs = _("no GPU needed: about %(size)s of memory") % {"size": store_fit.size(wanted.total_mib)}
     else:
         context = min(store_fit.RECOMMEND_CONTEXT, entry.context_length)
-        needs = f"about {store_fit.size(-(-wanted.total_mib * 10 // 9))} of VRAM with {context:,} tokens of context"
-    label = f"{entry.title} ({quantization.name}{', installed with Hearth' if entry.bundled else ''})"
+        needs = _("about %(size)s of VRAM with %(context)s tokens of context") % {
+            "size": store_fit.size(-(-wanted.total_mib * 10 // 9)),
+            "context": f"{context:,}",
+        }
+    named = {"model": entry.title, "version": quantization.name}
+    label = _("%(model)s (%(version)s, installed with Hearth)") % named if entry.bundled else f"{entry.title} ({quantization.name})"
     weights = store_fit.size(-(-quantization.weights_bytes // store_fit.MIB))
-    return ModelChoice(label, f"{weights} of weights", needs, entry.file_hint, entry.name)
+    return ModelChoice(label, _("%(size)s of weights") % {"size": weights}, needs, entry.file_hint, entry.name)
 
 
 def budget(found: Hardware) -> store_fit.Budget:
@@ -143,11 +148,11 @@ def gpus() -> tuple[list[Gpu], str]:
 
         pynvml.nvmlInit()
     except ImportError:
-        return [], "no NVIDIA GPU (pynvml is not installed)"
+        return [], _("no NVIDIA GPU (pynvml is not installed)")
     except pynvml.NVMLError_LibraryNotFound:
-        return [], "no NVIDIA GPU (no NVIDIA driver on this box)"
+        return [], _("no NVIDIA GPU (no NVIDIA driver on this box)")
     except pynvml.NVMLError as exc:
-        return [], f"no NVIDIA GPU ({exc})"
+        return [], _("no NVIDIA GPU (%(reason)s)") % {"reason": exc}
     try:
         driver = pynvml.nvmlSystemGetDriverVersion()
         found = []
@@ -164,10 +169,10 @@ def gpus() -> tuple[list[Gpu], str]:
                     temperature_c=int(pynvml.nvmlDeviceGetTemperature(handle, pynvml.NVML_TEMPERATURE_GPU)),
                 )
             )
-        return found, "" if found else "no NVIDIA GPU"
+        return found, "" if found else _("no NVIDIA GPU")
     except pynvml.NVMLError as exc:
         log.warning("reading the GPUs failed: %s", type(exc).__name__)
-        return [], "the NVIDIA GPU could not be read"
+        return [], _("the NVIDIA GPU could not be read")
     finally:
         pynvml.nvmlShutdown()
 

@@ -22,7 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appliance.settings")
 
+import django
 from django.conf import settings
+
+django.setup()  # the fit table's sentences go through Django's translations, which need the apps loaded
 
 from appliance import engine
 from appliance.store import catalogue, fetch

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from . import active, progress
 from .catalogue import Catalogue, Entry, Quantization
 from .fetch import FetchError, Record, folder_for, installed, locked, models_dir
@@ -69,12 +71,13 @@ class DiskUse:
 def words(count: int) -> str:
     """Say a number of bytes in words a household reads."""
     if count == 0:
-        return "nothing"
+        # Translators: an amount of disk, as in "the store takes nothing".
+        return _("nothing")
     if count < MIB:
-        return f"{count / 1024:.0f} KiB"
+        return _("%(n)s KiB") % {"n": f"{count / 1024:.0f}"}
     if count < 1024 * MIB:
-        return f"{count / MIB:.0f} MiB"
-    return f"{count / (1024 * MIB):.1f} GiB"
+        return _("%(n)s MiB") % {"n": f"{count / MIB:.0f}"}
+    return _("%(n)s GiB") % {"n": f"{count / (1024 * MIB):.1f}"}
 
 
 def _chosen_names() -> tuple[str, str] | None:
@@ -153,11 +156,14 @@ def remove(entry: Entry, quantization: Quantization, served: str) -> int:
         folder = folder_for(entry, quantization)
         record = installed(entry, quantization)
         if record is None and not folder.exists():
-            raise FetchError(f"{label} is not in the store; nothing was removed")
+            raise FetchError(_("%(model)s is not in the store; nothing was removed") % {"model": label})
         if is_served(entry, quantization, record, served):
-            raise FetchError(f"{label} is the model the home engine serves, so it stays: serve another model first, then remove it")
+            raise FetchError(
+                _("%(model)s is the model the home engine serves, so it stays: serve another model first, then remove it")
+                % {"model": label}
+            )
         if is_pulling(entry, quantization):
-            raise FetchError(f"{label} is being fetched: cancel the fetch first, then remove it")
+            raise FetchError(_("%(model)s is being fetched: cancel the fetch first, then remove it") % {"model": label})
         freed = _split(record)[0] if record is not None else 0
         freed += sum(p.stat().st_size for p in folder.rglob("*.part") if p.is_file()) if folder.exists() else 0
         trash = models_dir() / REMOVING / f"{entry.name}-{quantization.name}-{time.time_ns()}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 from .catalogue import Catalogue, Entry, Quantization
 
 MIB = 2**20
@@ -72,14 +74,16 @@ def gpu_budget(name: str, vram_mib: int, used_mib: int | None = None) -> Budget:
     """Return what vLLM can give a model on this GPU."""
     bandwidth = next((gbps for part, gbps in GPU_BANDWIDTH_GBPS if part.lower() in name.lower()), GPU_BANDWIDTH_UNKNOWN)
     free = vram_mib - used_mib if used_mib is not None else vram_mib
-    return Budget("vllm", f"on the {name}", int(vram_mib * VLLM_MEMORY_FRACTION), free, bandwidth)
+    # Translators: where a model is fitted, read after "fits" or "does not fit"; the name is the GPU's.
+    return Budget("vllm", _("on the %(gpu)s") % {"gpu": name}, int(vram_mib * VLLM_MEMORY_FRACTION), free, bandwidth)
 
 
 def cpu_budget(memory_mib: int, available_mib: int | None = None, threads: int = 1) -> Budget:
     """Return what llama.cpp can give a model in the box's memory, leaving the rest of the box its share."""
     free = available_mib if available_mib else memory_mib
     bandwidth = min(CPU_GBPS_PER_THREAD * max(threads, 1), CPU_GBPS_MAX)
-    return Budget("llamacpp", "in the box's memory", max(free - CPU_RESERVE_MIB, 0), free, bandwidth)
+    # Translators: where a model is fitted, read after "fits" or "does not fit".
+    return Budget("llamacpp", _("in the box's memory"), max(free - CPU_RESERVE_MIB, 0), free, bandwidth)
 
 
 def need(entry: Entry, quantization: Quantization, context: int) -> Need:
@@ -97,17 +101,18 @@ def tokens_per_s(entry: Entry, quantization: Quantization, budget: Budget) -> fl
 
 def size(mib: int) -> str:
     """Say an amount of memory in words a household reads."""
-    return f"{mib} MiB" if mib < 1024 else f"{mib / 1024:.1f} GiB"
+    return _("%(n)s MiB") % {"n": mib} if mib < 1024 else _("%(n)s GiB") % {"n": f"{mib / 1024:.1f}"}
 
 
 def _speed(tps: float) -> str:
     if tps >= 30:
-        return "quick"
+        # Translators: how fast a model writes its answer, in brackets after its tokens a second.
+        return _("quick")
     if tps >= 10:
-        return "comfortable to read along"
+        return _("comfortable to read along")
     if tps >= 3:
-        return "slow"
-    return "very slow"
+        return _("slow")
+    return _("very slow")
 
 
 def _label(entry: Entry, quantization: Quantization) -> str:
@@ -119,25 +124,39 @@ def fit(entry: Entry, quantization: Quantization, budget: Budget) -> Fit:
     speed = tokens_per_s(entry, quantization, budget)
     if quantization.engine != budget.engine:
         engine = "vLLM" if budget.engine == "vllm" else "llama.cpp"
-        kind = {"awq": "an AWQ", "gptq": "a GPTQ", "gguf": "a GGUF"}.get(quantization.format, f"a {quantization.format}")
-        sentence = f"{_label(entry, quantization)} is {kind} model, which {engine} (this box's engine) does not load."
+        named = {"model": _label(entry, quantization), "format": quantization.format.upper(), "engine": engine}
+        # The article follows how the format's letters are spoken (an AWQ, a GPTQ), so English has a sentence for each.
+        if quantization.format == "awq":
+            sentence = _("%(model)s is an AWQ model, which %(engine)s (this box's engine) does not load.") % named
+        elif quantization.format in ("gptq", "gguf"):
+            sentence = _("%(model)s is a %(format)s model, which %(engine)s (this box's engine) does not load.") % named
+        else:
+            sentence = _("%(model)s is a %(kind)s model, which %(engine)s (this box's engine) does not load.") % {
+                **named,
+                "kind": quantization.format,
+            }
         return Fit(entry, quantization, False, 0, need(entry, quantization, MIN_CONTEXT), 0.0, sentence)
     tried = [c for c in CONTEXTS if c <= entry.context_length] or [entry.context_length]
     for context in tried:
         wanted = need(entry, quantization, context)
         if wanted.total_mib <= budget.usable_mib:
-            sentence = (
-                f"{_label(entry, quantization)} fits {budget.where} with {context:,} tokens of context: it needs about "
-                f"{size(wanted.total_mib)} of the {size(budget.usable_mib)} it can use ({size(wanted.weights_mib)} weights, "
-                f"{size(wanted.cache_mib)} cache, {size(wanted.overhead_mib)} engine); about {speed:.0f} tokens a second "
-                f"({_speed(speed)})."
-            )
+            sentence = _(
+                "%(model)s fits %(where)s with %(context)s tokens of context: it needs about %(total)s of the %(usable)s "
+                "it can use (%(weights)s weights, %(cache)s cache, %(engine)s engine); about %(speed)s tokens a second (%(pace)s)."
+            ) % {
+                "model": _label(entry, quantization), "where": budget.where, "context": f"{context:,}",
+                "total": size(wanted.total_mib), "usable": size(budget.usable_mib), "weights": size(wanted.weights_mib),
+                "cache": size(wanted.cache_mib), "engine": size(wanted.overhead_mib), "speed": f"{speed:.0f}", "pace": _speed(speed),
+            }  # fmt: skip
             return Fit(entry, quantization, True, context, wanted, speed, sentence)
     smallest = need(entry, quantization, tried[-1])
-    sentence = (
-        f"{_label(entry, quantization)} does not fit {budget.where}: even with {tried[-1]:,} tokens of context it needs "
-        f"about {size(smallest.total_mib)}, and {size(budget.usable_mib)} can be used."
-    )
+    sentence = _(
+        "%(model)s does not fit %(where)s: even with %(context)s tokens of context it needs about %(total)s, "
+        "and %(usable)s can be used."
+    ) % {
+        "model": _label(entry, quantization), "where": budget.where, "context": f"{tried[-1]:,}",
+        "total": size(smallest.total_mib), "usable": size(budget.usable_mib),
+    }  # fmt: skip
     return Fit(entry, quantization, False, 0, smallest, speed, sentence)
 
 
