@@ -1,25 +1,26 @@
 """Enumerations of the device registry."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
-    CAMERA = "camera", "Camera"
-    SPEAKER = "speaker", "Speaker or voice assistant"
-    VACUUM = "vacuum", "Vacuum or robot"
-    TV = "tv", "TV"
-    KIDS = "kids", "Kids' device"
-    LAPTOP = "laptop", "Phone, laptop or app"
-    APPLIANCE = "appliance", "Appliance or sensor"
-    OTHER = "other", "Other"
+    CAMERA = "camera", _("Camera")
+    SPEAKER = "speaker", _("Speaker or voice assistant")
+    VACUUM = "vacuum", _("Vacuum or robot")
+    TV = "tv", _("TV")
+    KIDS = "kids", _("Kids' device")
+    LAPTOP = "laptop", _("Phone, laptop or app")
+    APPLIANCE = "appliance", _("Appliance or sensor")
+    OTHER = "other", _("Other")
 
 
 class Tier(models.TextChoices):
     """Tiers of trust, most trusted first."""
 
-    HOME = "home", "Home (on the box)"
-    TRUSTED = "trusted", "Trusted provider"
-    CLOUD = "cloud", "Cloud provider"
+    HOME = "home", _("Home (on the box)")
+    TRUSTED = "trusted", _("Trusted provider")
+    CLOUD = "cloud", _("Cloud provider")
 
     @property
     def rank(self) -> int:
@@ -36,21 +37,21 @@ def tiers_up_to(highest: str) -> list[str]:
 
 
 class DiscoveryState(models.TextChoices):
-    NEW = "new", "New"
-    IGNORED = "ignored", "Ignored"
-    PAIRED = "paired", "Paired"
+    NEW = "new", _("New")
+    IGNORED = "ignored", _("Ignored")
+    PAIRED = "paired", _("Paired")
     # A second device claimed an identity already taken: shown to the owner, never merged.
-    CONFLICT = "conflict", "Conflict"
+    CONFLICT = "conflict", _("Conflict")
 
 
 class DiscoverySource(models.TextChoices):
-    MDNS = "mdns", "mDNS / zeroconf"
-    HOMEASSISTANT = "homeassistant", "Home Assistant MQTT discovery"
+    MDNS = "mdns", _("mDNS / zeroconf")
+    HOMEASSISTANT = "homeassistant", _("Home Assistant MQTT discovery")
     ZIGBEE2MQTT = "zigbee2mqtt", "zigbee2mqtt"
-    TASMOTA = "tasmota", "Tasmota discovery"
+    TASMOTA = "tasmota", _("Tasmota discovery")
 
 
 class PresenceState(models.TextChoices):
-    HOME = "home", "Someone is home"
-    AWAY = "away", "Everyone is away"
-    UNKNOWN = "unknown", "Unknown"
+    HOME = "home", _("Someone is home")
+    AWAY = "away", _("Everyone is away")
+    UNKNOWN = "unknown", _("Unknown")

@@ -1,30 +1,31 @@
 """Enumerations of the request path."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Family(models.TextChoices):
     """API families; one adapter each."""
 
-    OPENAI = "openai", "OpenAI-compatible"
-    ANTHROPIC = "anthropic", "Anthropic Messages"
+    OPENAI = "openai", _("OpenAI-compatible")
+    ANTHROPIC = "anthropic", _("Anthropic Messages")
 
 
 class Kind(models.TextChoices):
-    CHAT = "chat", "Chat completion"
-    COMPLETION = "completion", "Text completion"
-    EMBEDDING = "embedding", "Embedding"
+    CHAT = "chat", _("Chat completion")
+    COMPLETION = "completion", _("Text completion")
+    EMBEDDING = "embedding", _("Embedding")
 
 
 class Outcome(models.TextChoices):
-    PENDING = "pending", "In progress"
-    OK = "ok", "Answered"
-    REFUSED = "refused", "No allowed provider"
-    BLOCKED = "blocked", "Blocked by a rule"
-    UPSTREAM_ERROR = "upstream_error", "Provider failed"
-    REJECTED = "rejected", "Provider rejected the request"
-    FAILED_MIDSTREAM = "failed_midstream", "Provider failed mid-answer"
-    INTERRUPTED = "interrupted", "Worker lost mid-answer"
-    CANCELLED = "cancelled", "Client went away"
-    ABANDONED = "abandoned", "Never completed"
-    DEAD_LETTERED = "dead_lettered", "Stopped its worker each time"
+    PENDING = "pending", _("In progress")
+    OK = "ok", _("Answered")
+    REFUSED = "refused", _("No allowed provider")
+    BLOCKED = "blocked", _("Blocked by a rule")
+    UPSTREAM_ERROR = "upstream_error", _("Provider failed")
+    REJECTED = "rejected", _("Provider rejected the request")
+    FAILED_MIDSTREAM = "failed_midstream", _("Provider failed mid-answer")
+    INTERRUPTED = "interrupted", _("Worker lost mid-answer")
+    CANCELLED = "cancelled", _("Client went away")
+    ABANDONED = "abandoned", _("Never completed")
+    DEAD_LETTERED = "dead_lettered", _("Stopped its worker each time")
