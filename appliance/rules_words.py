@@ -4,80 +4,150 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from devices.choices import TIER_RANK, Category
 from policies.classification.text import LABEL_NAMES
+from policies.priorities import Jurisdictions
 from policies.rules import DAYS, Actions, Conditions, Rule
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # The detectors' kinds of personal data, as a household says them.
-KIND_NAMES: dict[str, str] = {
-    "PERSON": "names of people",
-    "EMAIL": "e-mail addresses",
-    "PHONE": "phone numbers",
-    "ADDRESS": "street addresses",
-    "CARD": "card numbers",
-    "IBAN": "bank account numbers (IBAN)",
-    "NATIONAL_ID": "identity numbers (passport, ID card, social security)",
-    "DOB": "dates of birth",
-    "AGE": "ages",
-    "IP": "IP addresses",
-    "MAC": "MAC addresses",
-    "URL_CREDENTIALS": "passwords inside links",
-    "SECRET": "passwords, keys and tokens",
-    "GPS": "GPS coordinates",
-    "HOUSEHOLD": "the household's own private terms",
-    "LOCATION": "places (cities, regions, countries)",
-    "ORGANIZATION": "organisations (schools, employers, clinics)",
-    "DATE": "dates and times",
-    "NRP": "nationalities, religions and political groups",
+KIND_NAMES: dict[str, StrPromise] = {
+    "PERSON": gettext_lazy("names of people"),
+    "EMAIL": gettext_lazy("e-mail addresses"),
+    "PHONE": gettext_lazy("phone numbers"),
+    "ADDRESS": gettext_lazy("street addresses"),
+    "CARD": gettext_lazy("card numbers"),
+    "IBAN": gettext_lazy("bank account numbers (IBAN)"),
+    "NATIONAL_ID": gettext_lazy("identity numbers (passport, ID card, social security)"),
+    "DOB": gettext_lazy("dates of birth"),
+    "AGE": gettext_lazy("ages"),
+    "IP": gettext_lazy("IP addresses"),
+    "MAC": gettext_lazy("MAC addresses"),
+    "URL_CREDENTIALS": gettext_lazy("passwords inside links"),
+    "SECRET": gettext_lazy("passwords, keys and tokens"),
+    "GPS": gettext_lazy("GPS coordinates"),
+    "HOUSEHOLD": gettext_lazy("the household's own private terms"),
+    "LOCATION": gettext_lazy("places (cities, regions, countries)"),
+    "ORGANIZATION": gettext_lazy("organisations (schools, employers, clinics)"),
+    "DATE": gettext_lazy("dates and times"),
+    "NRP": gettext_lazy("nationalities, religions and political groups"),
 }
-DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
-REQUEST_KIND_NAMES = {"chat": "chat", "completion": "text completion", "embedding": "embedding", "vision": "image"}
-TIER_WHERE = {"home": "stays home", "trusted": "may go to a trusted provider", "cloud": "may go to the cloud"}
-TIER_NAMES = {"home": "home", "trusted": "a trusted provider", "cloud": "the cloud"}
-BUILT_IN_NAME = "Private until proven otherwise"
-BUILT_IN_SENTENCE = "Everything no rule above matches stays home (built in, always last)."
+DAY_NAMES: dict[str, StrPromise] = {
+    "mon": pgettext_lazy("day, short", "Mon"),
+    "tue": pgettext_lazy("day, short", "Tue"),
+    "wed": pgettext_lazy("day, short", "Wed"),
+    "thu": pgettext_lazy("day, short", "Thu"),
+    "fri": pgettext_lazy("day, short", "Fri"),
+    "sat": pgettext_lazy("day, short", "Sat"),
+    "sun": pgettext_lazy("day, short", "Sun"),
+}
+REQUEST_KIND_NAMES: dict[str, StrPromise] = {
+    "chat": pgettext_lazy("kind of request", "chat"),
+    "completion": pgettext_lazy("kind of request", "text completion"),
+    "embedding": pgettext_lazy("kind of request", "embedding"),
+    "vision": pgettext_lazy("kind of request", "image"),
+}
+TIER_WHERE: dict[str, StrPromise] = {
+    "home": gettext_lazy("stays home"),
+    "trusted": gettext_lazy("may go to a trusted provider"),
+    "cloud": gettext_lazy("may go to the cloud"),
+}
+TIER_NAMES: dict[str, StrPromise] = {
+    "home": pgettext_lazy("tier, after 'prefer'", "home"),
+    "trusted": gettext_lazy("a trusted provider"),
+    "cloud": gettext_lazy("the cloud"),
+}
+# A tier's id as a word in a sentence ("Not used for trusted requests"): in English, the id itself.
+TIER_WORDS: dict[str, StrPromise] = {
+    "home": pgettext_lazy("tier", "home"),
+    "trusted": pgettext_lazy("tier", "trusted"),
+    "cloud": pgettext_lazy("tier", "cloud"),
+}
+BUILT_IN_NAME = gettext_lazy("Private until proven otherwise")
+BUILT_IN_SENTENCE = gettext_lazy("Everything no rule above matches stays home (built in, always last).")
 
 
 def label_name(label: str) -> str:
     """Return a label's name for people; an id this box does not know is shown as it is."""
-    return LABEL_NAMES.get(label, label)
+    return str(LABEL_NAMES.get(label, label))
 
 
 def kind_name(kind: str) -> str:
     """Return a kind of personal data in words."""
-    return KIND_NAMES.get(kind, kind.lower().replace("_", " "))
+    return str(KIND_NAMES.get(kind, kind.lower().replace("_", " ")))
+
+
+def tier_word(tier: str) -> str:
+    """Return a tier's id as a word for a sentence; an unknown id is shown as it is."""
+    return str(TIER_WORDS.get(tier, tier))
 
 
 def _or(items: Iterable[str]) -> str:
-    listed = list(items)
-    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
+    listed = [str(x) for x in items]
+    if len(listed) == 1:
+        return listed[0]
+    # Translators: the end of a list of alternatives: "health, money or children".
+    return _("%(items)s or %(last)s") % {"items": ", ".join(listed[:-1]), "last": listed[-1]}
 
 
 def _and(items: Iterable[str]) -> str:
-    listed = list(items)
-    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    listed = [str(x) for x in items]
+    if len(listed) == 1:
+        return listed[0]
+    # Translators: the end of a list: "names of people, e-mail addresses and ages".
+    return _("%(items)s and %(last)s") % {"items": ", ".join(listed[:-1]), "last": listed[-1]}
+
+
+def _each_or(items: Iterable[str]) -> str:
+    """Join with "or" between every two items ("CH or EU or US"), as policies' jurisdictions say them."""
+    listed = [str(x) for x in items]
+    joined = listed[0]
+    for item in listed[1:]:
+        joined = _("%(items)s or %(last)s") % {"items": joined, "last": item}
+    return joined
+
+
+def jurisdictions_in_words(limits: Jurisdictions, to_providers: bool = False) -> str:
+    """Return where data may be processed ("only in EU; never in US"), in the page's language."""
+    parts = []
+    if limits.allow:
+        places = _each_or(sorted(limits.allow))
+        parts.append(
+            _("only to providers in %(places)s") % {"places": places} if to_providers else _("only in %(places)s") % {"places": places}
+        )
+    if limits.deny:
+        places = ", ".join(sorted(limits.deny))
+        parts.append(
+            _("never to providers in %(places)s") % {"places": places} if to_providers else _("never in %(places)s") % {"places": places}
+        )
+    return "; ".join(parts)
 
 
 def _days(days: frozenset[str]) -> str:
     if days == frozenset(DAYS):
-        return "every day"
+        return _("every day")
     if days == frozenset(DAYS[:5]):
-        return "Mon to Fri"
+        return _("Mon to Fri")
     if days == frozenset(DAYS[5:]):
-        return "at weekends"
-    return "on " + ", ".join(DAY_NAMES[d] for d in DAYS if d in days)
+        return _("at weekends")
+    return _("on %(days)s") % {"days": ", ".join(str(DAY_NAMES[d]) for d in DAYS if d in days)}
 
 
 def _media(c: Conditions) -> str:
     parts = []
     if c.images is not None:
-        parts.append("it has an image" if c.images else "it has no image")
+        parts.append(_("it has an image") if c.images else _("it has no image"))
     if c.people is not None:
-        parts.append("people are in it" if c.people else "no people are in it")
+        parts.append(_("people are in it") if c.people else _("no people are in it"))
     if c.faces is not None:
-        parts.append("faces are in it" if c.faces else "no faces are in it")
+        parts.append(_("faces are in it") if c.faces else _("no faces are in it"))
     return _and(parts) if parts else ""
 
 
@@ -85,69 +155,90 @@ def conditions_in_words(c: Conditions, zone: str) -> str:
     """Return when a rule holds, as a phrase ("kids' devices, when nobody is home")."""
     parts: list[str] = []
     if c.devices:
-        parts.append("from " + _or(sorted(c.devices)))
+        parts.append(_("from %(devices)s") % {"devices": _or(sorted(c.devices))})
     if c.categories:
-        names = [Category(x).label.lower() if x in Category.values else x for x in sorted(c.categories)]
-        parts.append("from a " + _or(names))
+        names = [str(Category(x).label).lower() if x in Category.values else x for x in sorted(c.categories)]
+        # Translators: "from a kids' device or camera": the kinds of device a rule is for.
+        parts.append(_("from a %(kinds)s") % {"kinds": _or(names)})
     if c.labels:
         general = dict(c.labels).get("general")
         minimums = {minimum for label, minimum in c.labels}
         if general is not None and len(c.labels) == 1:
-            parts.append(f"that look generic, no sensitive label above {round((1 - general) * 100)} %")
+            percent = round((1 - general) * 100)
+            parts.append(_("that look generic, no sensitive label above %(percent)d %%") % {"percent": percent})
         elif len(minimums) == 1 and len(c.labels) > 1:
             # One confidence for every label (as presets have it) is said once.
-            named = _or(label_name(label).lower() for label, _ in c.labels)
-            parts.append(f"about {named} (each at least {round(minimums.pop() * 100)} %)")
+            named = _or(label_name(label).lower() for label, _minimum in c.labels)
+            percent = round(minimums.pop() * 100)
+            parts.append(_("about %(labels)s (each at least %(percent)d %%)") % {"labels": named, "percent": percent})
         else:
-            parts.append("about " + _or(f"{label_name(label).lower()} (at least {round(minimum * 100)} %)" for label, minimum in c.labels))
+            each = (
+                _("%(label)s (at least %(percent)d %%)") % {"label": label_name(label).lower(), "percent": round(minimum * 100)}
+                for label, minimum in c.labels
+            )
+            parts.append(_("about %(labels)s") % {"labels": _or(each)})
     if c.data:
-        parts.append("containing " + _or(kind_name(k) for k in sorted(c.data)))
+        parts.append(_("containing %(kinds)s") % {"kinds": _or(kind_name(k) for k in sorted(c.data))})
     media = _media(c)
     if media:
-        parts.append("where " + media)
+        parts.append(_("where %(media)s") % {"media": media})
     if c.time is not None:
-        parts.append(f"between {c.time.start:%H:%M} and {c.time.end:%H:%M} {_days(c.time.days)} ({zone} time)")
+        window = {"start": f"{c.time.start:%H:%M}", "end": f"{c.time.end:%H:%M}", "days": _days(c.time.days), "zone": zone}
+        parts.append(_("between %(start)s and %(end)s %(days)s (%(zone)s time)") % window)
     if c.presence == "away":
-        parts.append("while nobody is home")
+        parts.append(_("while nobody is home"))
     elif c.presence == "home":
-        parts.append("while someone is home")
+        parts.append(_("while someone is home"))
     if c.kinds:
-        parts.append("of kind " + _or(REQUEST_KIND_NAMES.get(k, k) for k in sorted(c.kinds)))
+        parts.append(_("of kind %(kinds)s") % {"kinds": _or(str(REQUEST_KIND_NAMES.get(k, k)) for k in sorted(c.kinds))})
     if c.min_chars is not None:
-        parts.append(f"of at least {c.min_chars} characters")
+        # Translators: the English says "characters" for one too; translate the singular as your language says it.
+        parts.append(ngettext("of at least %(n)d characters", "of at least %(n)d characters", c.min_chars) % {"n": c.min_chars})
     if c.max_chars is not None:
-        parts.append(f"of at most {c.max_chars} characters")
-    return "requests " + ", ".join(parts) if parts else "every request"
+        # Translators: the English says "characters" for one too; translate the singular as your language says it.
+        parts.append(ngettext("of at most %(n)d characters", "of at most %(n)d characters", c.max_chars) % {"n": c.max_chars})
+    return _("requests %(conditions)s") % {"conditions": ", ".join(parts)} if parts else _("every request")
 
 
 def actions_in_words(a: Actions, currency: str = "") -> str:
     """Return what a rule does, as a phrase ("may go to a trusted provider, redacted; prefer home")."""
     if a.block:
-        return f"refused, with the message “{a.block}”"
-    parts = [TIER_WHERE[a.max_tier]]
+        return _("refused, with the message “%(message)s”") % {"message": a.block}
+    parts = [str(TIER_WHERE[a.max_tier])]
     data = dict(a.data)
     if a.max_tier != "home":
         kept = sorted(k for k, v in data.items() if v == "keep")
-        parts[0] += ", personal data replaced" + (f" except {_and(kind_name(k) for k in kept)}" if kept else "")
+        if kept:
+            parts[0] = _("%(where)s, personal data replaced except %(kinds)s") % {
+                "where": parts[0],
+                "kinds": _and(kind_name(k) for k in kept),
+            }
+        else:
+            parts[0] = _("%(where)s, personal data replaced") % {"where": parts[0]}
     blocked = sorted(k for k, v in data.items() if v == "block")
     if blocked:
-        parts.append("refused if it contains " + _or(kind_name(k) for k in blocked))
+        parts.append(_("refused if it contains %(kinds)s") % {"kinds": _or(kind_name(k) for k in blocked)})
     if a.blur_faces:
-        parts.append("faces blurred")
+        parts.append(_("faces blurred"))
     if a.max_tier != "home" and a.jurisdictions:
-        parts.append(a.jurisdictions.describe().replace("only in", "only to providers in").replace("never in", "never to providers in"))
+        parts.append(jurisdictions_in_words(a.jurisdictions, to_providers=True))
     if a.max_tier == "cloud" and a.require_zdr:
-        parts.append("only where zero data retention is on record")
+        parts.append(_("only where zero data retention is on record"))
     sentence = ", ".join(parts)
     if a.prefer and a.prefer != a.max_tier:
-        sentence += f"; prefer {TIER_NAMES[a.prefer]}"
+        sentence += "; " + _("prefer %(tier)s") % {"tier": TIER_NAMES[a.prefer]}
     extras = []
     if a.keep_prompt_days:
-        extras.append(f"its text kept in the audit log for {a.keep_prompt_days} days")
+        n = a.keep_prompt_days
+        # Translators: the English says "days" for one too; translate the singular as your language says it.
+        extras.append(
+            ngettext("its text kept in the audit log for %(n)d days", "its text kept in the audit log for %(n)d days", n) % {"n": n}
+        )
     if a.rate_per_minute:
-        extras.append(f"at most {a.rate_per_minute} a minute per device")
+        extras.append(_("at most %(n)d a minute per device") % {"n": a.rate_per_minute})
     if a.monthly_budget:
-        extras.append(f"at most {currency + ' ' if currency else ''}{a.monthly_budget:g} a month per device outside the home")
+        amount = f"{currency + ' ' if currency else ''}{a.monthly_budget:g}"
+        extras.append(_("at most %(amount)s a month per device outside the home") % {"amount": amount})
     if extras:
         sentence += "; " + "; ".join(extras)
     return sentence
@@ -155,7 +246,11 @@ def actions_in_words(a: Actions, currency: str = "") -> str:
 
 def sentence(rule: Rule, zone: str, currency: str = "") -> str:
     """Return a rule as one sentence."""
-    text = conditions_in_words(rule.conditions, zone) + ": " + actions_in_words(rule.actions, currency)
+    # Translators: a rule as a sentence: when it holds, then what it does ("Requests from a camera: stays home").
+    text = _("%(conditions)s: %(actions)s") % {
+        "conditions": conditions_in_words(rule.conditions, zone),
+        "actions": actions_in_words(rule.actions, currency),
+    }
     return text[0].upper() + text[1:] + "."
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from .. import household
+from ..rules_words import tier_word
 
 register = template.Library()
 
@@ -13,3 +14,9 @@ register = template.Library()
 def money(amount: object) -> str:
     """Show an amount in the household's currency."""
     return household.money(amount, household.currency())
+
+
+@register.filter
+def tier(tier_id: object) -> str:
+    """Show a tier's id ("trusted") as a word in the page's language."""
+    return tier_word(str(tier_id))

@@ -4,8 +4,14 @@ pieces a part of a request is classified in."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
 
 from policies.normalize import normalize
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 LABELS: tuple[str, ...] = (
     "health",
@@ -19,17 +25,18 @@ LABELS: tuple[str, ...] = (
     "general",
 )
 SENSITIVE: tuple[str, ...] = tuple(label for label in LABELS if label != "general")
-# How the household's pages name each label: an id such as identity_contact is for rules files.
-LABEL_NAMES: dict[str, str] = {
-    "health": "Health",
-    "finance": "Money and finance",
-    "children": "Children",
-    "identity_contact": "Identity and contact details",
-    "location_home": "Where the household lives",
-    "credentials": "Passwords and access codes",
-    "intimate": "Intimate life",
-    "legal": "Legal matters",
-    "general": "Generic (nothing sensitive)",
+# How the household's pages name each label (lazy: in the page's language); an id such as
+# identity_contact is for rules files.
+LABEL_NAMES: dict[str, StrPromise] = {
+    "health": gettext_lazy("Health"),
+    "finance": gettext_lazy("Money and finance"),
+    "children": gettext_lazy("Children"),
+    "identity_contact": gettext_lazy("Identity and contact details"),
+    "location_home": gettext_lazy("Where the household lives"),
+    "credentials": gettext_lazy("Passwords and access codes"),
+    "intimate": gettext_lazy("Intimate life"),
+    "legal": gettext_lazy("Legal matters"),
+    "general": gettext_lazy("Generic (nothing sensitive)"),
 }
 _NON_WORD = re.compile(r"[\W_]+")
 # Sentence ends: the usual marks of the four languages (and the folded CJK ones), and line breaks.
