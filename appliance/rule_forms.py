@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from devices.choices import Category, Tier
 from devices.models import Device
@@ -20,8 +22,12 @@ from policies.rules import DAYS, PRESENCE, REQUEST_KINDS, RuleError, parse_rule
 from .rules_words import DAY_NAMES, REQUEST_KIND_NAMES, kind_name, label_name
 from .services.rules import RuleData
 
-YES_NO = [("", "either"), ("yes", "yes"), ("no", "no")]
-DATA_CHOICES = [("redact", "replace with a placeholder"), ("keep", "send as it is"), ("block", "refuse the request")]
+YES_NO = [("", pgettext_lazy("yes, no or", "either")), ("yes", pgettext_lazy("answer", "yes")), ("no", pgettext_lazy("answer", "no"))]
+DATA_CHOICES = [
+    ("redact", gettext_lazy("replace with a placeholder")),
+    ("keep", gettext_lazy("send as it is")),
+    ("block", gettext_lazy("refuse the request")),
+]
 DEFAULT_CONFIDENCE = 0.5
 
 
@@ -61,51 +67,68 @@ class RuleForm(forms.Form):
     """One household rule; its fields are built from the labels and kinds the box knows."""
 
     name = forms.CharField(max_length=80)
-    enabled = forms.BooleanField(required=False, initial=True, label="On")
-    devices = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="These devices")
+    enabled = forms.BooleanField(required=False, initial=True, label=pgettext_lazy("rule switched", "On"))
+    devices = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label=gettext_lazy("These devices"))
     categories = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, choices=Category.choices, label="Devices of these kinds"
+        required=False, widget=forms.CheckboxSelectMultiple, choices=Category.choices, label=gettext_lazy("Devices of these kinds")
     )
-    images = forms.ChoiceField(required=False, choices=YES_NO, label="Has an image")
-    people = forms.ChoiceField(required=False, choices=YES_NO, label="People in the image")
-    faces = forms.ChoiceField(required=False, choices=YES_NO, label="Faces in the image")
-    time_on = forms.BooleanField(required=False, label="Only at certain times")
-    time_from = forms.TimeField(required=False, widget=TimeInput(format="%H:%M"), label="From")
-    time_to = forms.TimeField(required=False, widget=TimeInput(format="%H:%M"), label="To")
+    images = forms.ChoiceField(required=False, choices=YES_NO, label=gettext_lazy("Has an image"))
+    people = forms.ChoiceField(required=False, choices=YES_NO, label=gettext_lazy("People in the image"))
+    faces = forms.ChoiceField(required=False, choices=YES_NO, label=gettext_lazy("Faces in the image"))
+    time_on = forms.BooleanField(required=False, label=gettext_lazy("Only at certain times"))
+    time_from = forms.TimeField(required=False, widget=TimeInput(format="%H:%M"), label=pgettext_lazy("time", "From"))
+    time_to = forms.TimeField(required=False, widget=TimeInput(format="%H:%M"), label=pgettext_lazy("time", "To"))
     time_days = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, choices=[(d, DAY_NAMES[d]) for d in DAYS], label="On"
+        required=False, widget=forms.CheckboxSelectMultiple, choices=[(d, DAY_NAMES[d]) for d in DAYS], label=pgettext_lazy("days", "On")
     )
     presence = forms.ChoiceField(
-        required=False, choices=[("", "whether or not anyone is home"), ("home", "someone is home"), ("away", "nobody is home")]
+        required=False,
+        choices=[
+            ("", gettext_lazy("whether or not anyone is home")),
+            ("home", gettext_lazy("someone is home")),
+            ("away", gettext_lazy("nobody is home")),
+        ],
     )
     kinds = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
         choices=[(k, REQUEST_KIND_NAMES[k]) for k in REQUEST_KINDS],
-        label="Kinds of request",
+        label=gettext_lazy("Kinds of request"),
     )
-    min_chars = forms.IntegerField(required=False, min_value=0, label="At least (characters)")
-    max_chars = forms.IntegerField(required=False, min_value=0, label="At most (characters)")
+    min_chars = forms.IntegerField(required=False, min_value=0, label=gettext_lazy("At least (characters)"))
+    max_chars = forms.IntegerField(required=False, min_value=0, label=gettext_lazy("At most (characters)"))
     outcome = forms.ChoiceField(
-        choices=[("allow", "Answer it, going no further than"), ("block", "Refuse it, with this message")],
+        choices=[("allow", gettext_lazy("Answer it, going no further than")), ("block", gettext_lazy("Refuse it, with this message"))],
         widget=forms.RadioSelect,
         initial="allow",
-        label="Then",
+        label=gettext_lazy("Then"),
     )
-    max_tier = forms.ChoiceField(choices=Tier.choices, initial="home", label="Tier cap")
-    prefer = forms.ChoiceField(required=False, choices=[("", "no preference"), *Tier.choices], label="Prefer")
-    block = forms.CharField(required=False, max_length=300, label="Message")
-    blur_faces = forms.BooleanField(required=False, label="Blur faces in images")
+    max_tier = forms.ChoiceField(choices=Tier.choices, initial="home", label=gettext_lazy("Tier cap"))
+    prefer = forms.ChoiceField(required=False, choices=[("", gettext_lazy("no preference")), *Tier.choices], label=gettext_lazy("Prefer"))
+    block = forms.CharField(required=False, max_length=300, label=gettext_lazy("Message"))
+    blur_faces = forms.BooleanField(required=False, label=gettext_lazy("Blur faces in images"))
     only_in = forms.CharField(
-        required=False, max_length=200, label="Only to providers in",
-        help_text="Country codes or EU, comma-separated (e.g. EU, CH); empty: wherever the household allows.",
+        required=False, max_length=200, label=gettext_lazy("Only to providers in"),
+        help_text=gettext_lazy("Country codes or EU, comma-separated (e.g. EU, CH); empty: wherever the household allows."),
     )  # fmt: skip
-    never_in = forms.CharField(required=False, max_length=200, label="Never to providers in", help_text="e.g. US")
-    require_zdr = forms.BooleanField(required=False, label="Only providers with zero data retention on record, in the cloud too")
-    keep_prompt_days = forms.IntegerField(min_value=0, max_value=3650, initial=0, label="Keep the request's text in the audit log (days)")
-    rate_per_minute = forms.IntegerField(min_value=0, max_value=100_000, initial=0, label="Requests a minute per device (0: no limit)")
+    never_in = forms.CharField(
+        required=False, max_length=200, label=gettext_lazy("Never to providers in"), help_text=gettext_lazy("e.g. US")
+    )
+    require_zdr = forms.BooleanField(
+        required=False, label=gettext_lazy("Only providers with zero data retention on record, in the cloud too")
+    )
+    keep_prompt_days = forms.IntegerField(
+        min_value=0, max_value=3650, initial=0, label=gettext_lazy("Keep the request's text in the audit log (days)")
+    )
+    rate_per_minute = forms.IntegerField(
+        min_value=0, max_value=100_000, initial=0, label=gettext_lazy("Requests a minute per device (0: no limit)")
+    )
     monthly_budget = forms.DecimalField(
-        min_value=Decimal(0), max_value=Decimal(1_000_000), decimal_places=2, initial=0, label="Monthly budget per device (0: none)"
+        min_value=Decimal(0),
+        max_value=Decimal(1_000_000),
+        decimal_places=2,
+        initial=0,
+        label=gettext_lazy("Monthly budget per device (0: none)"),
     )
 
     def __init__(self, *args: Any, currency: str = "", **kwargs: Any) -> None:
@@ -116,7 +139,7 @@ class RuleForm(forms.Form):
                 names.append(extra)  # a device gone since: kept, so that saving does not drop it silently
         self._choices("devices", [(n, n) for n in names])
         if currency:
-            self.fields["monthly_budget"].label = f"Monthly budget per device, in {currency} (0: none)"
+            self.fields["monthly_budget"].label = _("Monthly budget per device, in %(currency)s (0: none)") % {"currency": currency}
         for label in LABELS:
             self.fields[f"label_{label}"] = forms.BooleanField(required=False, label=label_name(label))
             self.fields[f"label_{label}_min"] = forms.FloatField(
@@ -125,12 +148,12 @@ class RuleForm(forms.Form):
                 max_value=1,
                 initial=DEFAULT_CONFIDENCE,
                 widget=Slider(attrs={"min": 0, "max": 1, "step": 0.05, "class": "confidence"}),
-                label=f"{label_name(label)}: confidence",
+                label=_("%(label)s: confidence") % {"label": label_name(label)},
             )
         for kind in KINDS:
             self.fields[f"data_{kind}"] = forms.BooleanField(required=False, label=kind_name(kind))
             self.fields[f"do_{kind}"] = forms.ChoiceField(
-                required=False, choices=DATA_CHOICES, initial="redact", label=f"{kind_name(kind)}: when it leaves"
+                required=False, choices=DATA_CHOICES, initial="redact", label=_("%(kind)s: when it leaves") % {"kind": kind_name(kind)}
             )
 
     def _choices(self, name: str, choices: list[tuple[str, str]]) -> None:
@@ -206,7 +229,7 @@ class RuleForm(forms.Form):
         if d.get("time_on"):
             start, end = d.get("time_from"), d.get("time_to")
             if not isinstance(start, dt.time) or not isinstance(end, dt.time):
-                raise RuleError("say from and to what time the rule holds (or untick 'Only at certain times')")
+                raise RuleError(_("say from and to what time the rule holds (or untick 'Only at certain times')"))
             c["time"] = {"from": f"{start:%H:%M}", "to": f"{end:%H:%M}", "days": list(d.get("time_days") or [])}
         if d.get("presence") in PRESENCE:
             c["presence"] = d["presence"]
@@ -218,7 +241,7 @@ class RuleForm(forms.Form):
     def _actions(self, d: dict[str, Any]) -> dict[str, Any]:
         if d.get("outcome") == "block":
             if not (d.get("block") or "").strip():
-                raise RuleError("write the message a refused device receives")
+                raise RuleError(_("write the message a refused device receives"))
             return {"block": d["block"].strip()}
         a: dict[str, Any] = {"max_tier": d["max_tier"]}
         if d.get("prefer"):
@@ -249,7 +272,7 @@ class RuleForm(forms.Form):
             conditions, actions = self._conditions(d), self._actions(d)
             parse_rule(d.get("name", ""), conditions, actions, bool(d.get("enabled")))
         except RuleError as exc:
-            raise forms.ValidationError(f"This rule cannot be saved: {exc}.") from None
+            raise forms.ValidationError(_("This rule cannot be saved: %(error)s.") % {"error": exc}) from None
         self.rule_data = RuleData(d["name"].strip(), bool(d.get("enabled")), conditions, actions)
         return d
 
@@ -257,19 +280,23 @@ class RuleForm(forms.Form):
 class TryForm(forms.Form):
     """A request to try against the rules; nothing is sent."""
 
-    device = forms.ModelChoiceField(queryset=Device.objects.all(), required=False, empty_label="(pick a device or a kind)")
-    category = forms.ChoiceField(choices=[("", "(or any device of a kind)"), *Category.choices], required=False, label="Or a kind")
-    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, label="Request")
-    when = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"), label="When (empty: now)"
+    device = forms.ModelChoiceField(queryset=Device.objects.all(), required=False, empty_label=gettext_lazy("(pick a device or a kind)"))
+    category = forms.ChoiceField(
+        choices=[("", gettext_lazy("(or any device of a kind)")), *Category.choices], required=False, label=gettext_lazy("Or a kind")
     )
-    presence = forms.ChoiceField(choices=[("home", "Someone is home"), ("away", "Nobody is home")])
-    image = forms.ImageField(required=False, label="Image (optional)")
+    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, label=gettext_lazy("Request"))
+    when = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=gettext_lazy("When (empty: now)"),
+    )
+    presence = forms.ChoiceField(choices=[("home", gettext_lazy("Someone is home")), ("away", gettext_lazy("Nobody is home"))])
+    image = forms.ImageField(required=False, label=gettext_lazy("Image (optional)"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("device")) == bool(data.get("category")):
-            raise forms.ValidationError("Pick a device or a kind of device (one of them).")
+            raise forms.ValidationError(_("Pick a device or a kind of device (one of them)."))
         return data
 
     def subject(self) -> Device:
@@ -278,4 +305,4 @@ class TryForm(forms.Form):
         if picked is not None:
             return picked
         category = self.cleaned_data["category"]
-        return Device(name=f"any {Category(category).label.lower()}", category=category, max_tier="cloud")
+        return Device(name=_("any %(kind)s") % {"kind": str(Category(category).label).lower()}, category=category, max_tier="cloud")

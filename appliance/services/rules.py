@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gateway.models import Provider
 from policies import services as rule_services
@@ -44,7 +45,7 @@ def save_rule(rule_id: int | None, data: RuleData) -> HouseholdRule:
     if rule_id is not None:
         clash = clash.exclude(pk=rule_id)
     if clash.exists():
-        raise RuleError(f"another rule is already called {spec.name!r}")
+        raise RuleError(_("another rule is already called %(name)s") % {"name": repr(spec.name)})
     if rule_id is None:
         last = HouseholdRule.objects.order_by("-position").values_list("position", flat=True).first()
         rule = HouseholdRule(position=0 if last is None else last + 1)
@@ -72,7 +73,7 @@ def reorder(order: Sequence[int]) -> None:
     """Put the rules in this order; raise RuleError unless it names every rule once."""
     ids = list(HouseholdRule.objects.select_for_update().values_list("pk", flat=True))
     if sorted(order) != sorted(ids):
-        raise RuleError("the new order must name every rule once (the rules changed meanwhile: reload the page)")
+        raise RuleError(_("the new order must name every rule once (the rules changed meanwhile: reload the page)"))
     _renumber(order)
 
 

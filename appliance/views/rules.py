@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gateway.simulate import Simulation, simulate
 from policies import services as rule_services
 from policies.models import HouseholdRule
-from policies.rules import RuleError, warnings
+from policies.rules import DEFAULT_RULE, RuleError, warnings
 
 from .. import household
 from ..household import currency
@@ -74,6 +76,8 @@ def _page(request: HttpRequest, try_form: TryForm | None = None, result: Simulat
         "zone": zone,
         "try_form": try_form or TryForm(),
         "result": result,
+        # The built-in rule is named in the page's language; the household's own rules by their names.
+        "result_rule": BUILT_IN_NAME if result is None or result.rule in ("", DEFAULT_RULE.name) else result.rule,
         "result_labels": [(label_name(label), score) for label, score in result.labels] if result else [],
         "result_spans": [(kind_name(kind), text) for kind, text in result.spans] if result else [],
         "can_change": request.user.is_superuser,
@@ -122,9 +126,9 @@ def edit_rule(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
         try:
             saved = rules_service.save_rule(rule_id, form.rule_data)
         except RuleError as exc:
-            form.add_error(None, f"This rule cannot be saved: {exc}.")
+            form.add_error(None, _("This rule cannot be saved: %(error)s.") % {"error": exc})
         else:
-            messages.success(request, f"Saved the rule '{saved.name}'.")
+            messages.success(request, _("Saved the rule '%(name)s'.") % {"name": saved.name})
             return HttpResponseRedirect(f"/rules/#rule-{saved.pk}")
     return _editor(request, form, rule)
 
@@ -149,7 +153,7 @@ def reorder_rules(request: HttpRequest) -> HttpResponse:
         order = [int(x) for x in request.POST.getlist("order")]
         rules_service.reorder(order)
     except (ValueError, RuleError) as exc:
-        message = str(exc) if isinstance(exc, RuleError) else "the order must be rule numbers"
+        message = str(exc) if isinstance(exc, RuleError) else _("the order must be rule numbers")
         return JsonResponse({"error": message}, status=400)
     return JsonResponse({"order": order})
 
@@ -158,7 +162,7 @@ def reorder_rules(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     rules_service.remove_rule(rule_id)
-    messages.success(request, "The rule was removed.")
+    messages.success(request, _("The rule was removed."))
     return HttpResponseRedirect("/rules/")
 
 
@@ -171,7 +175,13 @@ def apply_preset(request: HttpRequest) -> HttpResponse:
     except RuleError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"The preset replaced the rules: {count} rules; tiers without a provider were lowered.")
+        # Translators: the English says "rules" for one too; translate the singular as your language says it.
+        said = ngettext(
+            "The preset replaced the rules: %(n)d rules; tiers without a provider were lowered.",
+            "The preset replaced the rules: %(n)d rules; tiers without a provider were lowered.",
+            count,
+        )
+        messages.success(request, said % {"n": count})
     return HttpResponseRedirect("/rules/")
 
 
@@ -189,12 +199,14 @@ def import_rules(request: HttpRequest) -> HttpResponse:
     """Replace the rules with a YAML file's (a bad file changes nothing)."""
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "Choose a YAML file exported from a Hearth box.")
+        messages.error(request, _("Choose a YAML file exported from a Hearth box."))
         return HttpResponseRedirect("/rules/#import")
     try:
         count = rules_service.import_rules(upload.read(MAX_IMPORT).decode("utf-8", "replace"))
     except RuleError as exc:
-        messages.error(request, f"Nothing was changed: {exc}.")
+        messages.error(request, _("Nothing was changed: %(error)s.") % {"error": exc})
         return HttpResponseRedirect("/rules/#import")
-    messages.success(request, f"The rules were replaced by the file's {count} rules.")
+    # Translators: the English says "rules" for one too; translate the singular as your language says it.
+    said = ngettext("The rules were replaced by the file's %(n)d rules.", "The rules were replaced by the file's %(n)d rules.", count)
+    messages.success(request, said % {"n": count})
     return HttpResponseRedirect("/rules/")
