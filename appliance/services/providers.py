@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from devices.choices import Tier
 from gateway.capabilities import CapsError
@@ -33,6 +35,7 @@ from policies.priorities import LimitError, Priorities
 from ..dashboard import FELL_BACK, fell_back_from
 from ..household import currency, money
 from ..models import Household
+from ..rules_words import jurisdictions_in_words, tier_word
 from . import notices
 
 PRESETS_FILE = Path(__file__).resolve().parent.parent / "provider_presets.yaml"
@@ -89,7 +92,8 @@ class Preset:
     def list_price(self) -> str:
         if not self.price_currency:
             return ""
-        return f"{money(self.price_in, self.price_currency)} in, {money(self.price_out, self.price_currency)} out per million tokens"
+        prices = {"price_in": money(self.price_in, self.price_currency), "price_out": money(self.price_out, self.price_currency)}
+        return _("%(price_in)s in, %(price_out)s out per million tokens") % prices
 
 
 @functools.cache
@@ -165,9 +169,14 @@ class Row:
 
 
 TIER_WORDS = {
-    "home": "Home: on this box, nothing leaves the house",
-    "trusted": "Trusted: zero data retention, a jurisdiction the household accepts",
-    "cloud": "Cloud: generic requests, personal data replaced before they leave",
+    "home": gettext_lazy("Home: on this box, nothing leaves the house"),
+    "trusted": gettext_lazy("Trusted: zero data retention, a jurisdiction the household accepts"),
+    "cloud": gettext_lazy("Cloud: generic requests, personal data replaced before they leave"),
+}
+# The household's limits per tier, as the page says them.
+LIMITS_WORDS = {
+    "trusted": gettext_lazy("Trusted providers: %(limits)s."),
+    "cloud": gettext_lazy("Cloud providers: %(limits)s."),
 }
 
 
@@ -201,33 +210,41 @@ def _models(p: Provider) -> list[ModelLine]:
         c = caps.get(name)
         parts = []
         if c is not None and c.context:
-            parts.append(f"{c.context:,} tokens of context")
+            parts.append(_("%(n)s tokens of context") % {"n": f"{c.context:,}"})
         if c is not None and c.quality:
-            parts.append("quality " + ", ".join(f"{task} {score}" for task, score in c.quality.items()))
-        rest = f"quality {p.quality} for every other task" if parts else f"quality {p.quality} for every task; context window not recorded"
+            # Translators: a model's quality per kind of task: "quality code 8, chat 6" (the tasks are ids).
+            parts.append(_("quality %(scores)s") % {"scores": ", ".join(f"{task} {score}" for task, score in c.quality.items())})
+        if parts:
+            rest = _("quality %(quality)s for every other task") % {"quality": p.quality}
+        else:
+            rest = _("quality %(quality)s for every task; context window not recorded") % {"quality": p.quality}
         lines.append(ModelLine(name, i == 0, "; ".join([*parts, rest])))
     return lines
 
 
 def _health(p: Provider, client: redis.Redis | None, now: float) -> Health:
     if not p.enabled:
-        return Health("off", "Turned off: no request goes to it.")
+        return Health("off", _("Turned off: no request goes to it."))
     if client is None:
-        return Health("unknown", "Health unknown: the box's Redis does not answer.")
+        return Health("unknown", _("Health unknown: the box's Redis does not answer."))
     try:
         raw: dict[bytes, bytes] = client.hgetall(state_key(p.pk))  # type: ignore[assignment]
     except redis.RedisError:
-        return Health("unknown", "Health unknown: the box's Redis does not answer.")
+        return Health("unknown", _("Health unknown: the box's Redis does not answer."))
     state = {k.decode(): float(v) for k, v in raw.items() if _number(v)}
     since = notices.outage_start(state, now)
     if state.get("fail_until", 0.0) > now or since is not None:
-        when = f" since {_clock(since)}" if since is not None else " just now"
-        return Health("failing", f"Failing{when}: requests fall back to the next provider the rules allow.")
+        if since is not None:
+            failing = _("Failing since %(time)s: requests fall back to the next provider the rules allow.") % {"time": _clock(since)}
+        else:
+            failing = _("Failing just now: requests fall back to the next provider the rules allow.")
+        return Health("failing", failing)
     if state.get("ewma_ms"):
-        return Health("ok", f"Answering: first token in about {state['ewma_ms']:,.0f} ms (recent average).")
+        ms = f"{state['ewma_ms']:,.0f}"
+        return Health("ok", _("Answering: first token in about %(ms)s ms (recent average).") % {"ms": ms})
     if state.get("answered_at"):
-        return Health("ok", f"Answering: its free health check answered at {_clock(state['answered_at'])}.")
-    return Health("quiet", "Nothing heard from it in the last hour.")
+        return Health("ok", _("Answering: its free health check answered at %(time)s.") % {"time": _clock(state["answered_at"])})
+    return Health("quiet", _("Nothing heard from it in the last hour."))
 
 
 def _number(value: bytes) -> bool:
@@ -265,7 +282,7 @@ def _fallbacks(names: list[str], since: dt.datetime) -> dict[str, int]:
 def rows() -> list[Row]:
     """Return every provider in words, the home engine first."""
     providers = list(Provider.objects.all())
-    _, chosen = household_priorities()
+    _household, chosen = household_priorities()
     code = currency()
     since = month_start()
     first_day = since.date().isoformat()
@@ -283,7 +300,7 @@ def rows() -> list[Row]:
         found.append(
             Row(
                 provider=p,
-                tier_words=TIER_WORDS.get(p.tier, p.tier),
+                tier_words=str(TIER_WORDS.get(p.tier, p.tier)),
                 jurisdiction_words=_where(p),
                 limited=_limited(p, chosen),
                 zdr=_zdr(p),
@@ -302,18 +319,24 @@ def rows() -> list[Row]:
 
 def _where(p: Provider) -> str:
     if p.tier == Tier.HOME:
-        return "In the house"
-    return f"Processes data in {p.jurisdiction}" if p.jurisdiction.strip() else "Where it processes data is not recorded"
+        return _("In the house")
+    if p.jurisdiction.strip():
+        return _("Processes data in %(where)s") % {"where": p.jurisdiction}
+    return _("Where it processes data is not recorded")
 
 
 def _limited(p: Provider, chosen: Priorities | None) -> list[str]:
     if p.tier == Tier.HOME:
         return []
     if chosen is None:
-        return ["the household's jurisdiction limits cannot be read, so nothing leaves the house until they are set again"]
+        return [_("the household's jurisdiction limits cannot be read, so nothing leaves the house until they are set again")]
     limits = chosen.tiers.get(p.tier)
     refused = limits.refuses(p.jurisdiction) if limits else ""
-    return [f"{refused} (the household keeps {p.tier} requests {limits.describe()})"] if limits and refused else []
+    if not (limits and refused):
+        return []
+    # Translators: why a provider is not used: "it is in US, which is denied (the household keeps trusted requests never in US)".
+    said = _("%(why)s (the household keeps %(tier)s requests %(limits)s)")
+    return [said % {"why": refused, "tier": tier_word(p.tier), "limits": jurisdictions_in_words(limits)}]
 
 
 def _zdr(p: Provider) -> str:
@@ -326,21 +349,24 @@ def _zdr(p: Provider) -> str:
 
 def _prices(p: Provider, code: str) -> str:
     if p.tier == Tier.HOME:
-        return "Free: it runs on this box"
+        return _("Free: it runs on this box")
     if not p.price_in_per_mtok and not p.price_out_per_mtok:
-        return "No price recorded (counted as free)"
-    return f"{money(p.price_in_per_mtok, code)} in, {money(p.price_out_per_mtok, code)} out per million tokens"
+        return _("No price recorded (counted as free)")
+    prices = {"price_in": money(p.price_in_per_mtok, code), "price_out": money(p.price_out_per_mtok, code)}
+    return _("%(price_in)s in, %(price_out)s out per million tokens") % prices
 
 
 def priorities_in_words() -> list[str]:
     """Return the household's priority and its limits per tier, as sentences."""
-    _, chosen = household_priorities()
+    _household, chosen = household_priorities()
     if chosen is None:
-        return ["The jurisdiction limits cannot be read: nothing leaves the house until they are set again below."]
-    lines = [f"When several providers may answer: {chosen.choice.label.lower()}."]
+        return [_("The jurisdiction limits cannot be read: nothing leaves the house until they are set again below.")]
+    lines = [_("When several providers may answer: %(choice)s.") % {"choice": chosen.choice.label.lower()}]
     for tier in priorities.OUTSIDE:
         limits = chosen.tiers.get(tier)
-        lines.append(f"{tier.capitalize()} providers: {limits.describe() if limits else 'anywhere'}.")
+        # Translators: where providers of a tier may process data, or "anywhere".
+        where = jurisdictions_in_words(limits) if limits else _("anywhere")
+        lines.append(LIMITS_WORDS[tier] % {"limits": where} if tier in LIMITS_WORDS else f"{tier.capitalize()} providers: {where}.")
     return lines
 
 
@@ -384,9 +410,9 @@ def _fill(p: Provider, a: ProviderAnswers) -> None:
 def add(a: ProviderAnswers) -> Provider:
     """Add a trusted or cloud provider (raises ValidationError); its key is stored encrypted."""
     if a.tier == Tier.HOME:
-        raise ValidationError({"tier": "The home tier is the box's own engine."})
+        raise ValidationError({"tier": _("The home tier is the box's own engine.")})
     if not a.key and not on_home_network(a.base_url):
-        raise ValidationError({"key": "A provider on the internet needs its API key."})
+        raise ValidationError({"key": _("A provider on the internet needs its API key.")})
     provider = Provider()
     _fill(provider, a)
     provider.set_api_key(a.key)
@@ -402,7 +428,7 @@ def change(provider_id: int, a: ProviderAnswers) -> Provider:
         moved = provider.base_url != a.base_url
         if moved and provider.api_key_encrypted and not a.key:
             # The key may go only where it was given for: a new address gets it only when typed again.
-            raise ValidationError({"key": "The base URL changed: type the key again, so the old key is never sent to a new address."})
+            raise ValidationError({"key": _("The base URL changed: type the key again, so the old key is never sent to a new address.")})
         _fill(provider, a)
         if a.key:
             provider.set_api_key(a.key)
@@ -430,7 +456,7 @@ def set_priorities(priority: str, tiers: Mapping[str, Any]) -> None:
     """Store the household's priority and its limits per tier (raises LimitError), through the
     model's save: the versioned caches tell every process, and the settings record notes it."""
     if priority not in priorities.PRESETS:
-        raise LimitError(f"there is no priority called {priority}")
+        raise LimitError(_("there is no priority called %(name)s") % {"name": priority})
     priorities.parse_tiers(tiers)
     household = Household.objects.get(pk=1)
     household.priority = priority

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from devices.choices import Tier
@@ -27,7 +28,7 @@ FORM_FIELD = {"model_names": "models", "api_key_encrypted": "key"}
 
 def priorities_form(data: Any = None) -> PrioritiesForm:
     """Return the priorities form, with the household's answers when nothing was posted."""
-    row, _ = providers_service.household_priorities()
+    row, _priorities = providers_service.household_priorities()
     initial = PrioritiesForm.initial_for(row.priority if row else DEFAULT_PRESET, row.jurisdictions if row else {})
     return PrioritiesForm(data, initial=initial)
 
@@ -69,7 +70,7 @@ def save_priorities(request: HttpRequest) -> HttpResponse:
     form = PrioritiesForm(request.POST)
     if not save_priorities_from(request, form):
         return _page(request, form)
-    messages.success(request, "Saved the household's priorities: the next request is routed by them.")
+    messages.success(request, _("Saved the household's priorities: the next request is routed by them."))
     return HttpResponseRedirect("/providers/#priorities")
 
 
@@ -117,7 +118,8 @@ def new_provider(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _errors_to(form, exc)
         else:
-            messages.success(request, f"Added {provider.name}. Its key is being checked (listing its models, which costs nothing).")
+            said = _("Added %(name)s. Its key is being checked (listing its models, which costs nothing).")
+            messages.success(request, said % {"name": provider.name})
             return HttpResponseRedirect(f"/providers/?added={provider.pk}#provider-{provider.pk}")
     return _editor(request, form, None, request.POST.get("preset", ""))
 
@@ -158,7 +160,7 @@ def edit_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
         except ValidationError as exc:
             _errors_to(form, exc)
         else:
-            messages.success(request, f"Saved {saved.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
             return HttpResponseRedirect(f"/providers/#provider-{saved.pk}")
     return _editor(request, form, provider)
 
@@ -177,7 +179,8 @@ def switch_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
     """Turn a provider off (no request goes to it) or on again."""
     on = request.POST.get("enabled") == "1"
     provider = providers_service.set_enabled(_outside(provider_id).pk, on)
-    messages.success(request, f"{provider.name} is {'on again' if on else 'off: no request goes to it'}.")
+    said = _("%(name)s is on again.") if on else _("%(name)s is off: no request goes to it.")
+    messages.success(request, said % {"name": provider.name})
     return HttpResponseRedirect(f"/providers/#provider-{provider.pk}")
 
 
@@ -185,5 +188,5 @@ def switch_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
 @require_POST
 def remove_provider(request: HttpRequest, provider_id: int) -> HttpResponse:
     name = providers_service.remove(_outside(provider_id).pk)
-    messages.success(request, f"Removed {name} and its key.")
+    messages.success(request, _("Removed %(name)s and its key.") % {"name": name})
     return HttpResponseRedirect("/providers/")
