@@ -36,7 +36,7 @@ def _shown_once(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _list(request: HttpRequest, form: DeviceForm | None = None, issued: IssuedKey | None = None, status: int = 200) -> HttpResponse:
+def _list(request: HttpRequest, form: DeviceForm | None = None, issued: IssuedKey | None = None) -> HttpResponse:
     context: dict[str, Any] = {
         "rows": devices_service.rows(),
         "zone": household.current().zone.key,
@@ -48,7 +48,7 @@ def _list(request: HttpRequest, form: DeviceForm | None = None, issued: IssuedKe
         "qr": qr.svg_data_uri(issued.key) if issued else "",
         "api_bases": _api_bases(),
     }
-    response = render(request, "appliance/devices.html", context, status=status)
+    response = render(request, "appliance/devices.html", context)
     return _shown_once(response) if issued else response
 
 
@@ -72,7 +72,7 @@ def add_device(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return _list(request, issued=issued)
-    return _list(request, form, status=400)
+    return _list(request, form)
 
 
 @owner_required
@@ -144,7 +144,6 @@ def _editor(
     issued: IssuedKey | None = None,
     mqtt: MqttCredentials | None = None,
     mqtt_form: MqttAccountForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     account = MqttAccount.objects.filter(device=device).first()
     context = {
@@ -164,7 +163,7 @@ def _editor(
         ),
         "mqtt_port": settings.HEARTH_MQTT_PORT,
     }
-    response = render(request, "appliance/device_edit.html", context, status=status)
+    response = render(request, "appliance/device_edit.html", context)
     return _shown_once(response) if issued or mqtt else response
 
 
@@ -190,7 +189,7 @@ def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": d["name"]})
             return HttpResponseRedirect("/devices/")
-    return _editor(request, device, form, status=400)
+    return _editor(request, device, form)
 
 
 @owner_required
@@ -219,7 +218,7 @@ def give_mqtt_account(request: HttpRequest, device_id: int) -> HttpResponse:
     if not device.is_active:
         form.add_error(None, _("A revoked device gets no broker account; give it a new key first."))
     if not form.is_valid():
-        return _editor(request, device, _form_of(device), mqtt_form=form, status=400)
+        return _editor(request, device, _form_of(device), mqtt_form=form)
     d = form.cleaned_data
     mqtt = devices_service.give_mqtt_account(
         device.pk, publishes_presence=d["publishes_presence"], publishes_discovery=d["publishes_discovery"]

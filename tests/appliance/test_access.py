@@ -15,7 +15,7 @@ from django.utils import timezone
 from appliance.models import Notice
 from appliance.services import backups
 from devices import services as device_services
-from devices.models import DiscoveredDevice
+from devices.models import DiscoveredDevice, PairingRequest
 from gateway.models import AuditEvent, Provider
 from policies.models import HouseholdRule
 
@@ -75,6 +75,14 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/devices/{device}/", "owner"),
     ("POST", "/devices/{device}/rotate/", "owner"),
     ("POST", "/devices/{device}/revoke/", "owner"),
+    ("POST", "/devices/{device}/mqtt/", "owner"),
+    ("POST", "/devices/{device}/mqtt/remove/", "owner"),
+    ("POST", "/devices/add/", "owner"),
+    ("POST", "/devices/found/{found}/pair/", "owner"),
+    ("POST", "/devices/found/{found}/ignore/", "owner"),
+    ("POST", "/devices/found/{ignored}/unignore/", "owner"),
+    ("POST", "/devices/pairing/{pairing}/approve/", "owner"),
+    ("POST", "/devices/pairing/{pairing}/deny/", "owner"),
     ("GET", "/providers/", "member"),
     ("GET", "/providers/new/", "owner"),
     ("POST", "/providers/new/", "owner"),
@@ -136,7 +144,19 @@ def targets(owner: Any, member: Any, tmp_path: Path) -> Iterator[dict[str, Any]]
     found = DiscoveredDevice.objects.create(
         identity="aa:bb:cc:dd:ee:ff", identity_kind="mac", kind="generic", source="mdns", name="tv", first_seen=now, last_seen=now
     )
+    ignored = DiscoveredDevice.objects.create(
+        identity="aa:bb:cc:dd:ee:00",
+        identity_kind="mac",
+        kind="generic",
+        source="mdns",
+        name="x",
+        first_seen=now,
+        last_seen=now,
+        state="ignored",
+    )
     device = device_services.add_device("matrix-speaker", "speaker", "home").device
+    device_services.start_pairing("matrix-hub", "other", None)
+    pairing = PairingRequest.objects.get()
     notice = Notice.objects.create(kind="device_found", key="found:matrix", title="A new device", created_at=now)
     rule = HouseholdRule.objects.create(name="Kids", conditions={"categories": ["kids"]}, actions={"max_tier": "home"})
     with override_settings(HEARTH_BACKUP_DIR=str(tmp_path)):
@@ -148,6 +168,8 @@ def targets(owner: Any, member: Any, tmp_path: Path) -> Iterator[dict[str, Any]]
             "member": member.pk,
             "backup": backup.name,
             "found": found.pk,
+            "ignored": ignored.pk,
+            "pairing": pairing.pk,
             "rule": rule.pk,
             "device": device.pk,
             "notice": notice.pk,
