@@ -29,6 +29,7 @@ from policies.models import HouseholdRule
 
 from .. import household
 from ..models import Household, Notice, SmtpSecurity
+from ..rules_words import tier_word
 from ..store import asked as store_asked
 from .channels import SEND_ERRORS, Channel, channel_of
 
@@ -90,7 +91,7 @@ def _providers_down(now: dt.datetime) -> Iterator[Found]:
                     "It has not answered since %(since)s (%(minutes)s minutes). Requests fall back to other %(tier)s providers"
                     " or a more trusted tier, never a less trusted one."
                 )
-                % {"since": f"{began:%Y-%m-%d %H:%M}", "minutes": f"{(now.timestamp() - since) // 60:.0f}", "tier": p.tier},
+                % {"since": f"{began:%Y-%m-%d %H:%M}", "minutes": f"{(now.timestamp() - since) // 60:.0f}", "tier": tier_word(p.tier)},
                 link,
             )
         told = _told_outage(p)
