@@ -19,7 +19,7 @@ from policies.detectors import KINDS
 from policies.models import HouseholdRule
 from policies.rules import DAYS, PRESENCE, REQUEST_KINDS, RuleError, parse_rule
 
-from .rules_words import DAY_NAMES, REQUEST_KIND_NAMES, kind_name, label_name
+from .rules_words import DAY_NAMES, REQUEST_KIND_NAMES, in_sentence, kind_name, label_name
 from .services.rules import RuleData
 
 YES_NO = [("", pgettext_lazy("yes, no or", "either")), ("yes", pgettext_lazy("answer", "yes")), ("no", pgettext_lazy("answer", "no"))]
@@ -305,4 +305,4 @@ class TryForm(forms.Form):
         if picked is not None:
             return picked
         category = self.cleaned_data["category"]
-        return Device(name=_("any %(kind)s") % {"kind": str(Category(category).label).lower()}, category=category, max_tier="cloud")
+        return Device(name=_("any %(kind)s") % {"kind": in_sentence(str(Category(category).label))}, category=category, max_tier="cloud")

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
@@ -84,6 +85,11 @@ def kind_name(kind: str) -> str:
     return str(KIND_NAMES.get(kind, kind.lower().replace("_", " ")))
 
 
+def in_sentence(name: str) -> str:
+    """Return a label or kind's name as it reads inside a sentence: lower case, but German keeps its nouns capitalised."""
+    return name if translation.get_language() == "de" else name.lower()
+
+
 def tier_word(tier: str) -> str:
     """Return a tier's id as a word for a sentence; an unknown id is shown as it is."""
     return str(TIER_WORDS.get(tier, tier))
@@ -157,7 +163,7 @@ def conditions_in_words(c: Conditions, zone: str) -> str:
     if c.devices:
         parts.append(_("from %(devices)s") % {"devices": _or(sorted(c.devices))})
     if c.categories:
-        names = [str(Category(x).label).lower() if x in Category.values else x for x in sorted(c.categories)]
+        names = [in_sentence(str(Category(x).label)) if x in Category.values else x for x in sorted(c.categories)]
         # Translators: "from a kids' device or camera": the kinds of device a rule is for.
         parts.append(_("from a %(kinds)s") % {"kinds": _or(names)})
     if c.labels:
@@ -168,12 +174,12 @@ def conditions_in_words(c: Conditions, zone: str) -> str:
             parts.append(_("that look generic, no sensitive label above %(percent)d %%") % {"percent": percent})
         elif len(minimums) == 1 and len(c.labels) > 1:
             # One confidence for every label (as presets have it) is said once.
-            named = _or(label_name(label).lower() for label, _minimum in c.labels)
+            named = _or(in_sentence(label_name(label)) for label, _minimum in c.labels)
             percent = round(minimums.pop() * 100)
             parts.append(_("about %(labels)s (each at least %(percent)d %%)") % {"labels": named, "percent": percent})
         else:
             each = (
-                _("%(label)s (at least %(percent)d %%)") % {"label": label_name(label).lower(), "percent": round(minimum * 100)}
+                _("%(label)s (at least %(percent)d %%)") % {"label": in_sentence(label_name(label)), "percent": round(minimum * 100)}
                 for label, minimum in c.labels
             )
             parts.append(_("about %(labels)s") % {"labels": _or(each)})

@@ -88,7 +88,7 @@ def digest(now: dt.datetime | None = None) -> notices.Found | None:
             kinds: Counter[str] = Counter()
             said = dict(Category.choices)
             for category, n in outside.order_by().values("device__category").annotate(n=Count("id")).values_list("device__category", "n"):
-                kinds[str(said.get(category, category)).lower() if category else _("removed devices")] += n
+                kinds[rules_words.in_sentence(str(said.get(category, category))) if category else _("removed devices")] += n
             parts.append(_("By kind of device: %(kinds)s.") % {"kinds": _counted(kinds.items())})
         if redacted:
             kinds_said = _counted(((rules_words.kind_name(k), n) for k, n in redacted.items()), most=6)

@@ -35,7 +35,7 @@ from policies.priorities import LimitError, Priorities
 from ..dashboard import FELL_BACK, fell_back_from
 from ..household import currency, money
 from ..models import Household
-from ..rules_words import jurisdictions_in_words, tier_word
+from ..rules_words import in_sentence, jurisdictions_in_words, tier_word
 from . import notices
 
 PRESETS_FILE = Path(__file__).resolve().parent.parent / "provider_presets.yaml"
@@ -361,7 +361,7 @@ def priorities_in_words() -> list[str]:
     _household, chosen = household_priorities()
     if chosen is None:
         return [_("The jurisdiction limits cannot be read: nothing leaves the house until they are set again below.")]
-    lines = [_("When several providers may answer: %(choice)s.") % {"choice": chosen.choice.label.lower()}]
+    lines = [_("When several providers may answer: %(choice)s.") % {"choice": in_sentence(str(chosen.choice.label))}]
     for tier in priorities.OUTSIDE:
         limits = chosen.tiers.get(tier)
         # Translators: where providers of a tier may process data, or "anywhere".
