@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from devices.choices import Category, Tier
 from gateway import capabilities
@@ -130,8 +130,8 @@ class AuditFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"), required=False, choices=[("", gettext_lazy("any outcome")), *Outcome.choices]
     )
-    since = forms.DateField(label=gettext_lazy("From"), required=False)
-    until = forms.DateField(label=gettext_lazy("To"), required=False)
+    since = forms.DateField(label=pgettext_lazy("date", "From"), required=False)
+    until = forms.DateField(label=pgettext_lazy("date", "To"), required=False)
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, language: str = "en") -> None:
@@ -418,9 +418,9 @@ class NoticeChannelForm(forms.Form):
     smtp_password = forms.CharField(
         label=gettext_lazy("Password"), required=False, max_length=500, strip=False, widget=forms.PasswordInput(render_value=False)
     )
-    smtp_from = forms.EmailField(label=gettext_lazy("From"), required=False, max_length=254)
+    smtp_from = forms.EmailField(label=pgettext_lazy("e-mail", "From"), required=False, max_length=254)
     smtp_to = forms.CharField(
-        label=gettext_lazy("To"), required=False, max_length=500, help_text=gettext_lazy("One address, or several separated by commas.")
+        label=pgettext_lazy("e-mail", "To"), required=False, max_length=500, help_text=gettext_lazy("One address, or several separated by commas.")
     )
 
     def __init__(
