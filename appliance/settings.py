@@ -236,6 +236,19 @@ HEARTH_LOGIN_FAILURES = env_int("HEARTH_LOGIN_FAILURES", 5)
 HEARTH_LOGIN_WINDOW = env_int("HEARTH_LOGIN_WINDOW", 15 * 60)
 # Encrypted backups (appliance/services/backups.py); copy them off the box from the Backups page.
 HEARTH_BACKUP_DIR = Path(env_str("HEARTH_BACKUP_DIR", str(DATA_DIR / "backups")))
+# Signed A/B updates (appliance/updates.py): the state and history on the data partition, and
+# the files of the running system they read (a test points them at files of its own).
+HEARTH_UPDATE_DIR = Path(env_str("HEARTH_UPDATE_DIR", str(DATA_DIR / "updates")))
+HEARTH_RELEASE_FILE = Path(env_str("HEARTH_RELEASE_FILE", "/etc/hearth/release"))
+HEARTH_RAUC_CONF = Path(env_str("HEARTH_RAUC_CONF", "/etc/rauc/system.conf"))
+HEARTH_KERNEL_CMDLINE = Path(env_str("HEARTH_KERNEL_CMDLINE", "/proc/cmdline"))
+HEARTH_RAUC = env_str("HEARTH_RAUC", "rauc")
+# What the Updates page's "Restart now" runs (the service user may reboot through polkit).
+HEARTH_REBOOT_COMMAND = env_str("HEARTH_REBOOT_COMMAND", "/usr/bin/systemctl reboot").split()
+# A bundle uploaded on the Updates page may be this large and take this long (the edge's
+# limits on every other request body are HEARTH_MAX_BODY_BYTES and HEARTH_BODY_SECONDS).
+HEARTH_MAX_BUNDLE_BYTES = env_int("HEARTH_MAX_BUNDLE_BYTES", 4 * 1024**3)
+HEARTH_BUNDLE_UPLOAD_SECONDS = env_float("HEARTH_BUNDLE_UPLOAD_SECONDS", 3600.0)
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "appliance.middleware.SecurityHeaders")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "appliance.middleware.SetupRequired")
 MIDDLEWARE.insert(MIDDLEWARE.index("appliance.middleware.SetupRequired") + 1, "appliance.middleware.HouseholdClock")

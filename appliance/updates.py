@@ -17,8 +17,11 @@ from urllib.parse import urlparse
 
 import httpx
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from gateway import audit
 
@@ -45,10 +48,17 @@ class Box:
 
     @classmethod
     def default(cls) -> Box:
-        """Return the box's own paths: the update state lives on the data partition."""
+        """Return the box's own paths (settings.HEARTH_UPDATE_DIR and the rest): the update state lives on the data partition."""
         db = settings.DATABASES["default"]
         sqlite = Path(str(db["NAME"])) if db["ENGINE"] == "django.db.backends.sqlite3" else None
-        return cls(update_dir=Path(os.environ.get("HEARTH_UPDATE_DIR", str(settings.DATA_DIR / "updates"))), database=sqlite)
+        return cls(
+            update_dir=Path(settings.HEARTH_UPDATE_DIR),
+            release_file=Path(settings.HEARTH_RELEASE_FILE),
+            rauc_conf=Path(settings.HEARTH_RAUC_CONF),
+            cmdline=Path(settings.HEARTH_KERNEL_CMDLINE),
+            rauc=settings.HEARTH_RAUC,
+            database=sqlite,
+        )
 
     def booted_slot(self) -> str | None:
         """Return the slot GRUB booted (rauc.slot= on the kernel line), or None off an A/B box."""
@@ -96,9 +106,13 @@ class Pending:
 
 @dataclass
 class State:
-    """The update state on the data partition: each slot's version and the update in flight."""
+    """The update state on the data partition: each slot's version and the update in flight.
 
-    slots: dict[str, dict[str, str]] = field(default_factory=dict)
+    A slot's entry holds "version" and "build_date", and "migrations" (app: its latest applied
+    migration) once a newer version started from it: what a rollback to it migrates back to.
+    """
+
+    slots: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending: Pending | None = None
 
 
@@ -273,9 +287,16 @@ def on_boot(booted: str, primary: str, box: Box | None = None) -> str:
     if pending is None:
         line = f"running {release.version}"
     elif booted == pending.slot and not pending.started_at:
+        kept = ""
+        try:
+            # The old version's database state, for going back to it by hand later (request_rollback).
+            state.slots.setdefault(pending.from_slot, {"version": pending.from_version})["migrations"] = applied_migrations()
+        except Exception as exc:  # noqa: BLE001  (a boot goes on; a later rollback then leaves the database as it is)
+            log.warning("could not read the applied migrations: %s", exc)
+            kept = f"; the migrations of {pending.from_version} could not be read ({type(exc).__name__})"
         snap = snapshot_database(box, pending.version)
         state.pending = replace(pending, started_at=now(), snapshot=str(snap) if snap else "")
-        saved = f"database saved to {snap.name}" if snap else "no SQLite database to save"
+        saved = (f"database saved to {snap.name}" if snap else "no SQLite database to save") + kept
         record(box, "first-start", release.version, booted, "on trial", saved)
         line = f"first start of {release.version} on trial: {saved}"
     elif booted == pending.slot:
@@ -415,24 +436,91 @@ def install(source: str, progress: Progress, box: Box | None = None) -> Pending:
     return pending
 
 
+def applied_migrations() -> dict[str, str]:
+    """Return, per app, its latest applied migration (the database's state, as the code running now knows it)."""
+    loader = MigrationLoader(connection)
+    latest: dict[str, tuple[str, int]] = {}
+    for key in loader.applied_migrations:
+        if key not in loader.graph.nodes:
+            continue  # applied by a version whose code is not here (a squashed or removed migration)
+        depth = len(loader.graph.forwards_plan(key))
+        if key[0] not in latest or depth > latest[key[0]][1]:
+            latest[key[0]] = (key[1], depth)
+    return {app: name for app, (name, _) in sorted(latest.items())}
+
+
+def rollback_targets(recorded: dict[str, str]) -> list[tuple[str, str | None]]:
+    """Return the (app, migration or None for zero) to migrate back to, for the apps whose state differs."""
+    now_applied = applied_migrations()
+    graph = MigrationLoader(connection, load=True).graph
+    targets: list[tuple[str, str | None]] = []
+    for app in sorted(set(now_applied) | set(recorded)):
+        want = recorded.get(app)
+        if want == now_applied.get(app):
+            continue
+        if want is not None and (app, want) not in graph.nodes:
+            raise UpdateError(f"refused: the previous version's migration {app}.{want} is unknown to this version")
+        targets.append((app, want))
+    return targets
+
+
+def rollback_plan(recorded: dict[str, str]) -> list[str]:
+    """Return the migrations going back would reverse, newest first; refuse one that cannot be reversed."""
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(rollback_targets(recorded))
+    names = []
+    for migration, backwards in plan:
+        if not backwards:
+            continue
+        for operation in migration.operations:
+            if not operation.reversible:
+                raise UpdateError(
+                    f"refused: the migration {migration.app_label}.{migration.name} cannot be reversed "
+                    f"({operation.describe()}); nothing was changed"
+                )
+        names.append(f"{migration.app_label}.{migration.name}")
+    return names
+
+
+def migrate_back(recorded: dict[str, str]) -> list[str]:
+    """Migrate the database back to the previous version's state with the code running now; return what was reversed."""
+    reversed_ = rollback_plan(recorded)  # every step checked before the first is taken
+    try:
+        for app, name in rollback_targets(recorded):
+            call_command("migrate", app, name or "zero", verbosity=0, interactive=False)
+    except IrreversibleError as exc:
+        raise UpdateError(f"refused: {exc}") from exc
+    return reversed_
+
+
 def request_rollback(box: Box | None = None) -> str:
-    """Make the other slot (the previous version) the one to boot next, on trial like any new slot."""
+    """Make the other slot (the previous version) the one to boot next, on trial, its database state restored first."""
     box = box or Box.default()
     booted = box.booted_slot()
     if booted is None:
         raise UpdateError("this box does not boot from A/B slots")
     state = load_state(box)
     target = other(booted)
-    previous = state.slots.get(target, {}).get("version", "")
+    if state.pending is not None and not state.pending.started_at and state.pending.slot == target:
+        raise UpdateError(f"slot {target} holds {state.pending.version}, waiting for a restart: restart to finish it")
+    previous = str(state.slots.get(target, {}).get("version", ""))
     if not previous:
         raise UpdateError(f"slot {target} holds no version to go back to")
+    recorded = state.slots[target].get("migrations")
+    if recorded is None:
+        database = "no record of its database state (it ran before such records were kept): the database was left as it is"
+    else:
+        reversed_ = migrate_back(dict(recorded))
+        database = f"migrations reversed: {', '.join(reversed_)}" if reversed_ else "no migrations to reverse"
     done = subprocess.run([box.rauc, "status", "mark-active", "other"], capture_output=True, text=True, check=False, timeout=120)
     if done.returncode != 0:
+        if recorded is not None:
+            call_command("migrate", verbosity=0, interactive=False)  # this version keeps running: its own state again
         raise UpdateError(f"rauc could not switch slots: {_rauc_reason(done.stderr)}")
     current = read_release(box).version
     state.pending = Pending(slot=target, version=previous, from_slot=booted, from_version=current, installed_at=now())
     save_state(box, state)
-    record(box, "rollback-requested", previous, target, "restart to finish", f"by the owner, from {current}")
+    record(box, "rollback-requested", previous, target, "restart to finish", f"by the owner, from {current}; {database}")
     return previous
 
 

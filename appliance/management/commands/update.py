@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from appliance import updates
+from appliance.services import update_install
 
 
 class Command(BaseCommand):
@@ -20,6 +22,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         install = sub.add_parser("install", help="check a bundle's signature and compatibility, write it to the other slot")
         install.add_argument("source", help="a .raucb file on the box, or an http(s) URL to fetch it from")
+        install.add_argument("--progress-file", type=Path, help="keep the progress in this JSON file too (the Updates page reads it)")
         show = sub.add_parser("status", help="the running slot and version, the other slot's, the history")
         show.add_argument("--json", action="store_true")
         sub.add_parser("rollback", help="boot the previous version (the other slot) next")
@@ -37,13 +40,7 @@ class Command(BaseCommand):
         action = options["action"]
         try:
             if action == "install":
-                pending = updates.install(options["source"], self.stdout.write)
-                self.stdout.write(
-                    self.style.SUCCESS(
-                        f"Hearth {pending.version} is written to slot {pending.slot}. "
-                        "Restart to finish (systemctl reboot): it is kept once its health check passes."
-                    )
-                )
+                self._install(options["source"], options["progress_file"])
             elif action == "status":
                 self._status(as_json=options["json"])
             elif action == "rollback":
@@ -55,6 +52,34 @@ class Command(BaseCommand):
                 self._health(options)
         except updates.UpdateError as exc:
             raise CommandError(str(exc)) from exc
+
+    def _install(self, source: str, progress_file: Path | None) -> None:
+        writer = update_install.Writer(progress_file, source) if progress_file else None
+
+        def say(line: str) -> None:
+            self.stdout.write(line)
+            if writer:
+                writer.say(line)
+
+        try:
+            pending = updates.install(source, say)
+        except updates.UpdateError as exc:
+            if writer:
+                writer.end("failed", str(exc))
+            raise
+        except BaseException as exc:
+            if writer:
+                writer.end("failed", f"the install stopped: {type(exc).__name__}")
+            raise
+        finally:
+            if writer:
+                # A bundle the page uploaded or fetched is not needed once it is written (or refused): free the space.
+                for bundle in update_install.incoming(updates.Box.default()).glob("*.raucb"):
+                    bundle.unlink(missing_ok=True)
+        done = f"Hearth {pending.version} is written to slot {pending.slot}. Restart to finish: it is kept once its health check passes."
+        if writer:
+            writer.end("done", done, pending.version)
+        self.stdout.write(self.style.SUCCESS(done.replace("Restart to finish", "Restart to finish (systemctl reboot)")))
 
     def _status(self, *, as_json: bool) -> None:
         st = updates.status()
