@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
-from .views import accounts, audit, backups, dashboard, devices_page, notices, providers, rules, setup
+from .views import accounts, audit, backups, dashboard, devices_page, notices, providers, rules, setup, updates
 
 urlpatterns = [
     path("v1/", include("devices.urls")),  # unauthenticated device pairing (devices/views.py)
@@ -75,6 +75,12 @@ urlpatterns = [
     path("backups/now/", backups.backup_now),
     path("backups/restore/", backups.backup_restore),
     path("backups/<str:name>", backups.backup_download),
+    path("updates/", updates.updates_page),
+    path("updates/progress/", updates.install_progress),
+    path("updates/install/", updates.install_from_url),
+    path("updates/upload/", updates.upload_bundle),
+    path("updates/restart/", updates.restart),
+    path("updates/rollback/", updates.rollback),
     path("login/", accounts.sign_in),
     path("logout/", accounts.sign_out),
     path("members/", accounts.members),

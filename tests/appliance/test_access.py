@@ -57,6 +57,12 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/backups/now/", "owner"),
     ("POST", "/backups/restore/", "owner"),
     ("GET", "/backups/{backup}", "owner"),
+    ("GET", "/updates/", "owner"),
+    ("GET", "/updates/progress/", "owner"),
+    ("POST", "/updates/install/", "owner"),
+    ("POST", "/updates/upload/", "owner"),
+    ("POST", "/updates/restart/", "owner"),
+    ("POST", "/updates/rollback/", "owner"),
     ("GET", "/admin/", "owner"),
     ("GET", "/rules/", "member"),
     ("POST", "/rules/try/", "member"),
@@ -159,7 +165,13 @@ def targets(owner: Any, member: Any, tmp_path: Path) -> Iterator[dict[str, Any]]
     pairing = PairingRequest.objects.get()
     notice = Notice.objects.create(kind="device_found", key="found:matrix", title="A new device", created_at=now)
     rule = HouseholdRule.objects.create(name="Kids", conditions={"categories": ["kids"]}, actions={"max_tier": "home"})
-    with override_settings(HEARTH_BACKUP_DIR=str(tmp_path)):
+    # Updates: a box that is not A/B and a restart that restarts nothing, whatever the machine running the tests is.
+    updates = {
+        "HEARTH_UPDATE_DIR": tmp_path / "updates",
+        "HEARTH_KERNEL_CMDLINE": tmp_path / "no-cmdline",
+        "HEARTH_REBOOT_COMMAND": ["true"],
+    }
+    with override_settings(HEARTH_BACKUP_DIR=str(tmp_path), **updates):
         backup = backups.backup_dir() / "hearth-20260101-000000.backup"
         backup.write_bytes(backups.MAGIC)
         yield {
