@@ -33,12 +33,15 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, seconds = self.limit, settings.HEARTH_BODY_SECONDS
+        if scope.get("path") == "/updates/upload/":  # an update bundle (the owner's, checked by the view): larger and slower
+            limit, seconds = settings.HEARTH_MAX_BUNDLE_BYTES, settings.HEARTH_BUNDLE_UPLOAD_SECONDS
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                return await self._refuse(send, 413, f"The request body is larger than {self.limit} bytes.", "request_too_large")
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                return await self._refuse(send, 413, f"The request body is larger than {limit} bytes.", "request_too_large")
         seen, complete = 0, False
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + settings.HEARTH_BODY_SECONDS
+        deadline = loop.time() + seconds
 
         async def limited() -> dict[str, Any]:
             nonlocal seen, complete
@@ -50,7 +53,7 @@ class BodyLimit:
             except TimeoutError:
                 raise _TooSlow from None
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise _TooLarge
             complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
@@ -58,11 +61,11 @@ class BodyLimit:
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await self._refuse(send, 413, f"The request body is larger than {self.limit} bytes.", "request_too_large")
+            await self._refuse(send, 413, f"The request body is larger than {limit} bytes.", "request_too_large")
         except _TooSlow:
             message = (
                 f"The request body did not arrive in time (each part within {settings.HEARTH_BODY_IDLE_SECONDS:g} s,"
-                f" all of it within {settings.HEARTH_BODY_SECONDS:g} s)."
+                f" all of it within {seconds:g} s)."
             )
             await self._refuse(send, 408, message, "request_timeout")
 
