@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,8 @@ from .. import updates
 from ..services import update_install
 from ..update_forms import BundleUpload, UploadForm, UrlForm
 from .access import owner_required
+
+FAILURE_SHOWN_S = 24 * 3600  # how long the page shows why the last install failed
 
 # What each history entry's event and outcome (stored in English) mean, in the household's language.
 EVENTS = {
@@ -68,6 +71,8 @@ def _install_view(box: updates.Box, st: updates.Status) -> dict[str, Any] | None
     waiting = st.pending is not None and not st.pending.started_at and st.pending.version == job["version"]
     if job["state"] == "done" and not waiting:
         return None  # restarted since (or gone back): the slots and history say the rest
+    if job["state"] == "failed" and job.get("updated", 0) < time.time() - FAILURE_SHOWN_S:
+        return None  # an old failure: the history keeps it
     return {**job, "busy": job["state"] in ("starting", "running"), "waiting": waiting}
 
 
