@@ -126,6 +126,8 @@ def test_the_matrix_covers_every_page_of_the_box() -> None:
         .replace("{member}", "<int:user_id>")
         .replace("{backup}", "<str:name>")
         .replace("{found}", "<int:found_id>")
+        .replace("{ignored}", "<int:found_id>")
+        .replace("{pairing}", "<int:pairing_id>")
         .replace("{rule}", "<int:rule_id>")
         .replace("{device}", "<int:device_id>")
         .replace("{notice}", "<int:notice_id>")
