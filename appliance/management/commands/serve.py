@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -19,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.HEARTH_WEB_PORT)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The ASGI handler spools a request's body in the temporary folder: on the box TMPDIR is
+        # on the data partition, so an uploaded update bundle does not fill the root slot. A box
+        # updated from a version without that folder gets it here.
+        if tmp := os.environ.get("TMPDIR"):
+            Path(tmp).mkdir(mode=0o700, parents=True, exist_ok=True)
         for line in console.banner(options["host"], options["port"]):
             self.stdout.write(line)
         uvicorn.run(
