@@ -14,7 +14,7 @@ import redis
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncHour
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import ngettext, pgettext
 
 from gateway.models import AuditEvent, Provider
@@ -222,7 +222,7 @@ def fallbacks(days: int = 14, now: dt.datetime | None = None) -> Fallbacks:
                     n,
                     # Translators: the same words for one request or many in English ("1 fell back, Mon 07 14:00–15:00").
                     ngettext("%(n)d fell back, %(day)s %(hours)s", "%(n)d fell back, %(day)s %(hours)s", n)
-                    % {"n": n, "day": f"{day:%a %d}", "hours": f"{h:02d}:00–{(h + 1) % 24:02d}:00"},
+                    % {"n": n, "day": dateformat.format(day, "D d"), "hours": f"{h:02d}:00–{(h + 1) % 24:02d}:00"},
                     round(history.LEFT + slot * i + hour_w * h, 1),
                     round(STRIP_HEIGHT - STRIP_BOTTOM - height, 1),
                     round(max(hour_w * 0.8, 1.0), 1),

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import pgettext_lazy
 
 from gateway.models import AuditEvent
@@ -112,7 +112,8 @@ def history(days: int = 14, now: dt.datetime | None = None) -> History:
         counts = {tier: counted.get(day, {}).get(tier, 0) for tier in SERIES}
         total = sum(counts.values())
         totals.append(total)
-        label = day.strftime("%a %d") if days <= 14 else day.strftime("%d")
+        # Django's formats name the day in the page's language ("Mo 07"); strftime only in the C locale's.
+        label = dateformat.format(day, "D d") if days <= 14 else dateformat.format(day, "d")
         listed.append(Day(day, label, counts, total, counts["trusted"] + counts["cloud"], audit_link(day), LEFT + slot * i + slot / 2))
     peak = max(totals, default=0)
     bars: list[Bar] = []

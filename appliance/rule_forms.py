@@ -280,7 +280,9 @@ class RuleForm(forms.Form):
 class TryForm(forms.Form):
     """A request to try against the rules; nothing is sent."""
 
-    device = forms.ModelChoiceField(queryset=Device.objects.all(), required=False, empty_label=gettext_lazy("(pick a device or a kind)"))
+    device = forms.ModelChoiceField(
+        queryset=Device.objects.all(), required=False, empty_label=gettext_lazy("(pick a device or a kind)"), label=gettext_lazy("Device")
+    )
     category = forms.ChoiceField(
         choices=[("", gettext_lazy("(or any device of a kind)")), *Category.choices], required=False, label=gettext_lazy("Or a kind")
     )

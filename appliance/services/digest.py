@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -105,8 +105,8 @@ def digest(now: dt.datetime | None = None) -> notices.Found | None:
     year, week, _weekday = start.date().isocalendar()
     link = "/audit/?" + urlencode({"since": start.date().isoformat(), "until": last.isoformat()})
     title = _("Your week, %(start)s to %(end)s: %(left)d left the house, %(kept)d kept home") % {
-        "start": f"{start:%d %b}",
-        "end": f"{last:%d %b}",
+        "start": dateformat.format(start, "d M"),
+        "end": dateformat.format(last, "d M"),
         "left": left,
         "kept": total - left,
     }
