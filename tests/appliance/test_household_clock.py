@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django.test import Client
+from django.utils import translation
 
 from appliance.models import Household
 from devices import services as device_services
@@ -78,7 +79,9 @@ def test_a_french_household_types_day_first_with_slashes(owner_client: Client) -
 def test_a_date_typed_the_wrong_way_says_how_to_type_it(owner_client: Client) -> None:
     _household(language="de")
     page = owner_client.get("/audit/", {"since": "11/28/2026"}).content.decode()
-    assert 'id="filter-error"' in page and "Type the date as dd.mm.yyyy." in page
+    with translation.override("de"):
+        said = translation.gettext("Type the date as %(spelled)s.") % {"spelled": "dd.mm.yyyy"}
+    assert 'id="filter-error"' in page and said in page and said != "Type the date as dd.mm.yyyy."
 
 
 def test_an_iso_date_works_in_every_language(owner_client: Client) -> None:
