@@ -131,3 +131,15 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LoadSample(models.Model):
+    """The home GPU's load and the home queue, sampled every minute (appliance.load); kept a week."""
+
+    at = models.DateTimeField(db_index=True)
+    gpu_percent = models.PositiveSmallIntegerField(null=True)  # the busiest GPU; None: no NVIDIA GPU read
+    vram_used_mib = models.PositiveIntegerField(null=True)  # over all GPUs
+    home_queue = models.PositiveIntegerField(null=True)  # requests waiting for the home engine; None: Redis did not answer
+
+    class Meta:
+        ordering = ["at"]

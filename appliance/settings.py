@@ -299,7 +299,11 @@ CELERY_BEAT_SCHEDULE = {
     "check-audit-chain": {"task": "appliance.tasks.check_notices", "schedule": 3600.0, "kwargs": {"chain": True}},
     # Hourly so that a box off on Monday morning still tells it; once per ISO week (its key).
     "weekly-digest": {"task": "appliance.tasks.send_digest", "schedule": 3600.0},
-    "verify-models": {"task": "appliance.tasks.verify_models", "schedule": 86400.0},  # stored models hashed again, slowly
+    "verify-models": {"task": "appliance.tasks.verify_models", "schedule": 86400.0},
+    "sample-load": {
+        "task": "appliance.tasks.sample_load",
+        "schedule": 60.0,
+    },  # the home GPU's load and queue over time  # stored models hashed again, slowly
 }
 
 # --- The request path ----------------------------------------------------------------

@@ -8,9 +8,17 @@ from celery import shared_task
 
 from gateway import audit
 
+from . import load
 from .services import accounts, backups, digest, notices
 
 log = logging.getLogger(__name__)
+
+
+# Why a task: the home GPU's load and queue over time need a sample each minute whoever
+# looks, off the web process. No retry: the next minute samples again.
+@shared_task(ignore_result=True)
+def sample_load() -> None:
+    load.sample()
 
 
 # Why a task: the retention period is enforced on a schedule, in batches, off the web

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import dashboard, history
+from .. import dashboard, history, load
 from ..services import notices
 from .access import member_required
 
@@ -27,6 +27,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     days = int(asked) if asked.isdigit() and int(asked) in RANGES else 14  # an unknown range shows the usual two weeks
     context = {
         "f": dashboard.figures(), "history": history.history(days), "fallbacks": dashboard.fallbacks(days), "notices": notices.current(5),
-        "ranges": RANGES, "days": days,
+        "ranges": RANGES, "days": days, "load": load.chart(), "load_week": load.week_peaks(),
     }  # fmt: skip
     return render(request, "appliance/dashboard.html", context)
