@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 from .. import household
 from ..rules_words import tier_word
@@ -20,3 +21,9 @@ def money(amount: object) -> str:
 def tier(tier_id: object) -> str:
     """Show a tier's id ("trusted") as a word in the page's language."""
     return tier_word(str(tier_id))
+
+
+@register.filter
+def said(text: object) -> str:
+    """Show a text of the data files (a preset's title or sentence) in the page's language (appliance/data_words.py)."""
+    return gettext(str(text)) if text else ""

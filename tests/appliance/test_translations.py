@@ -146,3 +146,17 @@ def test_the_device_api_answers_in_english_whatever_the_household_speaks(owner_c
     response = Client().post("/v1/chat/completions", {}, content_type="application/json")
     assert response.status_code == 401 and "Content-Language" not in response
     assert response.json()["error"]["message"].isascii()
+
+
+def test_every_text_of_the_data_files_a_page_shows_is_gathered_for_translation() -> None:
+    from appliance.data_words import WORDS
+    from tools.data_words import words
+
+    assert set(words()) == set(WORDS), "a preset's title or sentence changed: run tools/data_words.py, then make messages"
+
+
+def test_a_german_household_reads_the_rule_presets_in_german(owner_client: Client) -> None:
+    body = claimed_in("de", owner_client).get("/rules/").content.decode()
+    with translation.override("de"):
+        assert translation.gettext("Everything stays home") in body
+        assert translation.gettext("Every request is answered by the box itself; nothing leaves the house.") in body
