@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from . import hardware
 from .store import active
@@ -80,7 +81,7 @@ def context_length() -> int | None:
 
 def engine_name() -> str:
     """Say in words which engine the box runs."""
-    return "vLLM on the GPU" if settings.HEARTH_HOME_ENGINE == "vllm" else "llama.cpp on the CPU"
+    return _("vLLM on the GPU") if settings.HEARTH_HOME_ENGINE == "vllm" else _("llama.cpp on the CPU")
 
 
 @dataclass(frozen=True)

@@ -292,7 +292,9 @@ class TryForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         label=gettext_lazy("When (empty: now)"),
     )
-    presence = forms.ChoiceField(choices=[("home", gettext_lazy("Someone is home")), ("away", gettext_lazy("Nobody is home"))])
+    presence = forms.ChoiceField(
+        choices=[("home", gettext_lazy("Someone is home")), ("away", gettext_lazy("Nobody is home"))], label=gettext_lazy("Presence")
+    )
     image = forms.ImageField(required=False, label=gettext_lazy("Image (optional)"))
 
     def clean(self) -> dict[str, Any]:

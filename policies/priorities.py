@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
 # Member states' ISO codes: a provider recorded in DE is in the EU for "only in the EU".
 EU = frozenset(
     ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]
@@ -36,7 +39,7 @@ class Weights:
 @dataclass(frozen=True)
 class Preset:
     name: str
-    label: str
+    label: StrOrPromise  # in words, in the page's language
     phrase: str  # how the decision's sentence says it chose ("cheapest that fits")
     weights: Weights
     # "Prefer local inference unless the quality gap exceeds this": the home model counts as
@@ -47,10 +50,16 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("home_first", "Keep it home whenever it can answer well", "kept home where it answers well", Weights(3.0, 0.5, 0.5, 1.0), 1),
-        Preset("cheapest", "Cheapest that is good enough", "cheapest that fits", Weights(0.5, 3.0, 0.5, 1.0)),
-        Preset("fastest", "Fastest", "fastest that fits", Weights(0.5, 0.5, 3.0, 1.0)),
-        Preset("best", "Best answer, wherever the rules allow", "best answer allowed", Weights(0.5, 0.5, 0.5, 3.0)),
+        Preset(
+            "home_first",
+            gettext_lazy("Keep it home whenever it can answer well"),
+            "kept home where it answers well",
+            Weights(3.0, 0.5, 0.5, 1.0),
+            1,
+        ),
+        Preset("cheapest", gettext_lazy("Cheapest that is good enough"), "cheapest that fits", Weights(0.5, 3.0, 0.5, 1.0)),
+        Preset("fastest", gettext_lazy("Fastest"), "fastest that fits", Weights(0.5, 0.5, 3.0, 1.0)),
+        Preset("best", gettext_lazy("Best answer, wherever the rules allow"), "best answer allowed", Weights(0.5, 0.5, 0.5, 3.0)),
     )
 }
 DEFAULT_PRESET = "home_first"

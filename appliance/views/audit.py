@@ -47,6 +47,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "form": form,
         "level": level,
+        "level_words": Privacy(level).label if level in Privacy.values else level,
         "choices": audit.choices(),
         "query": request.GET.urlencode(),
         "settings_form": AuditSettingsForm(
