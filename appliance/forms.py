@@ -420,7 +420,10 @@ class NoticeChannelForm(forms.Form):
     )
     smtp_from = forms.EmailField(label=pgettext_lazy("e-mail", "From"), required=False, max_length=254)
     smtp_to = forms.CharField(
-        label=pgettext_lazy("e-mail", "To"), required=False, max_length=500, help_text=gettext_lazy("One address, or several separated by commas.")
+        label=pgettext_lazy("e-mail", "To"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("One address, or several separated by commas."),
     )
 
     def __init__(
