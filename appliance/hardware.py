@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .store import catalogue as store_catalogue
@@ -70,7 +71,7 @@ def _choice(entry: store_catalogue.Entry, quantization: store_catalogue.Quantiza
         context = min(store_fit.RECOMMEND_CONTEXT, entry.context_length)
         needs = _("about %(size)s of VRAM with %(context)s tokens of context") % {
             "size": store_fit.size(-(-wanted.total_mib * 10 // 9)),
-            "context": f"{context:,}",
+            "context": formats.number_format(context, force_grouping=True),
         }
     named = {"model": entry.title, "version": quantization.name}
     label = _("%(model)s (%(version)s, installed with Hearth)") % named if entry.bundled else f"{entry.title} ({quantization.name})"

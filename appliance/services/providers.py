@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -210,7 +210,7 @@ def _models(p: Provider) -> list[ModelLine]:
         c = caps.get(name)
         parts = []
         if c is not None and c.context:
-            parts.append(_("%(n)s tokens of context") % {"n": f"{c.context:,}"})
+            parts.append(_("%(n)s tokens of context") % {"n": formats.number_format(c.context, force_grouping=True)})
         if c is not None and c.quality:
             # Translators: a model's quality per kind of task: "quality code 8, chat 6" (the tasks are ids).
             parts.append(_("quality %(scores)s") % {"scores": ", ".join(f"{task} {score}" for task, score in c.quality.items())})

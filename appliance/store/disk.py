@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from . import active, progress
 from .catalogue import Catalogue, Entry, Quantization
 from .fetch import FetchError, Record, folder_for, installed, locked, models_dir
-from .fit import MIB
+from .fit import MIB, one_decimal
 
 # A version being removed is moved here first, in one rename, then deleted: a crash between
 # the two leaves it here, where nothing reads it as a model, and the next removal finishes it.
@@ -77,7 +77,7 @@ def words(count: int) -> str:
         return _("%(n)s KiB") % {"n": f"{count / 1024:.0f}"}
     if count < 1024 * MIB:
         return _("%(n)s MiB") % {"n": f"{count / MIB:.0f}"}
-    return _("%(n)s GiB") % {"n": f"{count / (1024 * MIB):.1f}"}
+    return _("%(n)s GiB") % {"n": one_decimal(count / (1024 * MIB))}
 
 
 def _chosen_names() -> tuple[str, str] | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .catalogue import Catalogue, Entry, Quantization
@@ -99,9 +101,14 @@ def tokens_per_s(entry: Entry, quantization: Quantization, budget: Budget) -> fl
     return budget.bandwidth_gbps * 1e9 * efficiency / read
 
 
+def one_decimal(value: float) -> str:
+    """Return a number with one decimal, rounded as Python rounds it, written as the page's language writes numbers."""
+    return formats.number_format(Decimal(f"{value:.1f}"), 1)
+
+
 def size(mib: int) -> str:
     """Say an amount of memory in words a household reads."""
-    return _("%(n)s MiB") % {"n": mib} if mib < 1024 else _("%(n)s GiB") % {"n": f"{mib / 1024:.1f}"}
+    return _("%(n)s MiB") % {"n": mib} if mib < 1024 else _("%(n)s GiB") % {"n": one_decimal(mib / 1024)}
 
 
 def _speed(tps: float) -> str:
@@ -144,7 +151,7 @@ def fit(entry: Entry, quantization: Quantization, budget: Budget) -> Fit:
                 "%(model)s fits %(where)s with %(context)s tokens of context: it needs about %(total)s of the %(usable)s "
                 "it can use (%(weights)s weights, %(cache)s cache, %(engine)s engine); about %(speed)s tokens a second (%(pace)s)."
             ) % {
-                "model": _label(entry, quantization), "where": budget.where, "context": f"{context:,}",
+                "model": _label(entry, quantization), "where": budget.where, "context": formats.number_format(context, force_grouping=True),
                 "total": size(wanted.total_mib), "usable": size(budget.usable_mib), "weights": size(wanted.weights_mib),
                 "cache": size(wanted.cache_mib), "engine": size(wanted.overhead_mib), "speed": f"{speed:.0f}", "pace": _speed(speed),
             }  # fmt: skip
@@ -154,7 +161,7 @@ def fit(entry: Entry, quantization: Quantization, budget: Budget) -> Fit:
         "%(model)s does not fit %(where)s: even with %(context)s tokens of context it needs about %(total)s, "
         "and %(usable)s can be used."
     ) % {
-        "model": _label(entry, quantization), "where": budget.where, "context": f"{tried[-1]:,}",
+        "model": _label(entry, quantization), "where": budget.where, "context": formats.number_format(tried[-1], force_grouping=True),
         "total": size(smallest.total_mib), "usable": size(budget.usable_mib),
     }  # fmt: skip
     return Fit(entry, quantization, False, 0, smallest, speed, sentence)

@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -134,7 +135,7 @@ def _store_action(request: HttpRequest, action: str) -> HttpResponse:
             chosen = store_services.serve(entry, quantization, room)
             message = _("The home engine is restarting on %(model)s (%(version)s) with %(context)s tokens of context.") % {
                 **named,
-                "context": f"{chosen.context:,}",
+                "context": formats.number_format(chosen.context, force_grouping=True),
             }
     except (CatalogueError, FetchError) as exc:
         return _hardware_page(request, error=str(exc))
