@@ -119,8 +119,7 @@ def chart(hours: int = 24, now: dt.datetime | None = None) -> LoadChart:
         )  # fmt: skip
         if began.minute == 0 and began.hour % 6 == 0:
             ticks.append((round(x, 1), dateformat.format(began, "H:i")))
-    has_gpu = LoadSample.objects.filter(at__gte=start, gpu_percent__isnull=False).exists()
-    return LoadChart(slots, peak, has_gpu, ticks)
+    return LoadChart(slots, peak, any(loads for loads, _q in per.values()), ticks)
 
 
 def week_peaks(now: dt.datetime | None = None) -> dict[str, int | None]:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .. import updates
+from ..store.progress import alive
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 State = Literal["starting", "running", "done", "failed"]
@@ -67,7 +68,7 @@ def read(box: updates.Box) -> InstallStatus | None:
         status: InstallStatus = json.loads(progress_file(box).read_text())
     except (OSError, ValueError):
         return None
-    if status.get("state") in ("starting", "running") and not _alive(int(status.get("pid", 0))):
+    if status.get("state") in ("starting", "running") and not alive(int(status.get("pid", 0))):
         status["state"] = "failed"
         status["message"] = _("the install stopped before it finished (the box restarted?): start it again")
     return status
@@ -77,22 +78,6 @@ def running(box: updates.Box) -> bool:
     """Return whether an install is being done now."""
     status = read(box)
     return status is not None and status["state"] in ("starting", "running")
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A finished child not yet reaped by the web process that started it is not installing.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return True
 
 
 def _lock(box: updates.Box) -> int:

@@ -56,7 +56,7 @@ def read(model: str) -> PullStatus | None:
         status: PullStatus = json.loads(status_file(model).read_text())
     except (FileNotFoundError, ValueError):
         return None
-    if status["state"] in ("starting", "running") and not _alive(status["pid"]):
+    if status["state"] in ("starting", "running") and not alive(status["pid"]):
         status["state"] = "failed"
         status["message"] = "the pull stopped (the box restarted?); what was fetched is kept: fetch again to resume"
     return status
@@ -70,7 +70,10 @@ def all_pulls() -> list[PullStatus]:
     return sorted((s for s in found if s is not None), key=lambda s: -s["updated"])
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Tell whether the process a job's status names is still at work (also the update installer's)."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
