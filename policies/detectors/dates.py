@@ -204,27 +204,70 @@ _NUMBER_WORDS = _trie(
         "noventa",
         "cien",
         "hundred",
+        # the teens and what the lists above lacked, so that "sie wird zwölf", "de treize ans", "once años" read
+        "dreizehn",
+        "vierzehn",
+        "fünfzehn",
+        "sechzehn",
+        "siebzehn",
+        "achtzehn",
+        "neunzehn",
+        "hundert",
+        "treize",
+        "quatorze",
+        "quinze",
+        "seize",
+        "cent",
+        "once",
+        "trece",
+        "catorce",
+        "quince",
+        "dieciséis",
+        "dieciseis",
+        "diecisiete",
+        "dieciocho",
+        "diecinueve",
+        "veintiuno",
+        "veintiún",
+        "veintidós",
+        "veintitrés",
+        "veinticuatro",
+        "veinticinco",
+        "veintiséis",
+        "veintisiete",
+        "veintiocho",
+        "veintinueve",
     ]
 )
 _AGE_CUE = _trie(
     ["i'm", "i am", "he's", "she's", "he is", "she is", "they are", "they're", "turn", "turns", "turning",
      "just turned", "will be", "ich bin", "er ist", "sie ist", "wird", "tengo", "tiene", "cumple", "cumplió",
      "j'ai", "il a", "elle a", "a eu", "fête ses", "who is", "who's", "who turned", "der ist", "die ist", "qui a",
-     "que tiene"]
+     "que tiene", "like im", "he was", "she was", "er war", "sie war", "il avait", "elle avait", "tenía", "tenia"]
 )  # fmt: skip
 _AGE_UNIT = (
     r"(?:years?|yrs?|yo|y/o|y\.o\.|jahren?|jahre|jähriger?|jährige[nrs]?|ans|años|anos|months?|monate?n?"
-    r"|mois|meses)"
+    r"|mois|meses|j\.)"
 )
 _YEARS_WORD = r"(?:years?|jahre|jahren|ans|años|anos|months?|monate|mois|meses)"
 _AGE_NOT_AFTER = (
     r"(?!\s+(?:ago|later|from|since|warranty|of\s+(?:experience|service|work|marriage)|her|hence|before"
     r"|after|lang|zuvor|später|plus tard|depuis|antes|después|despues))"
 )
-_DECADES = r"\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0"
+_DECADES = (
+    r"\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0"
+    r"|zwanzig|dreißig|dreissig|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig"
+)
+# "la cinquantaine", "cuarenta y tantos", "forty-something", "Mitte vierzig" is the decades' branch
+_ROUGH_AGE = (
+    r"(?:(?:la|une|sa|ma|leur)\s+)?(?:vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|septantaine|octantaine)"
+    r"|(?:veinte|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)\s+y\s+(?:tantos|tantas|pico)"
+    r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s\-]?something"
+    r"|\d{1,3}(?:st|nd|rd|th|\.|e|ème|º|°)?\s*(?:birthday|geburtstag|lebensjahr|anniversaire|cumpleaños)"
+)
 _AGE = lower_pattern(
     # 7 years old, 7-year-old, 18 months, 40 Jahre alt, 7-jährige, 7 ans, 3 años, 7yo
-    rf"(?i)(?<![\w.,])(?P<age>\d{{1,3}}(?:[.,]5)?[\s\-]*{_AGE_UNIT}(?:[\s\-]*(?:old|alt))?)(?![\w/]){_AGE_NOT_AFTER}"
+    rf"(?i)(?<![\w.,])(?P<age>\d{{1,3}}(?:[.,]5)?(?:\s*(?:,|and|&|und|et|y)\s*\d{{1,3}}(?:[.,]5)?)*[\s\-]*{_AGE_UNIT}(?:[\s\-]*(?:old|alt))?)(?![\w/]){_AGE_NOT_AFTER}"
     # seven years old, a two-year-old, sieben Jahre alt
     rf"|(?<!\w)(?P<words>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:and[\s\-]+a[\s\-]+half|(?:{_NUMBER_WORDS})))?"
     rf"[\s\-]*{_YEARS_WORD}[\s\-]*(?:old|alt))(?!\w)"
@@ -237,7 +280,7 @@ _AGE = lower_pattern(
     # I'm 7, she is 42, turns 7, ich bin 40, tiene 7, j'ai 40, il a sept ans: when the number ends the clause
     rf"|(?i:\b{_AGE_CUE}\s+(?:(?:nearly|almost|about|only|just|barely|over|under|fast|erst|schon|bald|gerade|presque|déjà|casi|ya|solo|apenas)\s+)?)"
     rf"(?P<age3>\d{{1,3}}(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow|this|next|in\b|heute|morgen|jetzt|maintenant|ahora))"
-    rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD}(?!\w)"
+    rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD}(?:[\s\-]+(?:old|alt))?(?!\w)"
     rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?(?=\s*(?:$|[.,!?;]|now|today|jetzt|maintenant|ahora)))"
     # un niño de dos años, ma fille de cinq ans, il a sept ans
     rf"|(?:(?<=de )|(?<=a )|(?<=von ))(?P<words2>(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD})(?!\w)"
@@ -248,7 +291,7 @@ _AGE = lower_pattern(
     rf"|fête ses|va avoir|aura|he'll be|she'll be|they'll be)\s+)"
     rf"(?P<age5>(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})\s+{_YEARS_WORD}(?:\s+old)?(?!\w)"
     rf"|(?:(?:{_NUMBER_WORDS})(?:[\s\-]+(?:{_NUMBER_WORDS}))?|\d{{1,3}})"
-    rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|last\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b)))"
+    rf"(?=\s*(?:$|[.,!?;]|on\b|am\b|el\b|le\b|and\b|und\b|et\b|y\b|last\b|today|tomorrow|heute|morgen|mañana|demain|this|next|years?\b|jahre\b|ans\b|años\b)))"
     # My wife Lorna is 47 and..., Dad is seventy-two, mi abuela tiene 80: a relative, then a bare number
     rf"|(?:\b(?:dad|daddy|mum|mom|mother|father|son|daughter|wife|husband|partner|grandma|grandpa|granny|nan|nana"
     rf"|brother|sister|aunt|uncle|baby|boy|girl|kid|child|vater|mutter|papa|mama|sohn|tochter|frau|mann|oma|opa"
@@ -260,7 +303,7 @@ _AGE = lower_pattern(
     # in her 40s, in his forties, mid-30s, Mitte 40, late twenties
     rf"|(?i:\b(?:in (?:his|her|their|my|our) )?)"
     rf"(?P<age4>(?<!\w)(?:early|mid|late|mitte|ende|anfang)[\s\-]+(?:{_DECADES})"
-    rf"|(?:(?<=in his )|(?<=in her )|(?<=in my )|(?<=in our )|(?<=in their ))(?:{_DECADES}))(?!\w)"
+    rf"|(?:(?<=in his )|(?<=in her )|(?<=in my )|(?<=in our )|(?<=in their ))(?:{_DECADES})|{_ROUGH_AGE})(?!\w)"
 )
 
 
@@ -299,7 +342,7 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
 
 
 _AGE_WORDS_CUE = lower_pattern(
-    r"(?i)\b(?:old|alt|ans|años|anos|jahre|be|is|ist|est|es|tiene|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
+    r"(?i)\b(?:old|alt|ans|años|anos|jahre|be|is|ist|est|es|was|war|tiene|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|something|tantos|pico|zwanzig|dreißig|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
 )
 
 
@@ -323,6 +366,18 @@ def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> 
 
 # "Waltraud (78)", "Sophia (9)", "Mia, 6, loves": a number in brackets or commas right after a capitalised name.
 _NAME_AGE = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+ \((?P<age>\d{1,3})\)|(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+, (?P<age2>\d{1,2}),")
+# "Bernard is 84 and", "She was 91.", "Karim is fourteen": a capitalised name, then a bare number ending the clause.
+_NAME_IS_AGE = re.compile(
+    rf"(?<![\w.])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+[ \t]+(?:is|was|ist|war|wird|est|es|tiene|tenía|cumple)[ \t]+"
+    rf"(?P<age>\d{{1,3}}|(?i:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?i:{_NUMBER_WORDS}))?)"
+    rf"(?=[ \t]*(?:$|[.,!?;:)\"'»”]|and\b|und\b|et\b|y\b|but\b|aber\b|mais\b|pero\b|now\b|today\b|jetzt\b|heute\b))"
+)
+# "two kids (4 and 9)", "zwei Kinder (3 und 7)", "deux enfants (2, 5)": children, then their ages in brackets.
+_CHILDREN_AGES = re.compile(
+    r"(?i:\b(?:kids|children|boys|girls|sons|daughters|grandchildren|grandkids|kinder|söhne|töchter|enkel|enfants|fils|filles"
+    r"|petits-enfants|niños|niñas|hijos|hijas|nietos)[ \t]*\([ \t]*)"
+    r"(?P<ages>\d{1,2}(?:[ \t]*(?:,|and|&|und|et|y)[ \t]*\d{1,2})*)(?=[ \t]*(?:\)|(?i:years?|jahre|ans|años)))"
+)
 # "52M", "a 34F with a cough": a clinician's age and sex; not "$52M".
 _AGE_SEX = re.compile(r"(?<![\w$€£.,])(?P<age>\d{1,3}) ?[MFW](?![\w])")
 
@@ -340,3 +395,7 @@ def find_dates(text: str, found: list[Candidate]) -> None:
     for m in _AGE_SEX.finditer(text):
         if int(m.group("age")) <= 120:
             found.append(Candidate("AGE", m.start(), m.end()))
+    for pattern in (_NAME_IS_AGE, _CHILDREN_AGES):
+        for m in pattern.finditer(text):
+            if all(int(n) <= 120 for n in _DIGITS.findall(m.group(1))):
+                found.append(Candidate("AGE", m.start(1), m.end(1)))

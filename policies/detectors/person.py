@@ -16,6 +16,17 @@ def _words(name: str) -> frozenset[str]:
     return frozenset((_DATA / name).read_text("utf-8").split())
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Return the four languages' function words (spaCy's lists): never a name after a title."""
+    from spacy.lang.de.stop_words import STOP_WORDS as de
+    from spacy.lang.en.stop_words import STOP_WORDS as en
+    from spacy.lang.es.stop_words import STOP_WORDS as es
+    from spacy.lang.fr.stop_words import STOP_WORDS as fr
+
+    return frozenset(w.casefold() for w in en | de | fr | es)
+
+
 # First names that are also everyday words: they need a cue or a surname beside them.
 _AMBIGUOUS = _words("ambiguous_names.txt")
 _STOP_CAP = _words("stop_words.txt")
@@ -34,7 +45,7 @@ _NAME_ANYCASE = r"[^\W\d_][^\W\d_]+"
 _Q = r"[\"'(\[]?"  # a name may stand in quotes or brackets after its cue: named "Minka"
 _SP = r"[^\S\r\n]+"  # a name's words stay on one line
 _TWO = rf"{_NAME}(?:{_SP}{_NAME})?"
-_TITLE_OPT = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?\s+)?"
+_TITLE_OPT = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herrn|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?\s+)?"
 _TWO_ANY = rf"{_NAME_ANYCASE}(?:{_SP}{_NAME_ANYCASE})?"
 _CUE_BEFORE = re.compile(
     rf"(?i:\b(?:my|our|mein(?:e|em|en|er)?|unser(?:e|em|en|er)?|ma|mon|notre|mi|nuestr[oa]|his|her|their)"
@@ -42,7 +53,7 @@ _CUE_BEFORE = re.compile(
     rf"|(?i:\b(?:named|called|name is|name's|heißt|hei[sß]t|namens|s'appelle|je m'appelle|se llama|me llamo"
     rf"|recogni[sz]ed(?: as)?:?|identified as|known as|aka|a\.k\.a\.|erkannt:?|erkannt als|reconnue? comme|reconnue?:|reconocid[oa](?: como)?:?"
     rf"|dear|liebe|lieber|cher|chère|querida|querido)\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
-    rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+{_Q}(?P<title>{_TWO})"
+    rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herrn|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+{_Q}(?P<title>{_TWO})"
     rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring|pay|send|transfer|refund"
     rf"|zahle|überweise|paie|rembourse|paga|envía|envia"
     rf"|congratulate|thank|erinnere|frag|sag|ruf|schreib|rappelle|dis à|appelle|recuerda a|dile a|llama a)\s+{_TITLE_OPT})"
@@ -50,6 +61,22 @@ _CUE_BEFORE = re.compile(
     rf"|(?i:\b(?:i'm|i am|this is|hi|hello|hey|with|from|for|to|and|und|et|y|mit|von|für|avec|con|para)\s+)"
     rf"{_Q}(?P<weak>{_TWO})"
     rf"|(?<![\w.])(?P<pair>{_TWO_ANY})(?=\s+(?i:and i|and me|und ich|et moi|y yo)\b)"
+)
+# A title, a family's or an elder's address word, in any case, then a name in any case:
+# "mr hollis", "ms okafor", "Familie Nguyen", "abuelo paco", "papy andré", "grandma rosie".
+_TITLED = re.compile(
+    r"(?i:\b(?:mr|mrs|ms|mx|dr|prof|herr|herrn|mme|mlle|madame|monsieur|sr|sra|srta|señor|señora|señorita|doña"
+    r"|familie|famille|familia|grandma|grandpa|granddad|grandad|granny|grandmother|grandfather|nana|auntie|aunt|uncle"
+    r"|oma|opa|onkel|tante|papy|papi|mamie|pépé|mémé|tonton|tata|abuelo|abuela|abuelito|abuelita|tío|tía|tio|tia)\b\.?)"
+    rf"[ \t]+{_Q}(?P<name>(?:(?:von|van|de|del|della|di|du|des|da|le|la|zu)[ \t]+){{0,2}}{_NAME_ANYCASE}(?:[\-'’][^\W\d_]{{2,}})?)"
+)
+# A login's user made of a name: "User gerhard" in an ssh config, "username: eleanor".
+_USER = re.compile(
+    r"(?i:\b(?:user|username|user name|login|benutzer|benutzername|utilisateur|usuario)\b[ \t]*[:=]?[ \t]*)(?P<name>[a-zà-ÿ]{3,20})\b(?![@.:/\-])"
+)
+# A known first name alone as the message's last line or sentence: "... bizum al 600 12 34 56. sara".
+_LAST_WORD_NAME = re.compile(
+    r"(?:(?<=[.!?])[ \t]+|(?<=\n)[ \t]*|(?i:\b(?:gruß|grüße|lg|cheers|thanks|bises|bisous|besos|saludos|xx)[,!.]?[ \t]+))(?P<name>[^\W\d_]{2,20})[ \t]*[.!]?[ \t]*$"
 )
 # Capitalised words after a verb cue that are not people.
 _NOT_NAMES = _words("not_names.txt")
@@ -224,6 +251,23 @@ def find_people(text: str) -> list[Candidate]:
                 continue  # "luca's party" in lower case: only a known first name
             if pattern is _DEVICE_OWNER and not m.group("name")[0].isupper() and head not in first and head.rstrip("s") not in first:
                 continue  # "my-laptop", "work-pc": a lower-case owner needs to be a known name
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    function_words = _function_words()
+    for m in _TITLED.finditer(text):
+        name = m.group("name")
+        low = name.split()[-1].casefold()
+        if low in function_words or low in _STOP_CAP or low in _NOT_NAMES or (name.isupper() and len(name) < 3):
+            continue
+        if name.split()[-1][0].islower() and text[m.start()].isupper():
+            continue  # "The Dr. said so": who writes the title with a capital writes a name with one
+        found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _USER.finditer(text):
+        low = m.group("name").casefold()
+        if low in first or low in last or low[1:] in last:  # "gerhard", "mgarrido"
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    if (m := _LAST_WORD_NAME.search(text)) is not None:
+        low = m.group("name").casefold()
+        if low in first and low not in _AMBIGUOUS and low not in function_words and low not in _NOT_GREETED:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _PAIR.finditer(text):
         a, b = m.group("a").casefold(), m.group("b").casefold()

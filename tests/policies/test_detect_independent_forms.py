@@ -218,3 +218,66 @@ def test_an_eui64_hardware_address_is_a_mac_not_an_ip() -> None:
 @pytest.mark.parametrize("coords", ["48.8584° N, 2.2945° E", "N 48° 51.507' E 002° 17.656'"])
 def test_coordinates_with_hemispheres_are_gps(coords: str) -> None:
     assert ("GPS", coords) in found(f"The cache is at {coords} behind the shed", statistical=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Geschenkidee für meinen Neffen, er wird vierzehn und mag Lego", "vierzehn"),
+        ("un cadeau pour mon filleul de quinze ans", "quinze ans"),
+        ("ideas para mi sobrina de trece años", "trece años"),
+        ("we have three kids (5, 8 and 11) and a dog", "5, 8 and 11"),
+        ("tenemos dos hijas de 3 y 6 años", "3 y 6 años"),
+        ("Grandpa Walter is 93 and still drives", "93"),
+        ("She was 88. The service is on Friday", "88"),
+        ("J'ai la quarantaine et je cherche une mutuelle", "la quarantaine"),
+        ("tengo cincuenta y pico y quiero cambiar de trabajo", "cincuenta y pico"),
+        ("Er ist Anfang fünfzig und sucht eine Stelle", "Anfang fünfzig"),
+        ("Planung für den 60. Geburtstag meiner Mutter", "60. Geburtstag"),
+        ("a toast for her 40th birthday", "40th birthday"),
+        ("explain it like im 9", "9"),
+    ],
+)
+def test_an_age_is_found_in_more_of_the_ways_people_say_it(text: str, age: str) -> None:
+    assert covered(text, age, ("AGE",)), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The station is 5 minutes away.",
+        "Room 12 is free, version 3 is out and the score was 3 and 1.",
+        "Wir treffen uns im 3. Stock.",
+    ],
+)
+def test_a_number_that_is_no_age_stays_in_the_clear(text: str) -> None:
+    assert not [k for k, _ in found(text) if k == "AGE"], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ask mrs pemberton if the hall is free", "pemberton"),
+        ("my son's teacher mr. oyelaran wants a meeting", "oyelaran"),
+        ("Paket für Familie Szymańska abgeben", "Szymańska"),
+        ("c'est l'anniversaire de mamie odette dimanche", "odette"),
+        ("la receta de la abuela maruja", "maruja"),
+        ("Richte Herrn von Trotha aus, dass der Termin steht", "von Trotha"),
+        ("Host backup\n  HostName 10.1.1.5\n  User siobhan", "siobhan"),
+        ("can you remind him about the money. thanks ingrid", "ingrid"),
+    ],
+)
+def test_a_name_in_lower_case_after_a_title_an_elder_or_a_login_is_a_person(text: str, name: str) -> None:
+    assert covered(text, name, ("PERSON",)), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Dr. said so and the nurse agreed.",
+        "my aunt and uncle are visiting",
+        "User root, password in the vault",
+    ],
+)
+def test_a_title_or_login_cue_before_an_ordinary_word_finds_no_name(text: str) -> None:
+    assert not [v for k, v in found(text) if k == "PERSON"], found(text)
