@@ -265,10 +265,10 @@ def find_people(text: str) -> list[Candidate]:
         low = m.group("name").casefold()
         if low in first or low in last or low[1:] in last:  # "gerhard", "mgarrido"
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
-    if (m := _LAST_WORD_NAME.search(text)) is not None:
-        low = m.group("name").casefold()
+    if (last_word := _LAST_WORD_NAME.search(text)) is not None:
+        low = last_word.group("name").casefold()
         if low in first and low not in _AMBIGUOUS and low not in function_words and low not in _NOT_GREETED:
-            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+            found.append(Candidate("PERSON", last_word.start("name"), last_word.end("name")))
     for m in _PAIR.finditer(text):
         a, b = m.group("a").casefold(), m.group("b").casefold()
         if {a, b} & (_STOP_CAP | _NOT_NAMES):
