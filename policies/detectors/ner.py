@@ -217,7 +217,8 @@ _ORG_TAIL = (
     r"|Group|Holdings?|Corp\.?|Corporation|Company|Co\.|Foundation|Association|Society|Club|FC|Trust|Council|Institute"
     r"|Agency|Insurance|Airlines|Airways|Motors|Hotel|Bakery|Garage|Vets|Veterinary|Opticians|Dentists?|Kindergarten"
     r"|Partners|Associates|LLP|Limited|Pty|BV|NV|SpA|Srl|KGaA|mbH|UG|OHG|SA|SL|SLU|Sàrl|Building Society|Credit Union"
-    r"|Versicherung(?:en)?|Stiftung|Kanzlei|Autohaus|Immobilien|Hausverwaltung|Assurances?|Mutuelle|Seguros|Inmobiliaria)"
+    r"|Versicherung(?:en)?|Stiftung|Kanzlei|Autohaus|Immobilien|Hausverwaltung|Assurances?|Mutuelle|Seguros|Inmobiliaria"
+    r"|Primary|Infants|Lettings|Estates|CC|RFC|AFC)"
 )
 _ORG_HEAD = (
     r"(?:[ée]cole|coll[èe]ge|lyc[ée]e|clinique|h[ôo]pital|CHU|m[ée]diath[èe]que|mairie|pharmacie|cr[èe]che|universit[ée]"
@@ -233,6 +234,31 @@ _ORG_HEAD_CAP = (
 )
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*"
 _S = r"[ \t]+"  # an organisation's name stays on one line
+# A merchant as a card statement writes it, in quotes: "SQ *BLUE BOTTLE", « AMZN Mktp FR », „NETFLIX.COM“.
+_MERCHANT = re.compile(r"[„\"«“]\s*(?P<org>[A-Z0-9][A-Za-z0-9*.&'’/\- ]{1,38}[A-Za-z0-9])\s*[“\"»”]")
+_MONEY = re.compile(
+    r"[$€£]|\d[.,]\d{2}\b|(?i:\b(?:card|charge[sd]?|statement|debit(?:ed)?|karte|abbuchung|abgebucht|kreditkarte|carte|d[ée]bit[ée]e?"
+    r"|pr[ée]l[èe]vement|tarjeta|cargo|cobro|cobrado)\b)"
+)
+# What a place is, then its name, with what kind of place in between: "Hallenbad Süd",
+# "centre hospitalier de Cayenne", "cabinet de kinésithérapie Saint-Roch", "polideportivo Orcasitas".
+_INSTITUTION_HEAD = (
+    r"(?:hallenbad|freibad|schwimmbad|stadtbücherei|bücherei|stadtbibliothek|universitätsklinikum|krankenhaus"
+    r"|seniorenstift|seniorenheim|pflegeheim|altenheim|physiotherapie|musikschule|volkshochschule|tierklinik"
+    r"|hausarztpraxis|arztpraxis|reha|sportverein|turnverein"
+    r"|piscine|maternit[ée]|centre hospitalier|centre m[ée]dical|centre de sant[ée]|centre d['’]imagerie|centre de radiologie"
+    r"|centre aquatique|cabinet|service des imp[ôo]ts|conservatoire|gymnase|biblioth[èe]que|m[ée]diath[èe]que|ludoth[èe]que"
+    r"|r[ée]sidence|ehpad|maison de retraite|maison de sant[ée]|boulangerie|auto-[ée]cole|caisse primaire|caisse d['’]allocations"
+    r"|polideportivo|piscina|centro de salud|centro m[ée]dico|centro de diagn[óo]stico|residencia|gimnasio|consultorio"
+    r"|ambulatorio|notar[íi]a|gestor[íi]a|autoescuela|parroquia|cl[íi]nica|farmacia|hospital|clinique|pharmacie)"
+)
+_INSTITUTION = re.compile(
+    rf"(?<![\w\-])(?P<inst>(?i:{_INSTITUTION_HEAD})(?:{_S}(?:[a-zà-ÿ][\w'’\-]*|d['’][\w'’\-]+)){{0,4}}?"
+    rf"(?:{_S}(?:{_CAP})){{1,3}})(?![\w\-])"
+    # German compounds that name a school, a clinic or a club by a person or a place: "Goethe-Gymnasium"
+    rf"|(?<![\w\-])(?P<hyphen>(?:[A-ZÄÖÜ][\w]+-)+(?:Schule|Gymnasium|Grundschule|Realschule|Gesamtschule|Klinik|Klinikum"
+    rf"|Kindergarten|Kita|Apotheke|Praxis|Stiftung|Verein|Bücherei|Bibliothek|Krankenhaus|Zentrum|Institut))(?![\w\-])"
+)
 _ORG_CUES = re.compile(
     rf"(?<![\w\-])(?P<tail>(?:{_CAP}|&)(?:{_S}(?:{_CAP}|&|of|de|du|des|la|für|for)){{0,4}}{_S}{_ORG_TAIL})(?![\w\-])"
     rf"|(?<![\w\-])(?P<head>(?:(?i:{_ORG_HEAD})|{_ORG_HEAD_CAP})(?:{_S}(?:municipal|central|general|universitario|universitaire|nacional))?"
@@ -689,6 +715,15 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
         if group == "tail" and first_word.casefold() in never:
             start += len(first_word) + 1  # "The Castlegate Surgery", "Die Kanzlei": not the article
         yield Candidate("ORGANIZATION", start, end)
+    if _MONEY.search(text):
+        for m in _MERCHANT.finditer(text):
+            value = m.group("org")
+            letters = [c for c in value if c.isalpha()]
+            if letters and ("*" in value or ".com" in value.casefold() or sum(c.isupper() for c in letters) >= 0.6 * len(letters)):
+                yield Candidate("ORGANIZATION", m.start("org"), m.end("org"))
+    for m in _INSTITUTION.finditer(text):
+        group = "inst" if m.group("inst") else "hyphen"
+        yield Candidate("ORGANIZATION", m.start(group), m.end(group))
     function_words = _function_words()
     for m in _ORG_STRONG.finditer(text):
         head = m.group("org").split()[0].casefold()

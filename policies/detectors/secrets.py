@@ -20,7 +20,7 @@ _NOT_USERS = frozenset({"mailto", "sip", "sips", "tel", "xmpp", "email", "e-mail
 _CLI_USER = re.compile(r"(?<![\w\-])(?:-u|--user|--basic-auth|-p)\s+['\"]?(?P<cred>[^\s:'\"]{1,64}:[^\s'\"]{1,128})")
 # "cvc 209", "CVV: 4711": a card's security code.
 _CARD_CODE = lower_pattern(
-    r"(?i)(?<!\w)(?:cvc2?|cvv2?|csc|cid|security code|card code|prüfnummer|kartenprüfnummer|cryptogramme"
+    r"(?i)(?<!\w)(?:cvc2?|cvv2?|csc|cid|security code|card code|prüfnummer|prüfziffer|kartenprüfnummer|cryptogramme"
     r"|código de seguridad)\s*[:#=]?\s*(?P<code>\d{3,4})(?!\d)"
 )
 _URL_TOKEN = re.compile(r"(?i)[?&](?:access_token|token|api_key|apikey|key|sig|signature|password|pwd|secret|auth)=([^\s&#]{6,})")
@@ -58,6 +58,7 @@ _STRONG_CUE = (
     r"|geheimzahl|pin-nummer|bestätigungscode|verifizierungscode|sicherheitscode|einmalcode|verification code"
     r"|confirmation code|one-time password|código de verificación|código de confirmación|code de vérification"
     r"|code de confirmation|mot de passe à usage unique"
+    r"|lockbox|key ?box|key ?safe|schlüsselbox|schlüsseltresor|boîte à clés|code porte|code de porte|code immeuble"
     r"|combination|combo|zahlenschloss|zahlencode|schlosscode|combinaison|code du cadenas|combinación|código del candado"
 )
 # Cues that also start ordinary phrases ("pin this", "secret recipe"): the value must look
@@ -73,7 +74,7 @@ _CUE_GAP = (
 )
 _PASSWORD = lower_pattern(
     rf"(?i)(?<!\w)(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))(?![\w\-])[\"']?{_CUE_GAP}"
-    r"(?:\"(?P<dq>[^\"\n]{1,100})\"|'(?P<sq>[^'\n]{1,100})'|(?P<value>[^\s\"']{4,200}))"
+    r"(?:\"(?P<dq>[^\"\n]{1,100})\"|'(?P<sq>[^'\n]{1,100})'|(?<![\w\-])(?P<value>[^\s\"']{4,200}))"
 )
 _PASSWORD_STOP = frozenset({"again", "change", "changed", "expired", "field", "forgot", "forgotten", "hint", "length", "manager", "managers", "please", "policy", "protected", "protection", "recovery", "required", "reset", "strength", "strong", "with", "that", "this", "when", "what", "here", "there", "from", "your", "yours", "mine", "into", "does", "doesn't", "isn't", "wasn't", "ist", "nicht", "vergessen", "ändern", "zurücksetzen", "oublié", "changer", "olvidé", "cambiar", "und", "oder", "and", "for", "the", "was", "were", "have", "has", "will", "would", "should", "could", "must"})  # fmt: skip
 # A value in groups of 3 to 6 letters or digits ("4729 1836 5502 9174 6630") goes on to its last group.
@@ -91,7 +92,7 @@ _TOKENISH = re.compile(r"(?<![\w/+\-])[A-Za-z0-9_\-+/]{24,}={0,2}(?![\w/+=\-])")
 _CONFIG = lower_pattern(
     r"(?im)(?<![\w\-.])(?P<key>(?:[A-Za-z_][\w.\-]{0,60}?)?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key"
     r"|apikey|access[_\-]?key|private[_\-]?key|secret[_\-]?key|auth[_\-]?key|psk|credentials?|master[_\-]?key"
-    r"|encryption[_\-]?key|signing[_\-]?key|license[_\-]?key|wifi[_\-]?key)(?![a-z])[\w.\-]{0,40})[\"']?[ \t]*[:=][ \t]*"
+    r"|encryption[_\-]?key|signing[_\-]?key|license[_\-]?key|wifi[_\-]?key|[_\-]key)(?![a-z])[\w.\-]{0,40})[\"']?[ \t]*[:=][ \t]*"
     r"(?:\"(?P<dq>[^\"\n]{1,300})\"|'(?P<sq>[^'\n]{1,300})'|(?P<bare>[^\s\"',;#}\]]{1,300}))"
 )
 _CONFIG_KEY_NOT = re.compile(
@@ -120,7 +121,43 @@ def _grouped_end(text: str, start: int, end: int) -> int:
     return end
 
 
+# A strong cue, then within its sentence a word shaped like a password: "la contraseña era
+# Girasol.2021!", "mot de passe était Cigogne*Alsace*1974", "Passwort steht in der Datei: Himbeere#31".
+_STRONG = lower_pattern(rf"(?i)(?<!\w)(?:{_STRONG_CUE})(?![\w\-])")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+_TOKEN = re.compile(r"[^\s\"'«»„“”<>()\[\]]+")
+_NOT_SHAPED = re.compile(r"^(?:\d{1,4}[./\-]\d{1,2}(?:[./\-]\d{2,4})?|\d{1,2}[:h]\d{2}|[\d.]+%?|\d+[.,]\d+[€$£]?)$|@|://|^[\d.]+$")
+
+
+def _shaped(token: str) -> bool:
+    """Tell whether a word looks like a password: letters with digits or symbols inside it, not a date or an address."""
+    if not 5 <= len(token) <= 64 or _NOT_SHAPED.search(token):
+        return False
+    letters = sum(c.isalpha() for c in token)
+    digits = sum(c.isdigit() for c in token)
+    symbols = sum(c in "#*!$%&?+=_~^" for c in token)  # not "-" or ".": "e-mail", "z.B." are words
+    return letters >= 2 and (digits >= 1 or symbols >= 1) and digits + symbols < len(token)
+
+
+def _shaped_after_cue(text: str, found: list[Candidate]) -> set[int]:
+    """Add the first password-shaped word after each strong cue; return where those cues start."""
+    cues: set[int] = set()
+    for cue in _STRONG.finditer(lowered(text)):
+        stop = _SENTENCE_END.search(text, cue.end(), cue.end() + 80)
+        window_end = stop.start() if stop is not None else min(len(text), cue.end() + 80)
+        for tok in _TOKEN.finditer(text, cue.end(), window_end + 1 if stop is not None and text[stop.start()] in "!" else window_end):
+            raw = tok.group()
+            value = raw.lstrip(":=").rstrip(".,;:")
+            start = tok.start() + len(raw) - len(raw.lstrip(":="))
+            if _shaped(value):
+                found.append(Candidate("SECRET", start, start + len(value)))
+                cues.add(cue.start())
+                break
+    return cues
+
+
 def _passwords(text: str, found: list[Candidate]) -> None:
+    shaped = _shaped_after_cue(text, found)
     for m in _PASSWORD.finditer(lowered(text)):
         for group in ("dq", "sq", "value"):
             if m.group(group) is not None:
@@ -133,6 +170,8 @@ def _passwords(text: str, found: list[Candidate]) -> None:
             end = _grouped_end(text, start, end)
         if not value.strip() or value.casefold() in _PASSWORD_STOP:
             continue
+        if m.start() in shaped and not _shaped(value) and group == "value":
+            continue  # "era", "steht in der Datei": the words before the password, which was found
         if (m.group("weak") is not None or m.group("art") is not None) and not _looks_like_code(value):
             continue  # "the password is the same": an article, then a word, is no secret unless it looks like a code
         if m.group("weak") is not None and _NOT_A_SECRET_CODE.search(text, max(0, m.start() - 16), m.start()):

@@ -281,3 +281,47 @@ def test_a_name_in_lower_case_after_a_title_an_elder_or_a_login_is_a_person(text
 )
 def test_a_title_or_login_cue_before_an_ordinary_word_finds_no_name(text: str) -> None:
     assert not [v for k, v in found(text) if k == "PERSON"], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("Kurs im Freibad Nord ab Montag", "Freibad Nord"),
+        ("rendez-vous au centre médical Les Acacias jeudi", "centre médical Les Acacias"),
+        ("la cita en el centro de salud Delicias", "centro de salud Delicias"),
+        ("Elternabend am Humboldt-Gymnasium", "Humboldt-Gymnasium"),
+        ("natation à la piscine Georges-Vallerey", "piscine Georges-Vallerey"),
+    ],
+)
+def test_a_place_named_by_what_it_is_then_its_name_is_an_organisation(text: str, org: str) -> None:
+    assert covered(text, org, ("ORGANIZATION",)), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "merchant"),
+    [
+        ('what is this charge on my card: "TST* CORNER DELI" $23.10', "TST* CORNER DELI"),
+        ("Abbuchung von „GOOGLE *YOUTUBE“ 12,99 €", "GOOGLE *YOUTUBE"),
+    ],
+)
+def test_a_merchant_on_a_card_statement_is_an_organisation(text: str, merchant: str) -> None:
+    assert covered(text, merchant, ("ORGANIZATION",)), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("la contraseña nueva será Olivo#2019, apúntala", "Olivo#2019"),
+        ("le mot de passe du NAS était Poney*Vert*88.", "Poney*Vert*88"),
+        ("Das Passwort steht auf dem Zettel: Wolke!77", "Wolke!77"),
+        ("the key safe is 4471", "4471"),
+        ("weather_key: 9c1e2b7d44a0f3e6", "9c1e2b7d44a0f3e6"),
+    ],
+)
+def test_a_password_shaped_word_after_its_cue_and_some_words_is_a_secret(text: str, secret: str) -> None:
+    assert covered(text, secret, ("SECRET",)), found(text)
+
+
+def test_the_words_between_a_password_cue_and_the_password_are_not_secrets() -> None:
+    text = "Das Passwort steht auf dem Zettel: Wolke!77"
+    assert [v for k, v in found(text) if k == "SECRET"] == ["Wolke!77"]
