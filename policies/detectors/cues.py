@@ -31,6 +31,9 @@ _ID_CUES = (
     r"|num[ée]ro (?:d'adh[ée]rent|de mutuelle|d'assur[ée])|n[uú]mero de (?:socio|afiliado|tarjeta sanitaria)|tarjeta sanitaria|cip"
     r"|aadhaar|curp|rfc|cpf|pesel|personnummer|bsn-nummer|burgerservicenummer|sofinummer|utr|unique taxpayer reference"
     r"|svn|nuss|krankenkassennummer|kvnr|versicherungsnummer|ausweis|id-nummer|id-nr\.?|n[°º] de s[ée]cu|s[ée]cu"
+    r"|sv-nummer|sv-nr\.?|sozialversicherungsnr\.?|avs|num[ée]ro avs|ahv-nr\.?|num[ée]ro d'assurance sociale|ramq"
+    r"|num[ée]ro national|registre national|niss|num[ée]ro d'allocataire|cuil|cuit|c[ée]dula(?: de ciudadan[íi]a)?|c\.c\.|nit|rut"
+    r"|ihi|ssn-nummer|pps no\.?|personal public service(?: number)?|carte d'assur[ée] social|c[oó]digo fiscal"
 )
 _CARD_CUES = (
     r"card(?: number| no\.?| #)?|credit card|debit card|visa|mastercard|master card|amex|american express|maestro"
@@ -40,7 +43,7 @@ _CARD_CUES = (
 _ACCOUNT_CUES = (
     r"account(?: number| no\.?| #)?|acct\.?(?: no\.?)?|bank account|routing(?: number| no\.?)?|aba|sort code|bsb"
     r"|kontonummer|konto(?:-nr\.?| nr\.?)?|bankleitzahl|blz|num[ée]ro de compte|compte(?: bancaire)?|rib"
-    r"|n[uú]mero de cuenta|cuenta(?: bancaria)?|ccc|clabe"
+    r"|n[uú]mero de cuenta|cuenta(?: bancaria)?|ccc|clabe|cbu|cvu|transit(?: number)?|institution number"
 )
 # Between a cue and its value: "number", "is", a colon...
 _GAP = (

@@ -10,11 +10,20 @@ from functools import lru_cache
 import phonenumbers
 from stdnum import iban as std_iban
 from stdnum import luhn
+from stdnum.ar import cbu as ar_cbu
+from stdnum.ar import cuit as ar_cuit
+from stdnum.be import nn as be_nn
+from stdnum.ca import sin as ca_sin
+from stdnum.ch import ssn as ch_ssn
+from stdnum.cl import rut as cl_rut
 from stdnum.es import dni as es_dni
 from stdnum.es import nie as es_nie
 from stdnum.fr import nir as fr_nir
 from stdnum.gb import nhs as gb_nhs
+from stdnum.ie import pps as ie_pps
 from stdnum.it import codicefiscale as it_cf
+from stdnum.mx import curp as mx_curp
+from stdnum.mx import rfc as mx_rfc
 from stdnum.us import ssn as us_ssn
 
 from policies.detectors.base import Candidate
@@ -208,6 +217,79 @@ def _national_ids(text: str, found: list[Candidate]) -> None:
                 _add(found, "NATIONAL_ID", m)
 
 
+# Identifiers whose shape and check digits say what they are without a cue word.
+_CH_AHV = re.compile(r"(?<![\w.])756[ .]?\d{4}[ .]?\d{4}[ .]?\d{2}(?![\w]|\.\d)")  # Swiss AHV/AVS
+_BE_NN = re.compile(r"(?<![\w.\-])\d{2}\.\d{2}\.\d{2}[ \-]\d{3}[ .]\d{2}(?![\w\-]|\.\d)")  # Belgian national number
+_AR_CUIT = re.compile(r"(?<![\w\-])(?:20|2[3-7]|30|33|34)-\d{8}-\d(?![\w\-])")  # CUIT / CUIL
+_CL_RUT = re.compile(r"(?<![\w.\-])\d{1,2}\.\d{3}\.\d{3}-[\dkK](?![\w\-])")
+# Written in threes; not from 6 to 9, where Spain's phone numbers written in threes start.
+_CA_SIN = re.compile(r"(?<![\w\-])[1-5]\d{2}([ \-])\d{3}\1\d{3}(?![\w\-]|\.\d)")
+_IE_PPS = re.compile(r"(?<![\w])\d{7}[A-Wa-w][A-IWa-iw]?(?![\w])")
+_MX_CURP = re.compile(r"(?<![A-Za-z0-9])[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d(?![A-Za-z0-9])")
+_MX_RFC = re.compile(r"(?<![A-Za-z0-9])[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}(?![A-Za-z0-9])")
+# German pension insurance number: area, birth date, the surname's initial, a serial and a check digit.
+_DE_RVNR = re.compile(r"(?<![\w])\d{2} ?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2} ?[A-Z] ?\d{2} ?\d(?![\w])")
+# German health insurance number (KVNR): a letter, eight digits and a check digit.
+_DE_KVNR = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{9}(?![A-Za-z0-9])")
+# Spanish social security number: a province, a serial and two check digits (mod 97).
+_ES_NSS = re.compile(r"(?<![\w/\-])(\d{2})[ /\-]?(\d{7,8})[ /\-]?(\d{2})(?![\w/\-])")
+# Mexican CLABE: 18 digits with a weighted check digit (an account, like an IBAN).
+_MX_CLABE = re.compile(r"(?<![\w\-])\d{3}[ \-]?\d{3}[ \-]?\d{11}[ \-]?\d(?![\w\-])")
+
+
+def _kvnr_valid(value: str) -> bool:
+    digits = f"{ord(value[0]) - 64:02d}" + value[1:9]
+    total = sum(sum(divmod(int(d) * (1 if i % 2 == 0 else 2), 10)) for i, d in enumerate(digits))
+    return total % 10 == int(value[9])
+
+
+def _es_nss_valid(province: str, serial: str, check: str) -> bool:
+    number = int(province + serial) if int(serial) >= 10_000_000 else int(province) * 10_000_000 + int(serial)
+    return 1 <= int(province) <= 53 and number % 97 == int(check)
+
+
+def _clabe_valid(digits: str) -> bool:
+    total = sum(int(d) * (3, 7, 1)[i % 3] % 10 for i, d in enumerate(digits[:17]))
+    return (10 - total % 10) % 10 == int(digits[17])
+
+
+def compact(value: str) -> str:
+    """Return an identifier without the spaces, dots, dashes and slashes it was written with."""
+    return re.sub(r"[ .\-/]", "", value)
+
+
+def _checked_ids(text: str, found: list[Candidate]) -> None:
+    checks: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
+        (_CH_AHV, lambda v: ch_ssn.is_valid(compact(v))),
+        (_BE_NN, lambda v: be_nn.is_valid(compact(v))),
+        (_AR_CUIT, lambda v: ar_cuit.is_valid(compact(v))),
+        (_CL_RUT, lambda v: cl_rut.is_valid(compact(v))),
+        (_CA_SIN, lambda v: ca_sin.is_valid(compact(v))),
+        (_IE_PPS, lambda v: ie_pps.is_valid(v.upper())),
+        (_MX_CURP, lambda v: mx_curp.is_valid(v)),
+        (_MX_RFC, lambda v: mx_rfc.is_valid(v) and len(v) == 13),
+        (_DE_RVNR, lambda v: True),  # the birth date and the letter in the middle are shape enough
+        (_DE_KVNR, _kvnr_valid),
+    )
+    for pattern, valid in checks:
+        for m in pattern.finditer(text):
+            try:
+                ok = valid(m.group())
+            except (ValueError, IndexError):
+                ok = False
+            if ok:
+                _add(found, "NATIONAL_ID", m)
+    for m in _ES_NSS.finditer(text):
+        if _es_nss_valid(m.group(1), m.group(2), m.group(3)):
+            _add(found, "NATIONAL_ID", m)
+    for m in _MX_CLABE.finditer(text):
+        if _clabe_valid(_digits(m.group())):
+            _add(found, "IBAN", m)
+    for m in re.finditer(r"(?<![\w\-])\d{8}[ \-]?\d{14}(?![\w\-])", text):  # Argentine CBU: two checked blocks
+        if ar_cbu.is_valid(_digits(m.group())):
+            _add(found, "IBAN", m)
+
+
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,20}\d(?![\w])")
 _PHONE_CUE = re.compile(
     r"(?i)(call|phone|tel\b|tel\.|mobile|cell|whats ?app|text|sms|fax|reach|ring|dial|handy|telefon|ruf|"
@@ -339,6 +421,7 @@ _STEPS: tuple[Callable[[str, list[Candidate]], None], ...] = (
     _cards,
     _ibans,
     _national_ids,
+    _checked_ids,
     _network,
     _phones,
     _places,

@@ -325,3 +325,27 @@ def test_a_password_shaped_word_after_its_cue_and_some_words_is_a_secret(text: s
 def test_the_words_between_a_password_cue_and_the_password_are_not_secrets() -> None:
     text = "Das Passwort steht auf dem Zettel: Wolke!77"
     assert [v for k, v in found(text) if k == "SECRET"] == ["Wolke!77"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("trage bitte 756.9217.0769.85 ein", "756.9217.0769.85", "NATIONAL_ID"),  # Swiss AHV, checked
+        ("schick ihm 65 170839 J 003", "65 170839 J 003", "NATIONAL_ID"),  # German pension number
+        ("die Karte A123456780 liegt im Flur", "A123456780", "NATIONAL_ID"),  # German KVNR, checked
+        ("sur la carte: 85.07.30-033.28", "85.07.30-033.28", "NATIONAL_ID"),  # Belgian national number
+        ("es el 20-26756539-3", "20-26756539-3", "NATIONAL_ID"),  # Argentine CUIL
+        ("pagame al 2850590940090418135201", "2850590940090418135201", "IBAN"),  # Argentine CBU
+        ("mi CUIT es 30-12345678-1 aunque esté mal", "30-12345678-1", "NATIONAL_ID"),  # cue beats checksum
+    ],
+)
+def test_an_identifier_of_more_countries_is_found_by_its_shape_and_check_digits(text: str, value: str, kind: str) -> None:
+    assert covered(text, value, (kind,)), found(text)
+
+
+def test_a_spanish_phone_number_written_in_threes_stays_a_phone() -> None:
+    assert found("llama al 612 345 678 o al 915 123 456", statistical=False) == [("PHONE", "612 345 678"), ("PHONE", "915 123 456")]
+
+
+def test_a_nas_and_its_address_stay_an_ip() -> None:
+    assert found("the NAS 192.168.1.10 is slow", statistical=False) == [("IP", "192.168.1.10")]
