@@ -62,9 +62,10 @@ _WEEKDAY = _trie(
      "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
      "samstag", "sonntag", "mo.", "di.", "mi.", "do.", "fr.", "sa.", "so.", "lundi", "mardi", "mercredi", "jeudi",
      "vendredi", "samedi", "dimanche", "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lunes", "martes",
-     "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo"]
+     "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo", "mié", "mie", "jue", "vie", "sáb",
+     "sab"]
 )  # fmt: skip
-_WD = rf"(?:{_WEEKDAY})(?![^\W\d_])\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
+_WD = rf"(?:(?:{_WEEKDAY})(?![^\W\d_])|(?:mo|di|mi|do|fr|sa|so)(?=,\s*\d))\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
 _DATE_BODY = (
     # 17 septembre 2017, 12 oct. 2026, 3. März 1990, 5 de mayo de 2019, 5th of May, 1er mars
     # a range: 12 to 15 December, 21. bis 23. Dezember, du 3 au 5 mars, del 3 al 5 de marzo, 12-15 May
@@ -92,17 +93,37 @@ _TIME_BODY = (
     r"|(?:1[0-2]|0?[1-9])(?:\s*[\-–]\s*(?:1[0-2]|0?[1-9]))?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
     r"|(?:[01]?\d|2[0-3])\s*uhr(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)|(?:1[0-2]|0?[1-9])\s*o'clock|midnight|noon|mitternacht|minuit|midi|medianoche|mediodía"
     # a bare hour after "at", "um", "à", "a las", where the clause ends: "see you at 5", "um 8?"
-    r"|(?:(?<=\bat )|(?<=\bum )|(?<=\bà )|(?<=\ba las )|(?<=\ba la ))(?:1[0-2]|0?[1-9])(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|heute|morgen|ce soir|demain|esta|mañana))"
+    r"|(?:(?<=\bat )|(?<=\bum )|(?<=\bà )|(?<=\ba las )|(?<=\ba la )|(?<=\baround )|(?<=\babout )|(?<=\bby )|(?<=\buntil )"
+    r"|(?<=\btill )|(?<=\bbefore )|(?<=\bafter )|(?<=\bgegen )|(?<=\bbis )|(?<=\bab )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )"
+    r"|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )|(?<=\bde las ))"
+    r"(?:1[0-2]|0?[1-9])(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|heute|morgen|ce soir|demain|esta|mañana|a las\b))"
+)
+# "6–7:30pm", "3:15–4:00 p.m.", "10-12 Uhr", "14h-16h", "de las 12 a las 13:30": an hour range.
+_HOUR = r"(?:[01]?\d|2[0-3])"
+_SUFFIX = r"(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w))"
+_TIME_RANGE = (
+    rf"{_HOUR}(?:[:h.][0-5]\d)?{_SUFFIX}?\s*(?:-|–|to|bis|à|a las|a)\s*{_HOUR}[:h.][0-5]\d{_SUFFIX}?"
+    rf"|{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}?\s*(?:-|–)\s*{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}"
 )
 _TZ = r"(?:\s+(?:cet|cest|utc|gmt|bst|est|edt|pst|pdt|mez|mesz)(?!\w))?"
 _AT = r"(?:,?\s*(?:at|um|ab|à partir de|a partir de las|a partir de|à|a las|a la|from|-|–)?\s*)"
 # A date with what belongs to it: its weekday before, its time after ("Tuesday 15 December
 # 2026, 11:00", "mer. 13 janvier à 14h15"); a weekday with a time; a time alone.
 _DATE = lower_pattern(
-    rf"(?i)(?<![\w./\-])(?P<date>(?:{_WD})?(?:{_DATE_BODY})(?:{_AT}(?:{_TIME_BODY}){_TZ})?"
-    rf"|{_WD}(?:(?:at|um|à|a las|a la)\s+)?(?:{_TIME_BODY}|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?]))){_TZ}"
-    rf"|(?:{_TIME_BODY}){_TZ})(?![\w]|:\d|\.\d)"
+    rf"(?i)(?<![\w./\-])(?P<date>(?:{_WD})?(?:{_DATE_BODY})(?:{_AT}(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ})?"
+    # a weekday, then a day and month or a day alone: "sáb. 28/11 16:20", "saturday 21st", "vendredi 14"
+    rf"|{_WD}(?:[12]\d|3[01]|0?[1-9])(?:/(?:1[0-2]|0?[1-9])(?![/\d])|(?:st|nd|rd|th|\.)(?![\d\w]|[.:]\d)"
+    rf"|(?=\s*(?:$|[.,;:!?)]|à\b|a las\b|um\b|at\b)))"
+    rf"(?:{_AT}(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ})?"
+    rf"|{_WD}(?:(?:at|um|à|a las|a la)\s+)?(?:{_TIME_RANGE}|{_TIME_BODY}|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?]))){_TZ}"
+    # a time, and the weekday after it: "8pm Friday", "um 17 Uhr am Mittwoch"
+    rf"|(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ}(?:\s+(?:on\s+|am\s+|le\s+|el\s+)?(?:{_WEEKDAY})(?![^\W\d_]))?)(?![\w]|:\d|\.\d)"
 )
+# Between two dates or times that make one range: "Dec 21–Jan 3", "du 19 décembre au 2 janvier".
+_RANGE_GAP = lower_pattern(r"(?i)\s*(?:-|–|—|to|till|until|through|bis|au|al|hasta el|jusqu'au)\s*$")
+# The other end of a range written with a dash, right after the first: "Dec 21-Jan 3" (after a
+# dash, where a date alone is not looked for: "2024-11-05" is not a range).
+_RANGE_END = lower_pattern(rf"(?i)\s*(?:-|–|—)\s*(?:{_DATE_BODY})(?![\w]|:\d|\.\d)")
 _DOB_CUE = lower_pattern(
     r"(?i)\b(?:born(?:\s+on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday|b-day"
     r"|geboren|geb\.|geburtsdatum|geburtstag|né|née|date de naissance|naissance|anniversaire"
@@ -330,6 +351,7 @@ def digit_windows(text: str, before: int = 32, after: int = 32) -> list[tuple[in
 
 def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> None:
     text = lowered(text)
+    first = len(found)
     for pos, endpos in windows:
         for m in _DATE.finditer(text, pos, endpos):
             start, end = m.span("date")
@@ -338,6 +360,11 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
             gap = text[max(0, start - 40) : start]
             cues = list(_DOB_CUE.finditer(gap))
             kind = "DOB" if cues and _DOB_GAP.match(gap, cues[-1].end()) else "DATE"
+            if len(found) > first and found[-1].end < start and _RANGE_GAP.match(text[found[-1].end : start]):
+                before = found.pop()  # one range: the words between its ends are part of it
+                start, kind = before.start, before.kind
+            if (more := _RANGE_END.match(text, end)) is not None:
+                end = more.end()
             found.append(Candidate(kind, start, end))
 
 

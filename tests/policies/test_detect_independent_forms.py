@@ -349,3 +349,26 @@ def test_a_spanish_phone_number_written_in_threes_stays_a_phone() -> None:
 
 def test_a_nas_and_its_address_stay_an_ip() -> None:
     assert found("the NAS 192.168.1.10 is slow", statistical=False) == [("IP", "192.168.1.10")]
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Türklingel Mi, 02.12. 07:45: Postbote", "Mi, 02.12. 07:45"),
+        ("Cámara jue. 3/12 09:10: un gato", "jue. 3/12 09:10"),
+        ("the party is on sunday 13th", "sunday 13th"),
+        ("we land about 9pm Thursday", "9pm Thursday"),
+        ("I'm away Mar 30–Apr 6", "Mar 30–Apr 6"),
+        ("office hours 9–11:30am on weekdays", "9–11:30am"),
+        ("Sprechzeiten 8-12 Uhr", "8-12 Uhr"),
+        ("mueve la cita de las 10 a las 11:30", "10 a las 11:30"),
+        ("pick her up around 4.", "4"),
+    ],
+)
+def test_a_date_or_time_is_found_with_its_weekday_range_or_cue(text: str, date: str) -> None:
+    assert covered(text, date, ("DATE",)), found(text)
+
+
+@pytest.mark.parametrize("text", ["Monday 2 people came late", "the score was 3-1", "page 12 to 15 of the book"])
+def test_a_number_beside_a_weekday_or_a_dash_is_no_date(text: str) -> None:
+    assert not [v for k, v in found(text) if k == "DATE"], found(text)
