@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from policies.detectors.address import find_addresses
+from policies.detectors.address import find_addresses, widen
 from policies.detectors.base import KINDS, Candidate, HouseholdTerm, Span
 from policies.detectors.household import find_household
 from policies.detectors.ner import find_entities
@@ -123,7 +123,7 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statisti
     if statistical:
         candidates += _names_after_addresses(ntext, find_entities(ntext), addresses)
     spans: list[Span] = []
-    for cand in _resolve(candidates):
+    for cand in _resolve(widen(ntext, candidates)):
         start, end = norm.original_span(cand.start, cand.end)
         if end > start:
             spans.append(Span(cand.kind, start, end))

@@ -4,9 +4,11 @@ military addresses, street corners, and postcodes that identify a place on their
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from policies.detectors.base import Candidate
+from policies.detectors.dates import MONTH, WEEKDAY
 from policies.detectors.places import known
 
 _W = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][\w'’\-]*"  # a capitalised word
@@ -97,6 +99,13 @@ _ES_STREET = re.compile(
     rf"\d{{1,4}}(?:\s?[a-zA-Z])?\b(?:,?\s*\d{{1,2}}\.?\s?[º°ªo](?:\s?(?:dcha|izda|izq|der|centro|[A-D])\b\.?)?)?"
     rf"(?:,?\s+\d{{5}}\s+{_W}(?:\s+{_W})?)?"
 )
+# A street named alone by its type word, in the languages that put the type first: "calle Colón",
+# "plaza Mayor", "rue Oberkampf", "piazza Navona".
+_TYPE_FIRST_ALONE = re.compile(
+    rf"(?<![\w\-])(?i:calle|avenida|avda\.|plaza|paseo|ronda|carrer|rambla|rue|avenue|boulevard|impasse|allée|quai|via|piazza|rua)"
+    rf"\s+(?:(?:de la|de las|de los|del|de|du|des|d'|della|dei)\s*)?{_WC}(?:[\s\-]{_WC}){{0,2}}"
+)
+_CALENDAR_WORD = re.compile(rf"(?i:(?:{WEEKDAY})|{MONTH})$")
 # PO boxes and military addresses: "PO Box 224", "Box 224, Whitehorse, YT Y1A 6C4",
 # "PSC 1234, Box 5678, APO AE 09204", "Postfach 10 12 34", "BP 123", "Apartado de correos 45"
 _PO_BOX = re.compile(
@@ -104,6 +113,8 @@ _PO_BOX = re.compile(
     rf"|apartado(?: de correos)?|casilla(?: de correo)?|packstation|postfiliale)|Box|B\.?P\.?)\s*\d{{1,6}}(?:\s\d{{2}}){{0,2}}"
     rf"(?:,?\s+(?:APO|FPO|DPO)\s+(?:AE|AP|AA)\s+\d{{5}})?{_TAIL}"
     rf"|(?<![\w\-])(?:APO|FPO|DPO)\s+(?:AE|AP|AA)\s+\d{{5}}(?!\d)"
+    # a French business box before its postcode: "CS 50001, 34064 Montpellier Cedex 2"
+    rf"|(?<![\w\-])CS\s?\d{{5}}(?=,?\s+\d{{5}}\s)"
 )
 # "Flat 9, Marlowe House", "The Manse, 4 Kirk Brae": a named building before or as the address.
 _BUILDING = re.compile(
@@ -117,8 +128,12 @@ _BUILDING = re.compile(
 _PLACE_NAME = rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|{_W})(?:\s+(?:{_W}|(?i:{_EN_TYPES}))){{0,3}})"
 _CORNER = re.compile(
     rf"(?i:\b(?:corner of|intersection of|junction of|ecke|an der ecke|au coin de(?: la| du)?|à l'angle de(?: la| du)?"
-    rf"|angle|esquina(?: de| con)?|cruce de))\s+(?P<a>{_PLACE_NAME})\s+(?i:and|&|und|et|y|con|/|with)\s+(?P<b>{_PLACE_NAME})"
+    rf"|angle|esquina(?: de| con)?|cruce de))\s+(?P<a>{_PLACE_NAME})(?:\s+(?i:and|&|und|et|y|con|/|with)\s+|\s*/\s*)(?P<b>{_PLACE_NAME})"
 )
+_CORNER_CUE = re.compile(
+    r"(?i:\b(?:corner of|intersection of|junction of|ecke|au coin de(?: la| du)?|à l'angle de(?: la| du)?|esquina(?: de| con)?|cruce de))\s*$"
+)
+_CORNER_AND = re.compile(r"\s+(?i:and|&|und|et|y|con)\s+(?i:(?:de la|de l'|du|des|de|del|der)\s+)?")
 _UK_POSTCODE_ALONE = re.compile(rf"(?<![\w])(?-i:{_UK_POSTCODE})(?![\w])")
 _CA_POSTCODE_ALONE = re.compile(r"(?<![\w])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d(?![\w])")
 _EIRCODE_ALONE = re.compile(rf"(?<![\w]){_EIRCODE}(?![\w])")
@@ -137,7 +152,19 @@ _UNIT_PART = (
     r"|piso|planta|puerta|pta|portal|bloque|app|appartement|wohnung|whg)\.?\s*[\w\-º°ª]{1,6}"
     r"|\d{1,2}\.\s?(?:OG|Obergeschoss|Stock|Etage|EG)(?:\s+(?:links|rechts|mitte|li\.?|re\.?))?"
     r"|(?:EG|DG|Hinterhaus|Vorderhaus|Seitenflügel)(?:\s+(?:links|rechts|mitte))?"
-    r"|\d{1,2}\.?\s?[º°ª](?:\s?(?:dcha|izda|izq|der|centro|[A-H])\b\.?)?|\d{1,2}(?:er|e|ème)\s+[ée]tage"
+    r"|\d{1,2}\.?\s?(?:[º°ª]|o(?!\w))(?:\s?(?:dcha|izda|izq|der|centro|[A-H])\b\.?)?|\d{1,2}(?:er|e|ème)\s+[ée]tage"
+)
+# What stands before a street line, after a comma or on the line above: a flat, a floor, a
+# building or estate, "número 12 de la": "Bâtiment C, 18 rue ...", "Urbanización Los Pinos, portal 3".
+_BUILDING_PART = (
+    rf"(?i:r[ée]sidence|urbanizaci[óo]n|urb\.|edificio|immeuble|b[âa]timent|conjunto|colonia|col\.|cit[ée]|lotissement)"
+    rf"\s+(?:(?i:du|de la|des|de|del|los|las|les|la|le|el|los)\s+)?{_W}(?:\s+{_W}){{0,2}}"
+    rf"|{_WC}(?:\s+{_WC}){{0,2}}\s+(?:Industrial Estate|Trading Estate|Business Park|Retail Park|Business Centre)"
+)
+_UNIT_BEFORE_STREET = rf"(?=[^,\n]*\d|[^,\n]*\b[A-Z]\b|(?:EG|DG|Hinterhaus|Vorderhaus|Seitenflügel)\b)(?:{_UNIT_PART})"
+_BEFORE_STREET = re.compile(
+    rf"(?:(?:{_UNIT_BEFORE_STREET}|{_BUILDING_PART})[ \t]*(?:,[ \t]*|[ \t]*\r?\n[ \t]*))+$"
+    rf"|(?i:n[úu]mero|n[º°o]\.?|nr\.?|no\.)\s*\d{{1,4}}[a-zA-Z]?\s+(?:(?i:de la|del|de|of)\s+)?$"
 )
 _POSTCODE_PART = (
     rf"(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:\s?[A-Z]{{2}})?\s+{_WC}(?:[ \t\-](?:am|an der|im|sur|de|del|la|le|bei)?[ \t]?{_WC}){{0,2}}"
@@ -211,8 +238,10 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
 def find_addresses(text: str) -> list[Candidate]:
     """Find street addresses (with city and postcode when present), PO boxes, corners and postcodes."""
     found: list[Candidate] = []
-    for pattern in (_EN_STREET, _EN_STREET_POSTCODE, _DE_STREET, _FR_STREET, _ES_STREET, _PO_BOX, _BUILDING):
+    for pattern in (_EN_STREET, _EN_STREET_POSTCODE, _DE_STREET, _FR_STREET, _ES_STREET, _PO_BOX, _BUILDING, _TYPE_FIRST_ALONE):
         for m in pattern.finditer(text):
+            if pattern is _TYPE_FIRST_ALONE and _CALENDAR_WORD.match(m.group().split()[-1]):
+                continue  # "down the avenue Tuesday": a day, not a street's name
             found.append(_trimmed(text, m.start(), m.end()))
     for m in _DE_PREFIXED.finditer(text):
         name = m.group("name").split()[0].split("-")[0]
@@ -239,11 +268,37 @@ def find_addresses(text: str) -> list[Candidate]:
 
 
 def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
-    """Join the lines of one address: parts separated only by a comma or one line break."""
+    """Join the lines of one address: parts separated only by a comma or one line break.
+
+    A street line takes in the flat, floor or building written before it, and two streets
+    of one corner ("au coin de la rue A et de la rue B") are one span.
+    """
     out: list[Candidate] = []
     for cand in sorted(found, key=lambda c: (c.start, -c.end)):
         if out and _BETWEEN_LINES.fullmatch(text, out[-1].end, cand.start) is not None:
             out[-1] = Candidate("ADDRESS", out[-1].start, max(out[-1].end, cand.end))
         else:
             out.append(cand)
+    return out
+
+
+def widen(text: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Widen the addresses that any detector found: over the flat, floor or building written
+    before a street line, and over "et de la" between the two streets of a corner."""
+    out: list[Candidate] = []
+    addresses: list[Candidate] = []
+    for cand in candidates:
+        if cand.kind == "ADDRESS" and (before := _BEFORE_STREET.search(text, max(0, cand.start - 120), cand.start)) is not None:
+            cand = Candidate("ADDRESS", before.start(), cand.end, cand.strong)
+        out.append(cand)
+        if cand.kind == "ADDRESS":
+            addresses.append(cand)
+    addresses.sort(key=lambda c: (c.start, -c.end))
+    for a, b in itertools.pairwise(addresses):
+        if (
+            a.end < b.start
+            and _CORNER_AND.fullmatch(text, a.end, b.start) is not None
+            and _CORNER_CUE.search(text, max(0, a.start - 30), a.start) is not None
+        ):
+            out.append(Candidate("ADDRESS", a.start, b.end))
     return out

@@ -57,7 +57,7 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?!\d)"
 _ORD = r"(?:st|nd|rd|th|er|re|e|º|°|ª|\.)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)(?!\d)"
 _YEAR_TAIL = rf"(?:,?\s*(?:de\s+|del\s+|of\s+)?{_YEAR}|\s+'\d\d(?!\d))?"
-_WEEKDAY = _trie(
+WEEKDAY = _trie(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed",
      "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
      "samstag", "sonntag", "mo.", "di.", "mi.", "do.", "fr.", "sa.", "so.", "lundi", "mardi", "mercredi", "jeudi",
@@ -65,7 +65,7 @@ _WEEKDAY = _trie(
      "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo", "mié", "mie", "jue", "vie", "sáb",
      "sab"]
 )  # fmt: skip
-_WD = rf"(?:(?:{_WEEKDAY})(?![^\W\d_])|(?:mo|di|mi|do|fr|sa|so)(?=,\s*\d))\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
+_WD = rf"(?:(?:{WEEKDAY})(?![^\W\d_])|(?:mo|di|mi|do|fr|sa|so)(?=,\s*\d))\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
 _DATE_BODY = (
     # 17 septembre 2017, 12 oct. 2026, 3. März 1990, 5 de mayo de 2019, 5th of May, 1er mars
     # a range: 12 to 15 December, 21. bis 23. Dezember, du 3 au 5 mars, del 3 al 5 de marzo, 12-15 May
@@ -117,7 +117,7 @@ _DATE = lower_pattern(
     rf"(?:{_AT}(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ})?"
     rf"|{_WD}(?:(?:at|um|à|a las|a la)\s+)?(?:{_TIME_RANGE}|{_TIME_BODY}|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?]))){_TZ}"
     # a time, and the weekday after it: "8pm Friday", "um 17 Uhr am Mittwoch"
-    rf"|(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ}(?:\s+(?:on\s+|am\s+|le\s+|el\s+)?(?:{_WEEKDAY})(?![^\W\d_]))?)(?![\w]|:\d|\.\d)"
+    rf"|(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ}(?:\s+(?:on\s+|am\s+|le\s+|el\s+)?(?:{WEEKDAY})(?![^\W\d_]))?)(?![\w]|:\d|\.\d)"
 )
 # Between two dates or times that make one range: "Dec 21–Jan 3", "du 19 décembre au 2 janvier".
 _RANGE_GAP = lower_pattern(r"(?i)\s*(?:-|–|—|to|till|until|through|bis|au|al|hasta el|jusqu'au)\s*$")

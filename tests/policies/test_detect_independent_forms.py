@@ -372,3 +372,19 @@ def test_a_date_or_time_is_found_with_its_weekday_range_or_cue(text: str, date: 
 @pytest.mark.parametrize("text", ["Monday 2 people came late", "the score was 3-1", "page 12 to 15 of the book"])
 def test_a_number_beside_a_weekday_or_a_dash_is_no_date(text: str) -> None:
     assert not [v for k, v in found(text) if k == "DATE"], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("bitte an: Seitenflügel, Oranienstraße 190, 10999 Berlin", "Seitenflügel, Oranienstraße 190, 10999 Berlin"),
+        ("livrer à : Bâtiment D, 7 rue des Lilas, 69003 Lyon", "Bâtiment D, 7 rue des Lilas, 69003 Lyon"),
+        ("envíalo a Edificio Sol, portal 2, 3.º B, 41010 Sevilla", "Edificio Sol, portal 2, 3.º B, 41010 Sevilla"),
+        ("deja la caja en el número 8 de la calle Olmo", "número 8 de la calle Olmo"),
+        ("on se voit au coin de la rue Mouffetard et de la rue Monge", "rue Mouffetard et de la rue Monge"),
+        ("Treffpunkt Ecke Kastanienallee/Schwedter Straße", "Kastanienallee/Schwedter Straße"),
+        ("Centre des impôts, CS 40012, 67000 Strasbourg Cedex", "CS 40012, 67000 Strasbourg Cedex"),
+    ],
+)
+def test_an_address_takes_in_what_is_written_before_its_street_and_both_streets_of_a_corner(text: str, address: str) -> None:
+    assert covered(text, address, ("ADDRESS", "LOCATION")), found(text)
