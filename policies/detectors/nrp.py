@@ -24,6 +24,7 @@ _RELIGION = (
     r"|bouddhistes?|orthodoxes?|athées?|témoins de jéhovah|israélites?"
     r"|católic[oa]s?|protestantes?|evangélic[oa]s?|cristian[oa]s?|musulman(?:a|es|as)?|judí[oa]s?|hindúe?s?|budistas?"
     r"|ortodox[oa]s?|ateos?|ateas?|testigos de jehová|mormones?"
+    r"|alevit(?:in|en)?|alevis?|alévie?s?|alevíes|yazidis?|jesid(?:in|en)?|yézidie?s?"
 )
 _RELIGION_RE = lower_pattern(rf"(?i)(?<![\w\-])(?:{_RELIGION})(?![\w\-])")
 # Words that are a religion's name only in some uses: "christian" is also a first name, "orthodox" an ordinary adjective.
@@ -44,15 +45,15 @@ _DEMONYM = (
     r"|peruvian|chilean|venezuelan|cuban|filipino|vietnamese|thai|indonesian|eritrean|lebanese|kurdish|albanian|serbian|croatian"
     r"|deutsche[rn]?|deutsch|türkin|türke|türkisch\w*|polin|pole|polnisch\w*|italiener(?:in)?|italienisch\w*|franzose|französin"
     r"|spanier(?:in)?|russin|russe|ukrainer(?:in)?|syrer(?:in)?|afghan(?:e|in)|griech(?:e|in)|österreicher(?:in)?|schweizer(?:in)?"
-    r"|américaine?|britannique|anglaise?|allemande?|française?|espagnole?|italienne?|portugaise?|belge|suisse|polonaise?"
-    r"|marocaine?|algérienne?|tunisienne?|sénégalaise?|maliene?|turque|chinoise?|japonaise?|vietnamienne?"
+    r"|américaine?|britannique|anglaise?|allemande?|française?|espagnole?|italien(?:ne)?s?|portugaise?|belge|suisse|polonaise?"
+    r"|marocaine?|algérien(?:ne)?s?|tunisien(?:ne)?s?|sénégalaise?|malien(?:ne)?s?|turque|chinoise?|japonaise?|vietnamien(?:ne)?s?"
     r"|estadounidense|británic[oa]|inglés|inglesa|aleman[a]?|alemán|francés|francesa|español[a]?|italian[oa]|portugués|portuguesa"
     r"|marroquí|argentin[oa]|colombian[oa]|mexican[oa]|peruan[oa]|venezolan[oa]|ecuatorian[oa]|cuban[oa]|chilen[oa]|rumano|rumana"
 )
 _DEMONYM_RE = lower_pattern(rf"(?i)(?<![\w\-])(?:{_DEMONYM})(?![\w\-])")
 # After the nationality, a person: "a Welsh family", "Nigerian neighbours".
 _PERSON_AFTER = lower_pattern(
-    r"(?i)^\s+(?:man|woman|men|women|family|families|citizen|citizens|national|nationals|neighbou?rs?|guy|girl|boy|couple|parents?"
+    r"(?i)\s+(?:man|woman|men|women|family|families|citizen|citizens|national|nationals|neighbou?rs?|guy|girl|boy|couple|parents?"
     r"|mother|father|mum|mom|dad|wife|husband|grandmother|grandfather|descent|origin|passport|nationality|heritage|roots"
     r"|staatsbürger\w*|staatsangehörigkeit|herkunft|familie|eltern|abstammung|nationalité|origine|famille|nacionalidad|origen|familia)\b"
 )
@@ -63,7 +64,15 @@ _PARTY = re.compile(
 )
 _PARTY_CONTEXT = re.compile(
     r"(?i:\b(?:vote[sd]?|voting|voter|member of|supports?|supporter|campaign(?:s|ed)? for|wählt|wähle|gewählt|mitglied (?:der|bei)"
+    r"|join(?:ed|ing)?|in die|beitreten|eintreten|adh[ée]rer (?:aux?|à)|adh[ée]rent (?:aux?|à)|afiliarme a|afiliarse a|unirme a"
     r"|vote pour|voté pour|militant|vota|votó|voto a|afiliad[oa] (?:al|a)|simpatizante de|milita en)\s+(?:the |die |den |der |les? |la |el |al |a )?)$"
+)
+
+
+# "de nationalité sénégalaise et française", "nacionalidad colombiana", "nationality: Irish".
+_NATIONALITY_CUE = lower_pattern(
+    r"(?i)\b(?:nationality|citizenship|staatsangehörigkeit|staatsbürgerschaft|nationalit[ée]|nacionalidad|ciudadan[íi]a)\b"
+    r"[ \t:]*(?:(?:de|du|des|la|le|el|is|ist|est|es)[ \t]+)?(?:[^\W\d_]+[ \t]+(?:and|und|et|y|e)[ \t]+)?$"
 )
 
 
@@ -78,7 +87,11 @@ def find_nrp(text: str) -> Iterator[Candidate]:
             continue  # "Christian Weber": a first name
         yield Candidate("NRP", m.start(), m.end())
     for m in _DEMONYM_RE.finditer(low):
-        if _IS.search(low, max(0, m.start() - 24), m.start()) or _PERSON_AFTER.match(low, m.end()):
+        if (
+            _IS.search(low, max(0, m.start() - 24), m.start())
+            or _PERSON_AFTER.match(low, m.end())
+            or _NATIONALITY_CUE.search(low, max(0, m.start() - 48), m.start())
+        ):
             yield Candidate("NRP", m.start(), m.end())
     for m in _PARTY.finditer(text):
         if _PARTY_CONTEXT.search(text, max(0, m.start() - 30), m.start()):

@@ -219,8 +219,29 @@ def _beside_a_place(text: str, start: int, end: int) -> bool:
     return False
 
 
+# A big city or a country in lower case after a place preposition: "the concert in hamburg", "à bordeaux".
+_LOWER_AFTER_PREP = re.compile(
+    r"(?:^|[\s(])(?:in|to|from|nach|aus|en|à|desde|hacia|cerca de|près de)[ \t]+(?P<place>[a-zß-öø-ÿ][a-zß-öø-ÿ\-]{2,24})(?![\w\-])"
+)
+
+
+def _lower_places(text: str) -> Iterator[Candidate]:
+    from policies.detectors.person import _function_words
+
+    words, first = _function_words(), _first_names()
+    for m in _LOWER_AFTER_PREP.finditer(text):
+        word = m.group("place")
+        if word in words or word in first:
+            continue
+        name = "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+        found = known(name)
+        if found is not None and name not in _COMMON and (found[0] != "city" or found[1] >= BIG_CITY):
+            yield Candidate("LOCATION", m.start("place"), m.end("place"))
+
+
 def find_places(text: str) -> Iterator[Candidate]:
     """Yield countries, regions and cities named in text that no other reading fits better."""
+    yield from _lower_places(text)
     first = _first_names()
     for m in _RUN.finditer(text):
         start, end = m.span("run")

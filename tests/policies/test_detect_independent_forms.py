@@ -388,3 +388,36 @@ def test_a_number_beside_a_weekday_or_a_dash_is_no_date(text: str) -> None:
 )
 def test_an_address_takes_in_what_is_written_before_its_street_and_both_streets_of_a_corner(text: str, address: str) -> None:
     assert covered(text, address, ("ADDRESS", "LOCATION")), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("née à Oran, de nationalité algérienne et française", "algérienne"),
+        ("nationality: Portuguese, resident in Leeds", "Portuguese"),
+        ("Ich bin Italiener und wohne in Köln", "Italiener"),
+        ("tengo nacionalidad peruana", "peruana"),
+        ("je suis tunisien", "tunisien"),
+        ("meine Schwiegermutter ist Alevitin", "Alevitin"),
+        ("ich will in die FDP eintreten", "FDP"),
+    ],
+)
+def test_a_nationality_religion_or_party_after_more_cues_is_nrp(text: str, value: str) -> None:
+    assert covered(text, value, ("NRP",)), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("we met at the gig in manchester last week", "manchester"), ("on part à marseille demain", "marseille")],
+)
+def test_a_big_city_in_lower_case_after_a_place_word_is_a_location(text: str, place: str) -> None:
+    assert covered(text, place, ("LOCATION",)), found(text)
+
+
+def test_a_lower_case_word_after_in_that_names_no_big_place_stays_in_the_clear() -> None:
+    assert found("I'm in love, in time, and in bed by ten", statistical=False) == []
+
+
+def test_gps_seconds_written_with_primes_are_a_coordinate() -> None:
+    text = "we parked at 51°30′26″N 0°7′39″W"
+    assert covered(text, "51°30′26″N 0°7′39″W", ("GPS",)), found(text)
