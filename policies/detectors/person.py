@@ -45,21 +45,22 @@ _NAME_ANYCASE = r"[^\W\d_][^\W\d_]+"
 _Q = r"[\"'(\[]?"  # a name may stand in quotes or brackets after its cue: named "Minka"
 _SP = r"[^\S\r\n]+"  # a name's words stay on one line
 _TWO = rf"{_NAME}(?:{_SP}{_NAME})?"
-_TITLE_OPT = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herrn|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?\s+)?"
+_TITLE_OPT = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Mag|Ing|Herrn|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?\s+)?"
 _TWO_ANY = rf"{_NAME_ANYCASE}(?:{_SP}{_NAME_ANYCASE})?"
 _CUE_BEFORE = re.compile(
     rf"(?i:\b(?:my|our|mein(?:e|em|en|er)?|unser(?:e|em|en|er)?|ma|mon|notre|mi|nuestr[oa]|his|her|their)"
     rf"\s+(?:\w+\s+)?{_KIN}(?:'s)?,?\s+)(?!(?i:heißt|heisst|named|called|is|ist|est|es|se llama|s'appelle|has|hat|tiene|a)\b){_Q}(?P<kin>{_NAME_ANYCASE}(?:{_SP}{_NAME})?)"
     rf"|(?i:\b(?:named|called|name is|name's|heißt|hei[sß]t|namens|s'appelle|je m'appelle|se llama|me llamo"
     rf"|recogni[sz]ed(?: as)?:?|identified as|known as|aka|a\.k\.a\.|erkannt:?|erkannt als|reconnue? comme|reconnue?:|reconocid[oa](?: como)?:?"
-    rf"|dear|liebe|lieber|cher|chère|querida|querido)\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
+    rf"|dear|liebe|lieber|cher|chère|querida|querido|kontoinhaber(?:in)?|inhaber(?:in)?|account holder|account name|beneficiary|payee"
+    rf"|empfänger(?:in)?|titulaire(?: du compte)?|bénéficiaire|titular(?: de la cuenta)?|beneficiari[oa])[ \t]*:?\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
     rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herrn|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+{_Q}(?P<title>{_TWO})"
     rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring|pay|send|transfer|refund"
-    rf"|zahle|überweise|paie|rembourse|paga|envía|envia"
+    rf"|zahle|überweise|paie|rembourse|paga|envía|envia|mándale a|mandale a|manda a|escríbele a|escribele a|avísale a|pregúntale a"
     rf"|congratulate|thank|erinnere|frag|sag|ruf|schreib|rappelle|dis à|appelle|recuerda a|dile a|llama a)\s+{_TITLE_OPT})"
     rf"{_Q}(?P<verb>{_TWO_ANY})"
-    rf"|(?i:\b(?:i'm|i am|this is|hi|hello|hey|with|from|for|to|and|und|et|y|mit|von|für|avec|con|para)\s+)"
-    rf"{_Q}(?P<weak>{_TWO})"
+    rf"|(?i:\b(?:i'm|i am|this is|it's|its|hi|hello|hey|with|from|for|to|and|und|et|y|mit|von|für|avec|con|para|soy|c'est)\s+)"
+    rf"{_Q}(?P<weak>{_TWO}|[a-zà-ÿ][a-zà-ÿ]+(?=[ \t]*(?:$|[,.:;!?)]|from\b|here\b|again\b|de\b|aus\b|can\b|will\b|kann\b)))"
     rf"|(?<![\w.])(?P<pair>{_TWO_ANY})(?=\s+(?i:and i|and me|und ich|et moi|y yo)\b)"
 )
 # A title, a family's or an elder's address word, in any case, then a name in any case:
@@ -77,6 +78,45 @@ _USER = re.compile(
 # A known first name alone as the message's last line or sentence: "... bizum al 600 12 34 56. sara".
 _LAST_WORD_NAME = re.compile(
     r"(?:(?<=[.!?])[ \t]+|(?<=\n)[ \t]*|(?i:\b(?:gruß|grüße|lg|cheers|thanks|bises|bisous|besos|saludos|xx)[,!.]?[ \t]+))(?P<name>[^\W\d_]{2,20})[ \t]*[.!]?[ \t]*$"
+)
+# A name with what goes with a person: a phone number in a list ("Reto +41 79 ..., Vroni +43 ..."),
+# an age between commas ("Tunde Bakare, 46, has played"), a degree ("Ngozi Chukwuemeka-Hart, MSc").
+_NAME_WITH = re.compile(
+    rf"(?<![\w'’\-.])(?P<name>{_NAME}(?:{_SP}{_NAME})?)(?:[ \t]*[:\-–][ \t]*|[ \t]+)(?=\+\d{{1,3}}[ \t(]*\d|\(?0\d{{2,4}}\)?[ \t/\-]?\d{{3}})"
+    rf"|(?<![\w'’\-.])(?P<aged>{_NAME}(?:{_SP}{_NAME})?),[ \t]+\d{{1,2}}[ \t]*,"
+    rf"|(?<![\w'’\-.])(?P<degree>{_NAME}(?:{_SP}{_NAME}){{0,2}}),[ \t]+(?:MSc|MA|BSc|BA|PhD|MD|RN|MBA|MPhil|LLB|LLM|FRCS|MRCP|Dipl\.-Ing\.|Dr\. med\.)(?![\w])"
+)
+_PHONE_WORDS = frozenset(
+    [
+        "tel",
+        "tel.",
+        "telefon",
+        "telephone",
+        "phone",
+        "mobile",
+        "mobil",
+        "handy",
+        "fax",
+        "hotline",
+        "notruf",
+        "zentrale",
+        "büro",
+        "office",
+        "cell",
+        "móvil",
+        "movil",
+        "teléfono",
+        "téléphone",
+        "portable",
+        "fixe",
+        "whatsapp",
+        "sms",
+        "call",
+        "ring",
+        "ruf",
+        "appelle",
+        "llama",
+    ]
 )
 # Capitalised words after a verb cue that are not people.
 _NOT_NAMES = _words("not_names.txt")
@@ -230,6 +270,8 @@ def find_people(text: str) -> list[Candidate]:
             continue  # "with Python", "to Paris": only known first names after weak cues
         if not value[0].isupper() and group != "strong" and head not in first:
             continue  # lower case: only known first names, except after "named", "dear"...
+        if not value[0].isupper() and group == "weak" and (head in _function_words() or head in _AMBIGUOUS):
+            continue
         if (len(words) == 2 and not words[1][0].isupper() and (words[1].casefold() not in first and words[1].casefold() not in last)) and (
             group != "strong" or words[1].casefold() in _STOP_CAP
         ):
@@ -269,6 +311,17 @@ def find_people(text: str) -> list[Candidate]:
         low = last_word.group("name").casefold()
         if low in first and low not in _AMBIGUOUS and low not in function_words and low not in _NOT_GREETED:
             found.append(Candidate("PERSON", last_word.start("name"), last_word.end("name")))
+    for m in _NAME_WITH.finditer(text):
+        group = next(g for g in ("name", "aged", "degree") if m.group(g) is not None)
+        words = m.group(group).split()
+        low = words[0].casefold()
+        if low in _STOP_CAP or low in _NOT_NAMES or low in _PHONE_WORDS or low in function_words or any(w.isupper() for w in words):
+            continue
+        if words[-1].casefold().endswith(("nummer", "number", "nr", "telefon", "fon")):
+            continue  # "Notfallnummer 0461 ...": what the number is, not whose
+        if known_place(m.group(group)) is not None and low not in first:
+            continue  # "Zürich +41 44 ...": a town's number
+        found.append(Candidate("PERSON", m.start(group), m.end(group)))
     for m in _PAIR.finditer(text):
         a, b = m.group("a").casefold(), m.group("b").casefold()
         if {a, b} & (_STOP_CAP | _NOT_NAMES):

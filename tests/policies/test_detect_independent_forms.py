@@ -421,3 +421,30 @@ def test_a_lower_case_word_after_in_that_names_no_big_place_stays_in_the_clear()
 def test_gps_seconds_written_with_primes_are_a_coordinate() -> None:
     text = "we parked at 51°30′26″N 0°7′39″W"
     assert covered(text, "51°30′26″N 0°7′39″W", ("GPS",)), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Nummern für die Liste: Urs +41 79 555 01 22, Resi +43 664 7654321", "Resi"),
+        ('bio for the website: "Kofi Mensah, 52, runs the bakery"', "Kofi Mensah"),
+        ("signature: Aoife Ní Bhriain, PhD", "Aoife Ní Bhriain"),
+        ("Überweisung an Kontoinhaberin Renate Vogelsang, bitte heute", "Renate Vogelsang"),
+        ("a reading list for mateo: fractions, decimals", "mateo"),
+        ("Mándale a Iñaki: llego tarde", "Iñaki"),
+    ],
+)
+def test_a_name_is_found_by_what_goes_with_a_person(text: str, name: str) -> None:
+    assert covered(text, name, ("PERSON",)), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Notfallnummer 0461 870 4421 anrufen",
+        "with grace and hope, for sure",
+        "Hotline: 0800 123 456",
+    ],
+)
+def test_what_a_number_is_or_an_ordinary_word_after_for_is_no_name(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k == "PERSON"], found(text)
