@@ -402,7 +402,7 @@ _TITLED = re.compile(
     r"|\b(?i:señora?|señorita|tía|tío|tata|tatie|tonton|auntie))"
     rf"(?:\s+(?:Dr|Dra|Prof)\.?)?\s+(?P<name>{_CAP}(?:\s+{_CAP})?)"
 )
-_INITIAL_SURNAME = re.compile(r"(?<![\w.])(?P<name>[A-ZÀ-Þ]\.\s?[A-ZÀ-Þ][a-zà-ÿß]+(?:-[A-ZÀ-Þ][a-zà-ÿß]+)?)")
+_INITIAL_SURNAME = re.compile(r"(?<![\w.])(?P<name>[A-ZÀ-Þ]\.\s?[A-ZÀ-ÞĀ-ɏ][a-zà-ÿßĀ-ɏ]+(?:-[A-ZÀ-ÞĀ-ɏ][a-zà-ÿßĀ-ɏ]+)?)(?![\w])")
 # German has no pipeline: a capitalised name right after a place preposition, without an
 # article, is most often a place ("in Kiel", "nach München"); these nouns are the exceptions.
 _DE_PLACE = re.compile(r"\b(?:in|nach|aus|von|bei|bis)\s+(?P<place>[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*)\b")
@@ -693,8 +693,17 @@ _PERSON_CUE = re.compile(
 )
 
 
+# A Japanese or Chinese name before its honorific or "desu": 「田中です」, 佐藤さん, 王先生.
+_CJK_NAME = re.compile(
+    r"(?<![\u4e00-\u9fff\u3400-\u4dbf])(?P<name>[\u4e00-\u9fff\u3400-\u4dbf]{1,4})"
+    r"(?=さん|様|さま|先生|くん|君|ちゃん|氏|です|と申します|女士|小姐|老师|老師)"
+)
+
+
 def _foreign_script_names(text: str) -> Iterator[Candidate]:
     """Yield short runs of a non-Latin script inside Latin-script text: names the pipelines cannot read."""
+    for m in _CJK_NAME.finditer(text):
+        yield Candidate("PERSON", m.start("name"), m.end("name"))
     letters = sum(c.isalpha() for c in text)
     for m in _FOREIGN_RUN.finditer(text):
         run = m.group()

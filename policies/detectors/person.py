@@ -118,6 +118,38 @@ _PHONE_WORDS = frozenset(
         "llama",
     ]
 )
+# A surname in capitals beside a first name, as forms and letters write it: "LE GALL Yannick", "Yannick LE GALL".
+_CAPS_SURNAME = re.compile(
+    rf"(?<![\w'’\-])(?:(?P<caps>[A-ZÀ-Þ]{{2,}}(?:[ \-][A-ZÀ-Þ]{{2,}}){{0,2}})[ \t]+(?P<first>{_NAME})"
+    rf"|(?P<first2>{_NAME})[ \t]+(?P<caps2>[A-ZÀ-Þ]{{2,}}(?:[ \-][A-ZÀ-Þ]{{2,}}){{0,2}}))(?![\w'’\-])"
+)
+_NOT_SURNAMES = frozenset(
+    [
+        "ASAP",
+        "FYI",
+        "CEO",
+        "CFO",
+        "CTO",
+        "HR",
+        "PS",
+        "OK",
+        "TV",
+        "PC",
+        "USA",
+        "UK",
+        "EU",
+        "PDF",
+        "SMS",
+        "GPS",
+        "DM",
+        "PM",
+        "AM",
+        "IT",
+        "ID",
+        "NB",
+        "RSVP",
+    ]
+)
 # Capitalised words after a verb cue that are not people.
 _NOT_NAMES = _words("not_names.txt")
 _WORD = re.compile(r"\S+")
@@ -322,6 +354,13 @@ def find_people(text: str) -> list[Candidate]:
         if known_place(m.group(group)) is not None and low not in first:
             continue  # "Zürich +41 44 ...": a town's number
         found.append(Candidate("PERSON", m.start(group), m.end(group)))
+    for m in _CAPS_SURNAME.finditer(text):
+        given = m.group("first") or m.group("first2")
+        caps = (m.group("caps") or m.group("caps2")).split()
+        if any(w in _NOT_SURNAMES for w in caps):
+            continue
+        if given.casefold() in first and given.casefold() not in _AMBIGUOUS and given.casefold() not in function_words:
+            found.append(Candidate("PERSON", m.start(), m.end()))
     for m in _PAIR.finditer(text):
         a, b = m.group("a").casefold(), m.group("b").casefold()
         if {a, b} & (_STOP_CAP | _NOT_NAMES):

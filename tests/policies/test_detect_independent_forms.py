@@ -448,3 +448,16 @@ def test_a_name_is_found_by_what_goes_with_a_person(text: str, name: str) -> Non
 )
 def test_what_a_number_is_or_an_ordinary_word_after_for_is_no_name(text: str) -> None:
     assert not [v for k, v in found(text, statistical=False) if k == "PERSON"], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Patiente : MOREAU Céline, née le 3 mai 1980", "MOREAU Céline"),
+        ("Antragsteller: Jürgen WEISSMÜLLER", "Jürgen WEISSMÜLLER"),
+        ("Überweiser: Dr. B. Yıldırım, Praxis am Markt", "B. Yıldırım"),
+        ("translate this note: 「佐藤さん、荷物を預かっています」", "佐藤"),
+    ],
+)
+def test_a_name_written_as_forms_and_other_scripts_write_it_is_a_person(text: str, name: str) -> None:
+    assert covered(text, name, ("PERSON",)), found(text)
