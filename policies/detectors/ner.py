@@ -277,9 +277,18 @@ _ORG_STRONG = re.compile(
     r"|ordered (?:from|at)|bought (?:it )?(?:from|at)|member of|account (?:with|at)|bank(?:s)? with|firma|arbeitgeber(?:in)?(?: ist)?"
     r"|kunde bei|kundin bei|vertrag (?:bei|mit)|mitglied (?:bei|im|in der)|konto bei|versichert bei|arbeite(?:t)? bei"
     r"|bestellt bei|gekauft bei|travaille (?:chez|à|pour)|employeur|client(?:e)? (?:de|chez)|command[ée]e? (?:chez|sur)"
-    r"|assur[ée]e? (?:chez|par)|trabaja (?:en|para)|trabajo (?:en|para)|cliente de|ped[íi] (?:a|en)|asegurad[oa] (?:con|en)|soci[oa] de))"
+    r"|assur[ée]e? (?:chez|par)|trabaja (?:en|para)|trabajo (?:en|para)|cliente de|ped[íi] (?:a|en)|asegurad[oa] (?:con|en)|soci[oa] de"
+    # what a household has with a firm: an order, a complaint, an invoice, a contract, a delivery
+    r"|order (?:from|with)|complaint to|complain to|invoice from|bill from|refund from|contract with|subscription (?:to|with)"
+    r"|delivery (?:from|by)|driver from|courier from|parcel from"
+    r"|bestellung (?:bei|von)|reklamation (?:an|bei)|beschwerde (?:an|bei)|rechnung (?:von|der)|erstattung von|lieferung von"
+    r"|paketbote von|abo bei|tarif bei"
+    r"|commande (?:chez|sur|de)|r[ée]clamation (?:à|chez|aupr[èe]s de)|facture (?:de|d'|du)|remboursement (?:de|par)|contrat (?:chez|avec)"
+    r"|abonnement (?:chez|à)|livraison (?:de|par)|livreur (?:de|d')"
+    r"|pedido (?:de|a|en)|reclamaci[óo]n (?:a|de)|queja (?:a|de)|factura (?:de|del)|reembolso de|contrato con|suscripci[óo]n a"
+    r"|repartidor de|env[íi]o de))"
     r"[ \t]+(?:(?:the|der|die|dem|den|la|le|el|l')[ \t]+)?"
-    rf"(?P<org>(?:{_CAP}|[A-Z]{{2,5}})(?:[ \t]+(?:{_CAP}|&|\+|[A-Z]{{2,5}})){{0,2}})(?![\w\-])"
+    rf"(?P<org>(?:{_CAP}|[A-Z]{{2,5}})(?:[ \t]+(?:(?:de|del|de la|du|des|von|der|of)[ \t]+)?(?:{_CAP}|&|\+|[A-Z]{{2,5}})){{0,2}})(?![\w\-])"
 )
 # What an unknown name after each of those is taken for: one meets people, one goes to places.
 _CONTEXT_KIND = {"with": "PERSON", "avec": "PERSON", "con": "PERSON", "en": "LOCATION"}

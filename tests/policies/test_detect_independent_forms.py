@@ -461,3 +461,16 @@ def test_what_a_number_is_or_an_ordinary_word_after_for_is_no_name(text: str) ->
 )
 def test_a_name_written_as_forms_and_other_scripts_write_it_is_a_person(text: str, name: str) -> None:
     assert covered(text, name, ("PERSON",)), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("where is my order from Lidlshop? it was due Monday", "Lidlshop"),
+        ("Beschwerde an Stadtwerke Nordhafen wegen der Abrechnung", "Stadtwerke Nordhafen"),
+        ("le livreur de Chronopost est passé", "Chronopost"),
+        ("la factura de Aguas del Sur no cuadra", "Aguas del Sur"),
+    ],
+)
+def test_a_firm_the_household_orders_from_or_complains_to_is_an_organisation(text: str, org: str) -> None:
+    assert covered(text, org, ("ORGANIZATION",)), found(text)
