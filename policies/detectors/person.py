@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from policies.detectors.base import Candidate
+from policies.detectors.base import Candidate, function_words
 from policies.detectors.places import known as known_place
 
 _DATA = Path(__file__).parent / "data"
@@ -14,17 +14,6 @@ _DATA = Path(__file__).parent / "data"
 
 def _words(name: str) -> frozenset[str]:
     return frozenset((_DATA / name).read_text("utf-8").split())
-
-
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    """Return the four languages' function words (spaCy's lists): never a name after a title."""
-    from spacy.lang.de.stop_words import STOP_WORDS as de
-    from spacy.lang.en.stop_words import STOP_WORDS as en
-    from spacy.lang.es.stop_words import STOP_WORDS as es
-    from spacy.lang.fr.stop_words import STOP_WORDS as fr
-
-    return frozenset(w.casefold() for w in en | de | fr | es)
 
 
 # First names that are also everyday words: they need a cue or a surname beside them.
@@ -302,7 +291,7 @@ def find_people(text: str) -> list[Candidate]:
             continue  # "with Python", "to Paris": only known first names after weak cues
         if not value[0].isupper() and group != "strong" and head not in first:
             continue  # lower case: only known first names, except after "named", "dear"...
-        if not value[0].isupper() and group == "weak" and (head in _function_words() or head in _AMBIGUOUS):
+        if not value[0].isupper() and group == "weak" and (head in function_words() or head in _AMBIGUOUS):
             continue
         if (len(words) == 2 and not words[1][0].isupper() and (words[1].casefold() not in first and words[1].casefold() not in last)) and (
             group != "strong" or words[1].casefold() in _STOP_CAP
@@ -326,11 +315,11 @@ def find_people(text: str) -> list[Candidate]:
             if pattern is _DEVICE_OWNER and not m.group("name")[0].isupper() and head not in first and head.rstrip("s") not in first:
                 continue  # "my-laptop", "work-pc": a lower-case owner needs to be a known name
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
-    function_words = _function_words()
+    stop_words = function_words()
     for m in _TITLED.finditer(text):
         name = m.group("name")
         low = name.split()[-1].casefold()
-        if low in function_words or low in _STOP_CAP or low in _NOT_NAMES or (name.isupper() and len(name) < 3):
+        if low in stop_words or low in _STOP_CAP or low in _NOT_NAMES or (name.isupper() and len(name) < 3):
             continue
         if name.split()[-1][0].islower() and text[m.start()].isupper():
             continue  # "The Dr. said so": who writes the title with a capital writes a name with one
@@ -341,13 +330,13 @@ def find_people(text: str) -> list[Candidate]:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     if (last_word := _LAST_WORD_NAME.search(text)) is not None:
         low = last_word.group("name").casefold()
-        if low in first and low not in _AMBIGUOUS and low not in function_words and low not in _NOT_GREETED:
+        if low in first and low not in _AMBIGUOUS and low not in stop_words and low not in _NOT_GREETED:
             found.append(Candidate("PERSON", last_word.start("name"), last_word.end("name")))
     for m in _NAME_WITH.finditer(text):
         group = next(g for g in ("name", "aged", "degree") if m.group(g) is not None)
         words = m.group(group).split()
         low = words[0].casefold()
-        if low in _STOP_CAP or low in _NOT_NAMES or low in _PHONE_WORDS or low in function_words or any(w.isupper() for w in words):
+        if low in _STOP_CAP or low in _NOT_NAMES or low in _PHONE_WORDS or low in stop_words or any(w.isupper() for w in words):
             continue
         if words[-1].casefold().endswith(("nummer", "number", "nr", "telefon", "fon")):
             continue  # "Notfallnummer 0461 ...": what the number is, not whose
@@ -359,7 +348,7 @@ def find_people(text: str) -> list[Candidate]:
         caps = (m.group("caps") or m.group("caps2")).split()
         if any(w in _NOT_SURNAMES for w in caps):
             continue
-        if given.casefold() in first and given.casefold() not in _AMBIGUOUS and given.casefold() not in function_words:
+        if given.casefold() in first and given.casefold() not in _AMBIGUOUS and given.casefold() not in stop_words:
             found.append(Candidate("PERSON", m.start(), m.end()))
     for m in _PAIR.finditer(text):
         a, b = m.group("a").casefold(), m.group("b").casefold()

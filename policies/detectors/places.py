@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from policies.detectors.base import Candidate
+from policies.detectors.base import Candidate, function_words
 
 _DATA = Path(__file__).parent / "data"
 BIG_CITY = 100_000  # a city this large is taken without a preposition before it
@@ -226,9 +226,7 @@ _LOWER_AFTER_PREP = re.compile(
 
 
 def _lower_places(text: str) -> Iterator[Candidate]:
-    from policies.detectors.person import _function_words
-
-    words, first = _function_words(), _first_names()
+    words, first = function_words(), _first_names()
     for m in _LOWER_AFTER_PREP.finditer(text):
         word = m.group("place")
         if word in words or word in first:

@@ -139,10 +139,10 @@ def _shaped(token: str) -> bool:
     return letters >= 2 and (digits >= 1 or symbols >= 1) and digits + symbols < len(token)
 
 
-def _shaped_after_cue(text: str, found: list[Candidate]) -> set[int]:
+def _shaped_after_cue(text: str, low: str, found: list[Candidate]) -> set[int]:
     """Add the first password-shaped word after each strong cue; return where those cues start."""
     cues: set[int] = set()
-    for cue in _STRONG.finditer(lowered(text)):
+    for cue in _STRONG.finditer(low):
         stop = _SENTENCE_END.search(text, cue.end(), cue.end() + 80)
         window_end = stop.start() if stop is not None else min(len(text), cue.end() + 80)
         for tok in _TOKEN.finditer(text, cue.end(), window_end + 1 if stop is not None and text[stop.start()] in "!" else window_end):
@@ -157,8 +157,9 @@ def _shaped_after_cue(text: str, found: list[Candidate]) -> set[int]:
 
 
 def _passwords(text: str, found: list[Candidate]) -> None:
-    shaped = _shaped_after_cue(text, found)
-    for m in _PASSWORD.finditer(lowered(text)):
+    low = lowered(text)
+    shaped = _shaped_after_cue(text, low, found)
+    for m in _PASSWORD.finditer(low):
         for group in ("dq", "sq", "value"):
             if m.group(group) is not None:
                 break

@@ -245,7 +245,8 @@ def _kvnr_valid(value: str) -> bool:
 
 
 def _es_nss_valid(province: str, serial: str, check: str) -> bool:
-    number = int(province + serial) if int(serial) >= 10_000_000 else int(province) * 10_000_000 + int(serial)
+    # eight serial digits are appended to the province; fewer, padded to seven
+    number = int(province) * (10**8 if int(serial) >= 10**7 else 10**7) + int(serial)
     return 1 <= int(province) <= 53 and number % 97 == int(check)
 
 
@@ -259,20 +260,24 @@ def compact(value: str) -> str:
     return re.sub(r"[ .\-/]", "", value)
 
 
+# Each shape with what proves it; the German pension number's birth date and middle letter are proof enough.
+_CHECKED_IDS: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
+    (_CH_AHV, lambda v: ch_ssn.is_valid(compact(v))),
+    (_BE_NN, lambda v: be_nn.is_valid(compact(v))),
+    (_AR_CUIT, lambda v: ar_cuit.is_valid(compact(v))),
+    (_CL_RUT, lambda v: cl_rut.is_valid(compact(v))),
+    (_CA_SIN, lambda v: ca_sin.is_valid(compact(v))),
+    (_IE_PPS, lambda v: ie_pps.is_valid(v.upper())),
+    (_MX_CURP, mx_curp.is_valid),
+    (_MX_RFC, lambda v: len(v) == 13 and mx_rfc.is_valid(v)),
+    (_DE_RVNR, lambda v: True),
+    (_DE_KVNR, _kvnr_valid),
+)
+_AR_CBU = re.compile(r"(?<![\w\-])\d{8}[ \-]?\d{14}(?![\w\-])")  # Argentine CBU: two checked blocks
+
+
 def _checked_ids(text: str, found: list[Candidate]) -> None:
-    checks: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
-        (_CH_AHV, lambda v: ch_ssn.is_valid(compact(v))),
-        (_BE_NN, lambda v: be_nn.is_valid(compact(v))),
-        (_AR_CUIT, lambda v: ar_cuit.is_valid(compact(v))),
-        (_CL_RUT, lambda v: cl_rut.is_valid(compact(v))),
-        (_CA_SIN, lambda v: ca_sin.is_valid(compact(v))),
-        (_IE_PPS, lambda v: ie_pps.is_valid(v.upper())),
-        (_MX_CURP, lambda v: mx_curp.is_valid(v)),
-        (_MX_RFC, lambda v: mx_rfc.is_valid(v) and len(v) == 13),
-        (_DE_RVNR, lambda v: True),  # the birth date and the letter in the middle are shape enough
-        (_DE_KVNR, _kvnr_valid),
-    )
-    for pattern, valid in checks:
+    for pattern, valid in _CHECKED_IDS:
         for m in pattern.finditer(text):
             try:
                 ok = valid(m.group())
@@ -286,7 +291,7 @@ def _checked_ids(text: str, found: list[Candidate]) -> None:
     for m in _MX_CLABE.finditer(text):
         if _clabe_valid(_digits(m.group())):
             _add(found, "IBAN", m)
-    for m in re.finditer(r"(?<![\w\-])\d{8}[ \-]?\d{14}(?![\w\-])", text):  # Argentine CBU: two checked blocks
+    for m in _AR_CBU.finditer(text):
         if ar_cbu.is_valid(_digits(m.group())):
             _add(found, "IBAN", m)
 
