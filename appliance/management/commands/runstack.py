@@ -30,6 +30,7 @@ class Command(BaseCommand):
             redis=urlparse(settings.REDIS_URL).port or 6390,
             mqtt=int(os.environ.get("HEARTH_MQTT_PORT", 1884)),
             engine=settings.HEARTH_HOME_PORT,
+            embeddings=settings.HEARTH_HOME_EMBEDDINGS_PORT,
             web=settings.HEARTH_WEB_PORT,
         )
         stack = Stack(data, ports, log_dir=data / "logs", web_host=settings.HEARTH_WEB_HOST)
