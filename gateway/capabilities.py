@@ -1,5 +1,6 @@
-"""What each model of a provider can do, as the router reads it: its context window and its
-quality per task type (policies.classification.task.TASKS).
+"""What each model of a provider can do, as the router reads it: its context window, its
+quality per task type (policies.classification.task.TASKS) and which kinds of request it makes
+(an embeddings model makes only embeddings).
 
 Stored as data on the provider (Provider.model_caps), validated here with a message for the
 household. What is not said falls back to the provider's own figures: its one quality, its
@@ -20,6 +21,7 @@ NEEDED = {"simple": 3, "moderate": 6, "hard": 8}
 assert set(NEEDED) == set(DIFFICULTIES)
 # What an answer may take besides the prompt, when the request does not say (max_tokens).
 ANSWER_TOKENS = 512
+KINDS = ("chat", "completion", "embedding")  # gateway.choices.Kind's values
 CHARS_PER_TOKEN = 4  # a cautious estimate for English and the European languages
 
 
@@ -33,6 +35,10 @@ class Caps:
 
     context: int = 0  # tokens, prompt and answer together; 0: not known
     quality: Mapping[str, int] = field(default_factory=dict)  # per task type, 1 to 10
+    makes: frozenset[str] = frozenset()  # the kinds of request it answers (KINDS); empty: every kind
+
+    def answers(self, kind: str) -> bool:
+        return not self.makes or kind in self.makes
 
     def quality_for(self, task: str, default: int) -> int:
         return self.quality.get(task, default)
@@ -45,7 +51,7 @@ NO_CAPS = Caps()
 
 
 def parse(raw: Any, models: list[str]) -> dict[str, Caps]:
-    """Validate a provider's model_caps: {model: {context: N, quality: {task: 1-10}}}."""
+    """Validate a provider's model_caps: {model: {context: N, quality: {task: 1-10}, makes: [kind, ...]}}."""
     if raw in (None, ""):
         return {}
     if not isinstance(raw, Mapping):
@@ -56,13 +62,16 @@ def parse(raw: Any, models: list[str]) -> dict[str, Caps]:
             raise CapsError(f"capabilities name the model '{model}', which this provider does not list")
         if not isinstance(spec, Mapping):
             raise CapsError(f"the capabilities of '{model}' must be a mapping with context and quality")
-        unknown = sorted(set(spec) - {"context", "quality"})
+        unknown = sorted(set(spec) - {"context", "quality", "makes"})
         if unknown:
-            raise CapsError(f"unknown capability {', '.join(unknown)} for '{model}'; capabilities are context and quality")
+            raise CapsError(f"unknown capability {', '.join(unknown)} for '{model}'; capabilities are context, quality and makes")
         context = spec.get("context", 0)
         if isinstance(context, bool) or not isinstance(context, int) or not 0 <= context <= 100_000_000:
             raise CapsError(f"the context window of '{model}' must be a whole number of tokens")
-        out[str(model)] = Caps(context, quality_scores(spec.get("quality", {}), f"'{model}'"))
+        makes = spec.get("makes", [])
+        if not isinstance(makes, list) or not all(isinstance(k, str) and k in KINDS for k in makes) or ("makes" in spec and not makes):
+            raise CapsError(f"what '{model}' makes must be a list of some of {', '.join(KINDS)}, e.g. [embedding]")
+        out[str(model)] = Caps(context, quality_scores(spec.get("quality", {}), f"'{model}'"), frozenset(makes))
     return out
 
 

@@ -80,6 +80,13 @@ class Provider(models.Model):
             return True  # nothing leaves the house
         return self.zero_data_retention and bool(self.zdr_terms_url) and self.zdr_checked_on is not None
 
+    def model_capabilities(self) -> dict[str, capabilities.Caps]:
+        """Return what each of its models can do ({} when the capabilities cannot be read)."""
+        try:
+            return capabilities.parse(self.model_caps, list(self.model_names or []))
+        except capabilities.CapsError:
+            return {}  # saved through the admin's validation; a hand-edited row counts as unknown
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.tier != Tier.HOME and self.zero_data_retention and not (self.zdr_terms_url and self.zdr_checked_on):

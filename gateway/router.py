@@ -16,7 +16,6 @@ from devices.choices import TIER_RANK
 from policies.priorities import DEFAULT_PRIORITIES, PRESETS, Priorities
 from policies.rules import Decision
 
-from . import capabilities
 from .capabilities import NEEDED, NO_CAPS, Caps
 from .choices import Family, Kind
 from .models import Provider
@@ -52,6 +51,11 @@ class Candidate:
         """Return what the model a request would get here can do (its default for hearth-auto)."""
         name = self.models[0] if model == AUTO_MODEL and self.models else model
         return dict(self.caps).get(name, NO_CAPS)
+
+    def answers(self, kind: Kind) -> bool:
+        """Say whether one of its models answers this kind of request (a model whose capabilities say nothing answers every kind)."""
+        caps = dict(self.caps)
+        return not self.models or any(caps.get(m, NO_CAPS).answers(kind) for m in self.models)
 
 
 @dataclass(frozen=True)
@@ -104,17 +108,10 @@ def _load() -> list[Candidate]:
             p.takes_images,
             p.forces_tool_calls,
             p.jurisdiction,
-            tuple(sorted(_caps(p).items())),
+            tuple(sorted(p.model_capabilities().items())),
         )
         for p in Provider.objects.filter(enabled=True)
     ]
-
-
-def _caps(p: Provider) -> dict[str, Caps]:
-    try:
-        return capabilities.parse(p.model_caps, list(p.model_names or []))
-    except capabilities.CapsError:
-        return {}  # saved through the admin's validation; a hand-edited row counts as unknown
 
 
 # Read again as soon as any provider changes (appliance.plumbing.versioned), so a change applies at once.
@@ -137,6 +134,8 @@ def _outside(c: Candidate, max_tier: str, kind: Kind) -> str:
         return f"the rules allow up to {max_tier}"
     if kind == Kind.EMBEDDING and c.family != Family.OPENAI:
         return "it makes no embeddings"
+    if not c.answers(kind):
+        return "it makes no embeddings" if kind == Kind.EMBEDDING else "it makes only embeddings"
     if c.tier == "trusted" and not c.zero_data_retention:
         return "a trusted provider without zero data retention on record"
     return ""
@@ -170,8 +169,14 @@ def admit(providers: list[Candidate], max_tier: str, kind: Kind, model: str, nee
     """
     usable = allowed(providers, max_tier, kind)
     if model != AUTO_MODEL:
-        usable = [c for c in usable if model in c.models]
+        usable = [c for c in usable if model in c.models and c.caps_for(model).answers(kind)]
         if not usable:
+            elsewhere = [c for c in providers if model in c.models and TIER_RANK[c.tier] <= TIER_RANK[max_tier]]
+            if elsewhere and not any(c.caps_for(model).answers(kind) for c in elsewhere):
+                makes = "embeddings" if kind == Kind.EMBEDDING else "chat or completions"
+                others = [m for m in models_for(allowed(providers, max_tier, kind)) if m != AUTO_MODEL]
+                hint = f" Ask for {AUTO_MODEL}" + (f" or {', '.join(others)}." if others else ".")
+                raise NoRoute(400, f"The model '{model}' makes no {makes}.{hint}", "model_not_supported")
             raise NoRoute(404, f"The model '{model}' does not exist or this device may not use it.", "model_not_found")
     if not usable:
         message = f"No provider of an allowed tier (up to {max_tier}) is configured for this request."
@@ -239,6 +244,8 @@ def limit(c: Candidate, decision: Decision, priorities: Priorities, asked: Asked
         return "it cannot take images" if asked.needs.images and not c.takes_images else "it cannot be made to call one of several tools"
     if asked.model != AUTO_MODEL and asked.model not in c.models:
         return f"it does not serve {asked.model}"
+    if asked.model != AUTO_MODEL and not c.caps_for(asked.model).answers(asked.kind):
+        return f"{asked.model} makes no embeddings" if asked.kind == Kind.EMBEDDING else f"{asked.model} makes only embeddings"
     return _too_long(c, asked)
 
 

@@ -409,14 +409,23 @@ def seal_abandoned(older_than: timedelta) -> int:
     return len(ids)
 
 
+HOME_PROVIDERS = {"chat": "home", "embeddings": "home-embeddings"}  # the home engine's roles (appliance.store.active)
+
+
+def home_provider_name(role: str) -> str:
+    """Return the name of the provider row of the home engine in a role."""
+    return HOME_PROVIDERS[role]
+
+
 def ensure_home_provider(**_: Any) -> None:
-    """Create or update the provider row of the home engine from the settings."""
+    """Create or update the provider rows of the home engine from the settings and the store's choices:
+    the chat model's, always; the embeddings model's, enabled while one is chosen."""
     url = f"http://{settings.HEARTH_HOME_HOST}:{settings.HEARTH_HOME_PORT}/v1"
     # llama.cpp's server runs no image encoder and ignores tool_choice=required; a vision
     # model on vLLM is marked as one in the admin.
     forces = settings.HEARTH_HOME_ENGINE == "vllm"
     provider = Provider.objects.get_or_create(
-        name="home",
+        name=HOME_PROVIDERS["chat"],
         defaults={
             "family": Family.OPENAI,
             "tier": "home",
@@ -430,7 +439,8 @@ def ensure_home_provider(**_: Any) -> None:
             "forces_tool_calls": forces,
         },
     )[0]
-    caps, quality, entry = home_model_caps()
+    embeddings = home_embeddings_caps()
+    caps, quality, entry, vision = home_model_caps(makes_embeddings=embeddings is None)
     # A device may ask for the served model by the engine's alias or by its catalogue name.
     names = [settings.HEARTH_HOME_MODEL_NAME] + ([entry] if entry != settings.HEARTH_HOME_MODEL_NAME else [])
     if provider.base_url != url or provider.model_names != names or provider.forces_tool_calls != forces:
@@ -438,14 +448,60 @@ def ensure_home_provider(**_: Any) -> None:
         provider.model_names = names
         provider.forces_tool_calls = forces
         provider.save(update_fields=["base_url", "model_names", "forces_tool_calls"])
+    # Images go home when the store's chosen model sees them and vLLM serves it (llama.cpp's server
+    # runs no image encoder); a model the setting names is marked by hand in the admin.
+    if vision is not None and provider.takes_images != vision:
+        provider.takes_images = vision
+        provider.save(update_fields=["takes_images"])
     if (provider.model_caps, provider.quality) != (caps, quality):
         provider.model_caps, provider.quality = caps, quality
         provider.save(update_fields=["model_caps", "quality"])
+    _ensure_home_embeddings(embeddings)
 
 
-def home_model_caps() -> tuple[dict[str, Any], int, str]:
+def _ensure_home_embeddings(embeddings: tuple[str, dict[str, Any]] | None) -> None:
+    """Keep the embeddings engine's provider row in step with the store: enabled with its model while one is chosen."""
+    name = HOME_PROVIDERS["embeddings"]
+    if embeddings is None:
+        for stale in Provider.objects.filter(name=name, enabled=True):  # saved, so the router reads the change at once
+            stale.enabled = False
+            stale.save(update_fields=["enabled"])
+        return
+    model, caps = embeddings
+    wanted = {
+        "family": Family.OPENAI, "tier": "home", "enabled": True,
+        "base_url": f"http://{settings.HEARTH_HOME_HOST}:{settings.HEARTH_HOME_EMBEDDINGS_PORT}/v1",
+        "model_names": [model], "model_caps": {model: caps}, "jurisdiction": "home", "zero_data_retention": True,
+        "quality": 5, "first_byte_timeout": int(settings.HEARTH_FIRST_BYTE_TIMEOUT), "takes_images": False,
+        "forces_tool_calls": False,
+    }  # fmt: skip
+    provider, created = Provider.objects.get_or_create(name=name, defaults=wanted)
+    changed = [field for field, value in wanted.items() if getattr(provider, field) != value]
+    if changed and not created:
+        for field in changed:
+            setattr(provider, field, wanted[field])
+        provider.save(update_fields=changed)
+
+
+def home_embeddings_caps() -> tuple[str, dict[str, Any]] | None:
+    """Return the home embeddings model's name and capabilities as the router reads them, or None when none is chosen."""
+    from appliance.store import active, catalogue
+    from appliance.store.fetch import FetchError
+
+    try:
+        chosen = active.chosen(catalogue.load(), active.EMBEDDINGS)
+    except (FetchError, catalogue.CatalogueError, KeyError, ValueError):
+        return None  # the engine does not start it either (appliance.engine): the chat model makes embeddings
+    if chosen is None:
+        return None
+    return chosen.entry, {"context": chosen.context, "makes": [Kind.EMBEDDING.value]}
+
+
+def home_model_caps(makes_embeddings: bool = True) -> tuple[dict[str, Any], int, str, bool | None]:
     """Return what the home engine's model can do, as the router reads it (its context and its
-    quality per task, from the store's catalogue), its one quality (for chat) and its catalogue name."""
+    quality per task, from the store's catalogue; embeddings too unless a model of their own makes
+    them), its one quality (for chat), its catalogue name, and whether it takes images (None: the
+    store chose no model, so the admin's mark stands)."""
     from appliance.store import active, catalogue
     from appliance.store.fetch import FetchError
 
@@ -457,5 +513,8 @@ def home_model_caps() -> tuple[dict[str, Any], int, str]:
     entry = models.get(chosen.entry) if chosen is not None else models.bundled()
     context = chosen.context if chosen is not None else min(entry.context_length, settings.HEARTH_HOME_CONTEXT)
     quality = dict(entry.quality)
-    caps = {"context": context, "quality": quality}
-    return dict.fromkeys({settings.HEARTH_HOME_MODEL_NAME, entry.name}, caps), quality.get("chat", 5), entry.name
+    caps: dict[str, Any] = {"context": context, "quality": quality}
+    if not makes_embeddings:
+        caps["makes"] = [Kind.CHAT.value, Kind.COMPLETION.value]
+    vision = None if chosen is None else ("vision" in entry.capabilities and settings.HEARTH_HOME_ENGINE == "vllm")
+    return dict.fromkeys({settings.HEARTH_HOME_MODEL_NAME, entry.name}, caps), quality.get("chat", 5), entry.name, vision

@@ -53,6 +53,7 @@ def _load_configs() -> dict[int, ProviderConfig]:
             p.price_in_per_mtok,
             p.price_out_per_mtok,
             float(p.first_byte_timeout),
+            tuple((model, caps.makes) for model, caps in p.model_capabilities().items() if caps.makes),
         )
         for p in Provider.objects.filter(enabled=True)
     }

@@ -103,7 +103,10 @@ def _method(request: HttpRequest, method: str) -> None:
 @api_view
 async def models(request: HttpRequest, device: Device) -> HttpResponse:
     _method(request, "GET")
-    usable = router.allowed(await router.providers(), device.max_tier, Kind.CHAT)
+    # Every model the device may ask for, whatever kind of answer it makes: an embeddings-only
+    # model is listed too, as OpenAI lists its own (Ollama's /api/tags below lists chat models).
+    candidates = await router.providers()
+    usable = [c for c in candidates if any(router.allowed([c], device.max_tier, kind) for kind in Kind)]
     created = int(time.time())
     data = [{"id": name, "object": "model", "created": created, "owned_by": "hearth"} for name in router.models_for(usable)]
     return JsonResponse({"object": "list", "data": data})

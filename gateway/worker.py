@@ -415,7 +415,7 @@ async def _attempt(job: Job, providers: list[ProviderConfig], client: httpx.Asyn
         adapter = adapter_for(provider, client)
         if not adapter.supports(job.kind):
             continue
-        body, redactor = outbound(job, provider.tier, provider.model_for(job.model))
+        body, redactor = outbound(job, provider.tier, provider.model_for(job.model, job.kind))
         t0 = time.monotonic()
         # Counted as in flight while the call sets off, not before it: one round trip less
         # before the first byte. Awaited before any step that counts it down again.

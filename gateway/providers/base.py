@@ -29,17 +29,21 @@ class ProviderConfig:
     price_in_per_mtok: Decimal
     price_out_per_mtok: Decimal
     timeout: float  # seconds of silence before giving up on this provider
+    makes: tuple[tuple[str, frozenset[str]], ...] = ()  # per model, the kinds it answers (its capabilities); left out: every kind
 
     def __repr__(self) -> str:  # never let the key reach a log line or a traceback
         return f"ProviderConfig(name={self.name!r}, tier={self.tier!r}, family={self.family!r})"
 
-    def model_for(self, requested: str) -> str:
-        """Return the model to ask this provider for."""
+    def model_for(self, requested: str, kind: str = Kind.CHAT) -> str:
+        """Return the model to ask this provider for: the one asked for, or else its first model that makes this
+        kind of answer (an embedding request for hearth-auto gets its embeddings model, not its chat model)."""
         if self.tier == "home" and self.models:
             return self.models[0]  # one model, served as the engine's alias; the others are its names
         if requested in self.models:
             return requested
-        return self.models[0] if self.models else requested
+        makes = dict(self.makes)
+        fitting = [m for m in self.models if not makes.get(m) or kind in makes[m]]
+        return fitting[0] if fitting else self.models[0] if self.models else requested
 
 
 class UpstreamError(Exception):
