@@ -20,6 +20,7 @@ urlpatterns = [
     path("setup/hardware/models/pull/", setup.pull_model),
     path("setup/hardware/models/cancel/", setup.cancel_pull),
     path("setup/hardware/models/serve/", setup.serve_model),
+    path("setup/hardware/models/embeddings-off/", setup.embeddings_off),
     path("setup/hardware/models/remove/", setup.remove_model),
     path("setup/providers/", setup.providers_step),
     path("setup/providers/<int:provider_id>/check/", setup.check_provider_key),

@@ -36,7 +36,7 @@ from ..forms import (
 from ..services import accounts
 from ..services import setup as setup_service
 from ..services.backups import BackupError
-from ..store import consumers, disk, shelf
+from ..store import active, consumers, disk, shelf
 from ..store import fit as store_fit
 from ..store import services as store_services
 from ..store.catalogue import CatalogueError
@@ -131,6 +131,12 @@ def _store_action(request: HttpRequest, action: str) -> HttpResponse:
         elif action == "cancel":
             store_services.cancel_pull(entry.name)
             message = _("Stopping the fetch of %(model)s; what arrived is kept, and fetching again resumes it.") % named
+        elif request.POST.get("role") == active.EMBEDDINGS:
+            chosen = store_services.serve(entry, quantization, room, active.EMBEDDINGS)
+            message = _(
+                "The home embeddings engine is starting on %(model)s (%(version)s) with %(context)s tokens of context; "
+                "devices ask for it as %(name)s."
+            ) % {**named, "context": formats.number_format(chosen.context, force_grouping=True), "name": entry.name}
         else:
             chosen = store_services.serve(entry, quantization, room)
             message = _("The home engine is restarting on %(model)s (%(version)s) with %(context)s tokens of context.") % {
@@ -168,6 +174,14 @@ def remove_model(request: HttpRequest) -> HttpResponse:
 def serve_model(request: HttpRequest) -> HttpResponse:
     """Make a fetched model the one the home engine serves."""
     return _store_action(request, "serve")
+
+
+@owner_required
+@require_POST
+def embeddings_off(request: HttpRequest) -> HttpResponse:
+    """Stop the home embeddings engine: the chat model makes the embeddings again."""
+    store_services.stop_embeddings()
+    return _hardware_page(request, message=_("The embeddings engine stops; the chat model makes the embeddings again."))
 
 
 @owner_required

@@ -12,6 +12,7 @@ from appliance import engine, hardware
 from appliance.store import active, disk, fetch, integrity, progress, services
 from appliance.store import fit as store_fit
 from appliance.store.catalogue import CatalogueError
+from gateway.services import ensure_home_provider
 
 
 def _eta(seconds: float | None) -> str:
@@ -38,6 +39,10 @@ class Command(BaseCommand):
         use.add_argument("name", nargs="?", default="")
         use.add_argument("--quantization", help="which of the model's quantizations (default: the first this box's engine loads)")
         use.add_argument("--shipped", action="store_true", help="serve the model shipped with Hearth again")
+        use.add_argument("--embeddings", action="store_true", help="serve it as the home embeddings model, in an engine of its own")
+        use.add_argument(
+            "--no-embeddings", action="store_true", help="stop the embeddings engine: the chat model makes the embeddings again"
+        )
         rm = actions.add_parser("rm", help="remove a stored model version the home engine does not serve, freeing its disk")
         rm.add_argument("name")
         rm.add_argument("quantization", nargs="?", default="", help="which version (default: the only one in the store)")
@@ -47,6 +52,11 @@ class Command(BaseCommand):
         add.add_argument("--hf", default="", help="hub repository (owner/name)")
         add.add_argument("--url", default="", help="HTTPS folder the file is in")
         add.add_argument("--sha256", default="", help="the file's sha256 (otherwise the one the source states is used)")
+        makes = add.add_mutually_exclusive_group()
+        makes.add_argument(
+            "--embeddings", action="store_true", default=None, help="it is an embeddings model (a local file's header says otherwise)"
+        )
+        makes.add_argument("--chat", action="store_false", dest="embeddings", help="it is a chat model, whatever its header says")
         for figure in ("size", "parameters", "context-length", "layers", "kv-heads", "head-dim"):
             add.add_argument(f"--{figure}", type=int, default=0, help="needed for a remote file (a local one's header says)")
 
@@ -70,6 +80,8 @@ class Command(BaseCommand):
                 names = {f.name for f in record.files} if record else {f.name for f in q.files}
                 if served and (Path(served).name in names or (record is not None and served == record.path)):
                     state += ", served now"
+                if record is not None and active.chosen_names(active.EMBEDDINGS) == (entry.name, q.name):
+                    state += ", makes the home embeddings now"
                 weights = store_fit.size(-(-q.weights_bytes // store_fit.MIB))
                 self.stdout.write(
                     f"{entry.name:28} {q.name:10} {q.format:5} {weights:>9}  {','.join(entry.capabilities):18} {entry.licence:28} {state}"
@@ -130,9 +142,15 @@ class Command(BaseCommand):
             )
 
     def _use(self, options: dict[str, Any]) -> None:
-        if options["shipped"]:
-            active.forget()
-            self.stdout.write("the home engine serves the model shipped with Hearth again (it restarts on it)")
+        if options["shipped"] or options["no_embeddings"]:
+            role = active.CHAT if options["shipped"] else active.EMBEDDINGS
+            active.forget(role)
+            ensure_home_provider()
+            self.stdout.write(
+                "the home engine serves the model shipped with Hearth again (it restarts on it)"
+                if role == active.CHAT
+                else "the embeddings engine stops; the chat model makes the embeddings again"
+            )
             return
         if not options["name"]:
             raise CommandError("name a model in the store, or --shipped")
@@ -142,9 +160,14 @@ class Command(BaseCommand):
             quantization = entry.quantization(options["quantization"])
         else:
             quantization = next((q for q in entry.quantizations if q.engine == room.engine), entry.quantizations[0])
-        chosen = active.choose(entry, quantization, room)
+        role = active.EMBEDDINGS if options["embeddings"] else active.CHAT
+        try:
+            chosen = services.serve(entry, quantization, room, role)
+        except fetch.FetchError as exc:
+            raise CommandError(str(exc)) from exc
+        what = "home engine" if role == active.CHAT else "home embeddings engine"
         self.stdout.write(
-            f"the home engine serves {entry.name} {quantization.name} now, with {chosen.context:,} tokens of context "
+            f"the {what} serves {entry.name} {quantization.name} now, with {chosen.context:,} tokens of context "
             "(it restarts on it once the answers it is writing are finished)"
         )
 
@@ -167,7 +190,7 @@ class Command(BaseCommand):
 
     def _add(self, options: dict[str, Any]) -> None:
         if not options["hf"] and not options["url"]:
-            entry = services.add_local(options["name"], Path(options["file"]))
+            entry = services.add_local(options["name"], Path(options["file"]), options["embeddings"])
         else:
             remote = services.Remote(
                 file=options["file"],
@@ -181,7 +204,7 @@ class Command(BaseCommand):
                 url=options["url"],
                 sha256=options["sha256"],
             )
-            entry = services.add_remote(options["name"], remote)
+            entry = services.add_remote(options["name"], remote, bool(options["embeddings"]))
         file = entry.quantizations[0].files[0]
         self.stdout.write(
             f"added {entry.name}: {file.name}, {file.size} bytes, sha256 {file.sha256 or '(taken from the source at the pull)'}"
