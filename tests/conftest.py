@@ -106,6 +106,7 @@ def live(stack: Stack, django_db_setup: None, django_db_blocker: Any) -> Live:
     from gateway.services import ensure_home_provider
 
     settings.HEARTH_HOME_PORT = stack.ports.engine
+    settings.HEARTH_HOME_EMBEDDINGS_PORT = stack.ports.embeddings
     with django_db_blocker.unblock():
         ensure_home_provider()
     stack.env.update(child_database_env())  # the workers and the web process use the test database

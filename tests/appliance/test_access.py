@@ -36,6 +36,7 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST", "/setup/hardware/models/cancel/", "owner"),
     ("POST", "/setup/hardware/models/serve/", "owner"),
     ("POST", "/setup/hardware/models/remove/", "owner"),
+    ("POST", "/setup/hardware/models/embeddings-off/", "owner"),
     ("GET", "/setup/providers/", "owner"),
     ("POST", "/setup/providers/", "owner"),
     ("POST", "/setup/providers/{provider}/check/", "owner"),

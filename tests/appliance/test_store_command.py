@@ -50,6 +50,7 @@ def test_fit_says_what_fits_this_box_and_what_it_recommends(hub: FileServer) -> 
     assert "SmolLM2 135M Instruct (Q4_1) fits" in said or "NVIDIA" in said
 
 
+@pytest.mark.django_db  # serving it updates the home provider row the router reads
 def test_a_model_added_from_the_hub_is_pulled_with_progress_and_then_served(hub: FileServer) -> None:
     hub.hub("family/tiny", "tiny.gguf", Served(BODY))
     added = run(

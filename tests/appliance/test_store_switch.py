@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,30 +15,11 @@ import pytest
 
 from appliance import engine, hardware
 from appliance.plumbing.stack import free_port
-from appliance.store import active, catalogue, fetch, services
-from appliance.store import fit as store_fit
+from appliance.store import active, catalogue, fetch
+from tests.appliance.conftest import ROOMY, pulled_copy
+from tests.appliance.engines import until
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMY = store_fit.cpu_budget(32_768, 30_000)
-
-
-@pytest.fixture
-def store(settings: Any, tmp_path: Path) -> Path:
-    settings.HEARTH_MODELS_DIR = tmp_path / "models"
-    settings.HEARTH_MODELS_DISK_RESERVE_MIB = 1
-    settings.HEARTH_HOME_MODEL = ""
-    settings.HEARTH_HOME_ENGINE = "llamacpp"
-    return tmp_path
-
-
-def pulled_copy(store: Path, name: str) -> tuple[catalogue.Entry, fetch.Record]:
-    """Add a copy of the shipped GGUF from a 'USB stick' as a household model and pull it into the store."""
-    stick = store / "usb" / name
-    stick.mkdir(parents=True)
-    shutil.copyfile(engine.bundled_model(), stick / f"{name}.gguf")
-    services.add_local(name, stick / f"{name}.gguf")
-    entry = catalogue.load().get(name)
-    return entry, fetch.pull(entry, entry.quantization(), ROOMY, say=lambda _: None)
 
 
 def test_a_chosen_model_is_what_the_engine_starts_at_the_context_the_fit_chose(store: Path) -> None:
@@ -95,15 +73,6 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _until(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
 def test_the_engine_restarts_on_the_new_model_when_the_household_switches(store: Path, settings: Any) -> None:
     first, first_record = pulled_copy(store, "copy-a")
     second, second_record = pulled_copy(store, "copy-b")
@@ -124,10 +93,10 @@ def test_the_engine_restarts_on_the_new_model_when_the_household_switches(store:
             except httpx.HTTPError:
                 return False
 
-        _until(lambda: serving(first_record.path), 60, "the engine answers on the first model")
+        until(lambda: serving(first_record.path), 60, "the engine answers on the first model")
         before = _children(supervisor.pid)
         active.choose(second, second.quantization(), ROOMY)
-        _until(lambda: serving(second_record.path), 60, "the engine answers on the second model")
+        until(lambda: serving(second_record.path), 60, "the engine answers on the second model")
         assert _children(supervisor.pid) != before, "a new engine process, on the new file"
     finally:
         os.killpg(supervisor.pid, signal.SIGTERM)
