@@ -28,6 +28,9 @@ from policies.models import HouseholdTerm
 
 from .. import engine, hardware, setupcode
 from ..models import Household
+from ..store import active
+from ..store.catalogue import CatalogueError
+from ..store.fetch import FetchError
 from . import accounts, backups
 
 
@@ -190,6 +193,8 @@ class HomeModel:
     served: engine.Served | None  # None: the engine has no model to start with
     served_as: hardware.ModelChoice | None  # the table's entry for the served model, when it is one
     problem: str = ""
+    embeddings: str = ""  # the embeddings model's title and version, when one of its own makes them
+    embeddings_name: str = ""  # the name devices ask it for
 
     @property
     def serves_the_fit(self) -> bool:
@@ -203,7 +208,19 @@ def home_model(found: hardware.Hardware) -> HomeModel:
         served = engine.served()
     except engine.EngineUnavailable as exc:
         return HomeModel(fits, None, None, _("The home engine has no model to serve: %(reason)s.") % {"reason": exc})
-    return HomeModel(fits, served, hardware.known(served.file))
+    return HomeModel(fits, served, hardware.known(served.file), "", *_embeddings_model())
+
+
+def _embeddings_model() -> tuple[str, str]:
+    """Return the home embeddings model's title and version, and its name, or two "" when the chat model makes them."""
+    try:
+        models = hardware.catalogue()
+        chosen = active.chosen(models, active.EMBEDDINGS)
+    except (FetchError, CatalogueError, KeyError, ValueError):
+        return "", ""  # the engine does not start it either: the chat model makes them
+    if chosen is None:
+        return "", ""
+    return f"{models.get(chosen.entry).title} ({chosen.quantization})", chosen.entry
 
 
 def engine_status() -> EngineStatus:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from dataclasses import dataclass
@@ -27,8 +26,9 @@ class Kept:
     record: Record
     in_store: int  # bytes of its files inside the store's folder
     elsewhere: int  # bytes used where they are installed (the model shipped with Hearth)
-    serving: bool
+    serving: bool  # the chat engine serves it, or the embeddings engine (embeddings)
     pulling: bool
+    embeddings: bool = False
 
     @property
     def in_store_words(self) -> str:
@@ -80,18 +80,9 @@ def words(count: int) -> str:
     return _("%(n)s GiB") % {"n": one_decimal(count / (1024 * MIB))}
 
 
-def _chosen_names() -> tuple[str, str] | None:
-    """Return the entry and quantization the household chose for the engine, read as written (even if broken)."""
-    try:
-        data = json.loads(active.active_file().read_text())
-        return str(data["entry"]), str(data["quantization"])
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
-        return None
-
-
 def is_served(entry: Entry, quantization: Quantization, record: Record | None, served: str) -> bool:
     """Say whether the engine serves this version now, or was told to (it restarts on the chosen one)."""
-    if _chosen_names() == (entry.name, quantization.name):
+    if active.chosen_names() == (entry.name, quantization.name):
         return True
     if not served or record is None:
         return False
@@ -144,6 +135,7 @@ def usage(models: Catalogue, served: str) -> DiskUse:
                     elsewhere,
                     is_served(entry, q, record, served) or embeddings == (entry.name, q.name),
                     is_pulling(entry, q),
+                    embeddings == (entry.name, q.name),
                 )
             )
     root = models_dir()

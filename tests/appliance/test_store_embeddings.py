@@ -232,7 +232,8 @@ def test_the_hardware_step_chooses_and_stops_the_embeddings_model(store: Path, o
     assert "The home embeddings engine is starting on " in page and "; devices ask for it as embed-copy." in page
     assert "makes the embeddings now" in _row(page, "embed-copy") and "Stop: the chat model makes them" in _row(page, "embed-copy")
     assert "served now" in _row(page, "smollm2-135m-instruct"), "the chat engine keeps its model"
+    assert "in an engine of its own · devices ask for it as <code>embed-copy</code>" in page
     page = owner_client.post("/setup/hardware/models/embeddings-off/").content.decode()
     assert "The embeddings engine stops; the chat model makes the embeddings again." in page
-    assert "Use it for embeddings" in _row(page, "embed-copy")
+    assert "Use it for embeddings" in _row(page, "embed-copy") and "Embeddings: made by the chat model." in page
     assert not Provider.objects.get(name="home-embeddings").enabled

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import ARTIFACTS, Live
+from tests.conftest import ARTIFACTS, OWNER_PASSWORD, Live
 
 CHROMIUM = "/usr/bin/chromium"
 # Nothing outside is reachable: no background networking, updates, sync or first-run tasks.
@@ -70,3 +71,12 @@ def screenshot() -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+def sign_in(page: Page, then: str) -> None:
+    """Sign in as the owner fixture's owner and land on a page."""
+    page.goto(f"/login/?next={then}")
+    page.fill("input[name=username]", "owner")
+    page.fill("input[name=password]", OWNER_PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page).to_have_url(re.compile(re.escape(then) + "$"))

@@ -17,15 +17,8 @@ from playwright.sync_api import Page, expect
 
 from gateway.models import AuditEvent
 from gateway.services import Result, close_audit
-from tests.conftest import OWNER_PASSWORD, Live, PairedDevice, audited
-
-
-def sign_in(page: Page, then: str) -> None:
-    page.goto(f"/login/?next={then}")
-    page.fill("input[name=username]", "owner")
-    page.fill("input[name=password]", OWNER_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).to_have_url(re.compile(re.escape(then) + "$"))
+from tests.browser.conftest import sign_in
+from tests.conftest import Live, PairedDevice, audited
 
 
 def ask(live: Live, key: str) -> str | None:

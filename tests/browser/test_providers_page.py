@@ -13,15 +13,7 @@ from playwright.sync_api import Page, expect
 from appliance.models import Household
 from gateway.capture import CaptureUpstream
 from gateway.models import Provider
-from tests.conftest import OWNER_PASSWORD
-
-
-def sign_in(page: Page, then: str) -> None:
-    page.goto(f"/login/?next={then}")
-    page.fill("input[name=username]", "owner")
-    page.fill("input[name=password]", OWNER_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).to_have_url(re.compile(re.escape(then) + "$"))
+from tests.browser.conftest import sign_in
 
 
 def test_the_owner_adds_mistral_from_its_preset_records_its_terms_and_sets_cheapest_within_the_eu(

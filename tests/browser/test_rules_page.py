@@ -13,17 +13,10 @@ from gateway.capture import CaptureUpstream
 from gateway.models import Provider
 from policies import services as rule_services
 from policies.models import HouseholdRule
-from tests.conftest import OWNER_PASSWORD, PairedDevice
+from tests.browser.conftest import sign_in
+from tests.conftest import PairedDevice
 
 QUESTION = "How tall is the Eiffel tower?"
-
-
-def sign_in(page: Page) -> None:
-    page.goto("/login/?next=/rules/")
-    page.fill("input[name=username]", "owner")
-    page.fill("input[name=password]", OWNER_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).to_have_url(re.compile(r"/rules/$"))
 
 
 def try_request(page: Page, device: str) -> None:
@@ -47,7 +40,7 @@ def test_the_owner_reads_the_rules_as_sentences_edits_one_with_controls_and_trie
     make_provider("cloudy", "cloud")
     laptop = make_device(max_tier="cloud", category="laptop")
     rule_services.apply_preset("household", {"trusted", "cloud"})
-    sign_in(page)
+    sign_in(page, "/rules/")
 
     rules = page.locator("#rules")
     expect(page.locator("#preset")).to_contain_text("The household's stories")
@@ -95,7 +88,7 @@ def test_the_owner_reads_the_rules_as_sentences_edits_one_with_controls_and_trie
     expect(rules.locator("li.rule").first).to_contain_text(second)
     assert list(HouseholdRule.objects.values_list("name", flat=True)[:2]) == [second, first]
 
-    sign_in(phone)
+    sign_in(phone, "/rules/")
     screenshot(phone, "rules-page-phone")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the rules page is {width}px wide on a 390px phone"
