@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from devices import services as device_services
 from gateway.models import Provider
 from gateway.providers import ProviderConfig, UpstreamError, adapter_for
+from gateway.services import home_provider_name
 from policies import services as rule_services
 from policies import terms
 from policies.models import HouseholdTerm
@@ -183,6 +184,7 @@ class EngineStatus:
     model: str
     message: str
     starting: bool = False  # worth asking again in a moment
+    role: str = active.CHAT  # the chat engine's, or the embeddings engine's (appliance.store.active)
 
 
 @dataclass(frozen=True)
@@ -223,21 +225,25 @@ def _embeddings_model() -> tuple[str, str]:
     return f"{models.get(chosen.entry).title} ({chosen.quantization})", chosen.entry
 
 
-def engine_status() -> EngineStatus:
-    """Say whether the home engine answers yet, and what it is doing (it loads its model first)."""
+def engine_status(role: str = active.CHAT) -> EngineStatus:
+    """Say whether the home engine in a role answers yet, and what it is doing (it loads its model first)."""
     engine_name = engine.engine_name()
     try:
-        model = Path(engine.model_path()).name
+        model = Path(engine.model_path(role=role)).name
     except engine.EngineUnavailable as exc:
-        return EngineStatus(False, engine_name, "", _("The home engine cannot start: %(reason)s.") % {"reason": exc})
-    home = Provider.objects.filter(name="home").first()
+        reason = {"reason": exc}
+        if role == active.EMBEDDINGS:
+            return EngineStatus(False, engine_name, "", _("The embeddings engine cannot start: %(reason)s.") % reason, role=role)
+        return EngineStatus(False, engine_name, "", _("The home engine cannot start: %(reason)s.") % reason)
+    home = Provider.objects.filter(name=home_provider_name(role)).first()
     if home is None:
-        return EngineStatus(False, engine_name, model, _("The home engine is not set up yet (run the migrations)."))
+        return EngineStatus(False, engine_name, model, _("The home engine is not set up yet (run the migrations)."), role=role)
     check = check_key(home, wait=3.0)
     if check.ok:
-        return EngineStatus(True, engine_name, model, _("Ready: serving %(models)s.") % {"models": ", ".join(check.models) or model})
+        ready = _("Ready: serving %(models)s.") % {"models": ", ".join(check.models) or model}
+        return EngineStatus(True, engine_name, model, ready, role=role)
     starting = _("Starting: loading the model into memory. This page follows along.")
-    return EngineStatus(False, engine_name, model, starting, starting=True)
+    return EngineStatus(False, engine_name, model, starting, starting=True, role=role)
 
 
 def remove_provider(provider_id: int) -> None:

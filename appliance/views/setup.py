@@ -187,8 +187,10 @@ def embeddings_off(request: HttpRequest) -> HttpResponse:
 @owner_required
 @require_GET
 def engine_status(request: HttpRequest) -> HttpResponse:
-    """The home engine's state, polled by the hardware step until it answers (htmx fragment)."""
-    return render(request, "appliance/setup/_engine.html", {"status": setup_service.engine_status()})
+    """The home engine's state (?role=embeddings: the embeddings engine's), polled by the hardware step until it
+    answers (htmx fragment)."""
+    role = active.EMBEDDINGS if request.GET.get("role") == active.EMBEDDINGS else active.CHAT
+    return render(request, "appliance/setup/_engine.html", {"status": setup_service.engine_status(role)})
 
 
 @owner_required

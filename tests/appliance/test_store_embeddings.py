@@ -233,7 +233,14 @@ def test_the_hardware_step_chooses_and_stops_the_embeddings_model(store: Path, o
     assert "makes the embeddings now" in _row(page, "embed-copy") and "Stop: the chat model makes them" in _row(page, "embed-copy")
     assert "served now" in _row(page, "smollm2-135m-instruct"), "the chat engine keeps its model"
     assert "in an engine of its own · devices ask for it as <code>embed-copy</code>" in page
+    assert 'hx-get="/setup/engine/?role=embeddings"' in page
+    status = owner_client.get("/setup/engine/?role=embeddings").content.decode()  # nothing listens on its port here
+    assert 'id="engine-status-embeddings" data-ready="no" hx-get="/setup/engine/?role=embeddings"' in status
+    assert "Starting: loading the model into memory." in status and "model file embed-copy.gguf" in status
     page = owner_client.post("/setup/hardware/models/embeddings-off/").content.decode()
     assert "The embeddings engine stops; the chat model makes the embeddings again." in page
     assert "Use it for embeddings" in _row(page, "embed-copy") and "Embeddings: made by the chat model." in page
+    assert "role=embeddings" not in page.split('id="engine"')[1]
+    status = owner_client.get("/setup/engine/?role=embeddings").content.decode()
+    assert "The embeddings engine cannot start: no embeddings model is chosen" in status
     assert not Provider.objects.get(name="home-embeddings").enabled

@@ -45,6 +45,11 @@ def test_the_owner_chooses_an_embeddings_model_on_the_hardware_step_and_the_hous
     screenshot(page, "store-embeddings-chosen")
 
     until(lambda: serving(live, record.path, live.stack.ports.embeddings), 120, "the embeddings engine serves the copy")
+    engine_card = page.locator("#engine-status-embeddings")
+    expect(engine_card).to_have_attribute("data-ready", "yes", timeout=30_000)  # the page polls while it starts
+    expect(engine_card).to_contain_text(f"Ready: serving {entry.name}.")
+    page.locator("#engine").scroll_into_view_if_needed()
+    screenshot(page, "store-embeddings-engine-ready")
     client = openai.OpenAI(base_url=live.api, api_key=laptop.key)
     vector = client.embeddings.create(model=entry.name, input="Where did I leave the bike keys?").data[0].embedding
     assert len(vector) > 100
