@@ -447,11 +447,27 @@ def completion_request(data: Mapping[str, Any]) -> ApiRequest:
     return ApiRequest(Kind.COMPLETION, model, stream, include_usage, body, _screened_chars(Kind.COMPLETION, body), False)
 
 
+def _token_ids(raw: Any) -> bool:
+    """Say whether an embedding input is token ids: a list of integers, or a list of such lists."""
+
+    def ids(items: Any) -> bool:
+        return isinstance(items, list) and bool(items) and all(isinstance(t, int) and not isinstance(t, bool) for t in items)
+
+    return ids(raw) or (isinstance(raw, list) and bool(raw) and all(ids(x) for x in raw))
+
+
 def embedding_request(data: Mapping[str, Any]) -> ApiRequest:
     """Validate a /v1/embeddings body."""
     model = _model(data)
     raw = data.get("input")
     inputs = [raw] if isinstance(raw, str) else raw
+    if _token_ids(raw):
+        # What LangChain's OpenAIEmbeddings sends by default (tiktoken's ids): not text the box can screen.
+        raise invalid(
+            "'input' is token ids: the box screens the text itself for personal data, so send the text "
+            "(LangChain's OpenAIEmbeddings: check_embedding_ctx_length=False).",
+            "input",
+        )
     if not isinstance(inputs, list) or not inputs or not all(isinstance(s, str) and s for s in inputs):
         raise invalid("'input' must be a non-empty string or a list of non-empty strings.", "input")
     if len(inputs) > 2048:

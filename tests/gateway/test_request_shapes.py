@@ -176,3 +176,18 @@ def _at(value: Any, path: tuple[Any, ...]) -> Any:
     for step in path:
         value = value[step]
     return value
+
+
+@pytest.mark.parametrize("tokens", [[9906, 1917], [[9906, 1917], [15339]]])
+def test_embedding_input_as_token_ids_is_refused_with_what_to_send_instead(tokens: Any) -> None:
+    with pytest.raises(ApiError) as caught:
+        schema.embedding_request({"model": "m", "input": tokens})
+    assert caught.value.status == 400 and caught.value.param == "input"
+    assert "send the text (LangChain's OpenAIEmbeddings: check_embedding_ctx_length=False)" in caught.value.message
+
+
+@pytest.mark.parametrize("bad", [[], [[]], [1, "a"], [[1], "a"], [True, False], [[1.5]]])
+def test_embedding_input_that_is_neither_text_nor_token_ids_gets_the_plain_error(bad: Any) -> None:
+    with pytest.raises(ApiError) as caught:
+        schema.embedding_request({"model": "m", "input": bad})
+    assert caught.value.status == 400 and "must be a non-empty string or a list of non-empty strings" in caught.value.message
