@@ -285,6 +285,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("HEARTH_VISIBILITY_TIMEOUT", 60),
     "unacked_restore_interval": env_int("HEARTH_RESTORE_INTERVAL", 5),
     "unacked_restore_throttle": 1,
+    # The lock a worker holds while it hands lapsed requests back: one killed while holding it
+    # (kill -9, the OOM killer) leaves it to expire, and kombu's 5 minutes would hold every
+    # redelivery back that long; handing back takes milliseconds.
+    "unacked_mutex_expire": env_int("HEARTH_UNACKED_MUTEX_SECONDS", 30),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "upstream"

@@ -57,6 +57,7 @@ def stack() -> Iterator[Stack]:
             # Short timers so failure paths are tested in seconds, not minutes.
             "HEARTH_VISIBILITY_TIMEOUT": "4",
             "HEARTH_RESTORE_INTERVAL": "1",
+            "HEARTH_UNACKED_MUTEX_SECONDS": "5",
             "HEARTH_LEASE_SECONDS": "2",
             "HEARTH_RELAY_IDLE_SECONDS": "60",
             "HEARTH_SCREENING_WAIT": "8",
