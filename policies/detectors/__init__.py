@@ -9,6 +9,7 @@ from policies.detectors.base import KINDS, Candidate, HouseholdTerm, Span
 from policies.detectors.household import find_household
 from policies.detectors.ner import find_entities
 from policies.detectors.nrp import find_nrp
+from policies.detectors.orgs import find_organisations
 from policies.detectors.person import find_people
 from policies.detectors.structured import find_structured
 from policies.normalize import normalize
@@ -120,6 +121,7 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statisti
     candidates += addresses
     candidates += _names_after_addresses(ntext, find_people(ntext), addresses)
     candidates += find_nrp(ntext)
+    candidates += find_organisations(ntext)
     if statistical:
         candidates += _names_after_addresses(ntext, find_entities(ntext), addresses)
     spans: list[Span] = []

@@ -19,7 +19,8 @@ _EN_TYPES = (
     r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr(?!\.?[ \t]+[A-ZÀ-Þ][a-zà-ÿ])|boulevard|blvd|court|ct|way|place|pl"
     r"|terrace|ter|circle|cir|close|crescent|cres|parkway|pkwy|highway|hwy|square|sq|row|grove"
     r"|gardens|mews|walk|hill|trail|trl|loop|pike|alley|mall|road north|broadway|brae|wynd|rise|quay"
-    r"|esplanade|promenade|parade|heights|vale)\b\.?"
+    r"|esplanade|promenade|parade|heights|vale|gate|green|park|view|wharf|yard|fields|meadows?|croft|approach|embankment"
+    r"|ridge|circus)\b\.?"
 )
 # "Apt 12B, ", "Unit 7/", "Level 3, ", "Flat 9, ": what comes before a house number.
 _UNIT_BEFORE = (
@@ -74,7 +75,7 @@ _DE_PREFIXED = re.compile(
 )
 # French: "12 bis, rue de la Paix, 75002 Paris", "Place Amélie Raba-Léon, 33076 Bordeaux Cedex"
 _FR_TYPES = (
-    r"(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage|voie"
+    r"(?:rue|avenue|av\.|boulevard|boul\.?|bd|mont[ée]e|place|chemin|allée|allee|impasse|quai|route|cours|square|passage|voie"
     r"|rond-point|esplanade|promenade|faubourg|lotissement|résidence)"
 )
 _FR_CITY = rf"(?:,?\s+\d{{4,5}}\s+{_W}(?:[\s\-]{_W})?(?:\s+Cedex(?:\s+\d{{1,2}})?)?)"
@@ -104,6 +105,11 @@ _ES_STREET = re.compile(
 _TYPE_FIRST_ALONE = re.compile(
     rf"(?<![\w\-])(?i:calle|avenida|avda\.|plaza|paseo|ronda|carrer|rambla|rue|avenue|boulevard|impasse|allée|quai|via|piazza|rua)"
     rf"\s+(?:(?:de la|de las|de los|del|de|du|des|d'|della|dei)\s*)?{_WC}(?:[\s\-]{_WC}){{0,2}}"
+)
+# Colombian and other grid addresses, the street a number too: "Carrera 7 # 71-21", "Calle 26 No. 13-19", "Cra. 15 #93A-62".
+_GRID_STREET = re.compile(
+    r"(?<![\w\-])(?i:calle|cll?\.?|carrera|cra\.?|kr\.?|avenida|av\.?|ak\.?|ac\.?|diagonal|dg\.?|transversal|tv\.?)\s*"
+    r"\d{1,3}\s?[A-Z]?(?:\s?bis)?\s*(?:#|(?i:n[º°o]|no)\.?)\s*\d{1,3}\s?[A-Z]?\s*-\s*\d{1,3}(?![\w])"
 )
 _CALENDAR_WORD = re.compile(rf"(?i:(?:{WEEKDAY})|{MONTH})$")
 # PO boxes and military addresses: "PO Box 224", "Box 224, Whitehorse, YT Y1A 6C4",
@@ -148,8 +154,9 @@ _NOT_TOWNS = frozenset({"Euro", "Euros", "Dollar", "Dollars", "Pfund", "Franken"
 # What may follow an address line, after a comma or a line break: a unit or floor, a
 # postcode and town of many countries, a state or province with its code, "Cedex 01".
 _UNIT_PART = (
-    r"(?i:apt|apartment|unit|suite|ste|flat|floor|fl|level|b[âa]t|b[âa]timent|escalier|esc|[ée]tage|stiege|stg|top|tür"
-    r"|piso|planta|puerta|pta|portal|bloque|app|appartement|wohnung|whg)\.?\s*[\w\-º°ª]{1,6}"
+    r"(?i:apartment|apto|apt|unit|suite|ste|flat|floor|fl|level|b[âa]timent|b[âa]t|escalier|esc|[ée]tage|stiege|stg|top|tür"
+    r"|piso|planta|puerta|pta|portal|bloque|depto|dpto|departamento|interior|int|oficina|of|torre|appt|appartement|app"
+    r"|bte|boîte|wohnung|whg)\.?\s*[\w\-º°ª]{1,6}"
     r"|\d{1,2}\.\s?(?:OG|Obergeschoss|Stock|Etage|EG)(?:\s+(?:links|rechts|mitte|li\.?|re\.?))?"
     r"|(?:EG|DG|Hinterhaus|Vorderhaus|Seitenflügel)(?:\s+(?:links|rechts|mitte))?"
     r"|\d{1,2}\.?\s?(?:[º°ª]|o(?!\w))(?:\s?(?:dcha|izda|izq|der|centro|[A-H])\b\.?)?|\d{1,2}(?:er|e|ème)\s+[ée]tage"
@@ -170,10 +177,16 @@ _POSTCODE_PART = (
     rf"(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:\s?[A-Z]{{2}})?\s+{_WC}(?:[ \t\-](?:am|an der|im|sur|de|del|la|le|bei)?[ \t]?{_WC}){{0,2}}"
     rf"(?:\s+Cedex(?:\s+\d{{1,2}})?)?"
     rf"|\d{{2}}-\d{{3}}\s+{_WC}|\d{{4}}-\d{{3}}\s+{_WC}|\d{{3}}-\d{{4}}|Cedex(?:\s+\d{{1,2}})?"
+    rf"|[A-HJ-NP-Z]\d{{4}}[A-Z]{{3}}(?:\s+{_W})?|(?i:c\.\s?p\.|cp)\s*\d{{4,5}}"
 )
+_DISTRICT_PART = (
+    rf"(?i:col\.|colonia|fracc\.|fraccionamiento|barrio|b[º°]|urb\.|urbanizaci[óo]n|quartier|ortsteil)\s+{_W}(?:\s+{_W}){{0,2}}"
+)
+_UNIT_WORD = r"(?i:apt|flat|unit|suite|piso|planta|puerta|pta|depto|dpto|bte|esc|escalera|int\.|interior|appt|app\.|stiege|top|tür|whg)\b"
 _CONTINUE = re.compile(
-    rf"(?:,[ \t]*|[ \t]*\r?\n[ \t]*|[ \t]+(?=\d|Cedex|{_US_STATE}\b|{_CA_PROVINCE}\b))"
-    rf"(?:(?P<unit>{_UNIT_PART})|(?P<postcode>{_POSTCODE_PART})|(?P<region>{_REGION})|(?P<place>{_WC}(?:[ \t\-]{_WC}){{0,2}}))(?![\w\-])"
+    rf"(?:\.?,[ \t]*|\.?[ \t]*\r?\n[ \t]*|[ \t]+(?=\d|Cedex|\(|{_US_STATE}\b|{_CA_PROVINCE}\b|{_CA_POSTCODE}\b|{_UK_POSTCODE}\b|{_UNIT_WORD}))"
+    rf"(?:(?P<unit>{_UNIT_PART})|(?P<postcode>{_POSTCODE_PART})|(?P<region>{_REGION})|(?P<district>{_DISTRICT_PART})"
+    rf"|\((?P<paren>{_WC}(?:[ \t\-]{_WC}){{0,2}}|{_US_STATE}|{_CA_PROVINCE})\)|(?P<place>{_WC}(?:[ \t\-]{_WC}){{0,2}}))(?![\w\-])"
 )
 _POSTCODE_CUE = re.compile(
     r"(?i:\b(?:zip(?: code)?|post ?code|postal code|postleitzahl|plz|code postal|cp|c\.p\.|c[óo]digo postal))\s*[:#]?\s*(?:(?:is|ist|lautet|est|es)\s+)?"
@@ -209,6 +222,8 @@ def _continued(text: str, end: int) -> int:
             break
         if m.group("place") is not None and known(m.group("place")) is None:
             break  # a capitalised word that names no place: the text goes on, the address does not
+        if m.group("paren") is not None and not m.group("paren").isupper() and known(m.group("paren")) is None:
+            break  # "(Québec)" goes with the town, "(see below)" does not
         end = m.end()
     if text[max(0, end - 5) : end].casefold() == "cedex" and (m := _CEDEX_NUMBER.match(text, end)):
         end = m.end()
@@ -238,7 +253,17 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
 def find_addresses(text: str) -> list[Candidate]:
     """Find street addresses (with city and postcode when present), PO boxes, corners and postcodes."""
     found: list[Candidate] = []
-    for pattern in (_EN_STREET, _EN_STREET_POSTCODE, _DE_STREET, _FR_STREET, _ES_STREET, _PO_BOX, _BUILDING, _TYPE_FIRST_ALONE):
+    for pattern in (
+        _EN_STREET,
+        _EN_STREET_POSTCODE,
+        _DE_STREET,
+        _FR_STREET,
+        _ES_STREET,
+        _GRID_STREET,
+        _PO_BOX,
+        _BUILDING,
+        _TYPE_FIRST_ALONE,
+    ):
         for m in pattern.finditer(text):
             if pattern is _TYPE_FIRST_ALONE and _CALENDAR_WORD.match(m.group().split()[-1]):
                 continue  # "down the avenue Tuesday": a day, not a street's name
@@ -282,12 +307,26 @@ def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
     return out
 
 
+# A postcode that follows its town on the same line: "Hull HU8 9HE", "Whitehorse, YT Y1A 6C4".
+_POSTCODE_FIRST = re.compile(
+    rf"(?:{_UK_POSTCODE}|{_CA_POSTCODE}|{_US_STATE}\s+\d{{5}}|{_AU_STATE}\s+\d{{4}}|{_CA_PROVINCE}\s+{_CA_POSTCODE})(?![\w])"
+)
+_TOWN_BEFORE = re.compile(rf"(?<![\w\-]){_CITY},?[ \t]+$")
+
+
 def widen(text: str, candidates: list[Candidate]) -> list[Candidate]:
-    """Widen the addresses that any detector found: over the flat, floor or building written
-    before a street line, and over "et de la" between the two streets of a corner."""
+    """Widen the addresses that any detector found: over the town before a postcode, the flat,
+    floor or building written before a street line, and over "et de la" between the two
+    streets of a corner."""
     out: list[Candidate] = []
     addresses: list[Candidate] = []
     for cand in candidates:
+        if (
+            cand.kind == "ADDRESS"
+            and _POSTCODE_FIRST.match(text, cand.start)
+            and (town := _TOWN_BEFORE.search(text, max(0, cand.start - 40), cand.start))
+        ):
+            cand = Candidate("ADDRESS", town.start(), cand.end, cand.strong)
         if cand.kind == "ADDRESS" and (before := _BEFORE_STREET.search(text, max(0, cand.start - 120), cand.start)) is not None:
             cand = Candidate("ADDRESS", before.start(), cand.end, cand.strong)
         out.append(cand)

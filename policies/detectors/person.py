@@ -163,6 +163,10 @@ _GREETED = re.compile(
     r"(?i:\b(?:hey|hi|hello|hiya|dear|hallo|servus|moin|salut|coucou|bonjour|hola|buenas))[ \t,]+"
     r"(?P<name>[^\W\d_][^\W\d_'’\-]{1,20})(?=[ \t]*[!,.:;?\n])"
 )
+# A word in lower case ("ask priya", "opa heinz hat"), a name when it is a first name that no
+# one writes as an everyday word (data/lower_first_names.txt; build_lower_names.py says how).
+_LOWER_WORD = re.compile(r"(?<![\w'’\-@.])(?P<name>[a-zà-öø-ÿß]{3,20})(?![\w\-@]|\.\w)")
+_LOWER_NAMES = _words("lower_first_names.txt")
 # A first and last name alone as a message's last sentence: the signature of a note.
 _LAST_SENTENCE_NAME = re.compile(rf"(?<=[.!?])[ \t]+(?P<name>{_NAME}{_SP}{_NAME})[ \t]*$")
 # "Brenner, Ulrich", "LÓPEZ SANZ, Andrés": a surname, then a comma and a first name, as forms write them.
@@ -362,6 +366,10 @@ def find_people(text: str) -> list[Candidate]:
     for m in _GREETED.finditer(text):
         name = m.group("name").casefold()
         if name not in _NOT_GREETED and name not in _STOP_CAP and name not in _NOT_NAMES:
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _LOWER_WORD.finditer(text):
+        low = m.group("name")
+        if low in _LOWER_NAMES and low not in _STOP_CAP and low not in _NOT_NAMES and low not in stop_words:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _SURNAME_FIRST.finditer(text):
         head = m.group("name").split(",")[0].split()[0].casefold()

@@ -303,7 +303,10 @@ _PHONE_CUE = re.compile(
 )
 _NOT_PHONE_CUE = re.compile(
     r"(?i)(order|tracking|invoice|reference|ref\.?|account|customer|ticket|flight|isbn|serial|"
-    r"bestell|rechnung|kunden|commande|pedido|factura|card|karte|carte|tarjeta|iban)\W*(?:number|no\.?|nr\.?|#|nummer)?\W*$"
+    r"bestell|rechnung|kunden|commande|pedido|factura|card|karte|carte|tarjeta|iban|booking|reservation|confirmation|parcel"
+    r"|shipment|meter|vertrags|auftrags|sendungs|buchungs|vorgangs|akten|zähler|referenz|client|dossier|contrat|colis|suivi"
+    r"|r[ée]servation|compteur|contrato|reserva|localizador|expediente|referencia|seguimiento|env[íi]o|contador)"
+    r"\W*(?:number|no\.?|nr\.?|#|nummer|num[ée]ro|n[º°o]\.?)?\W*$"
 )
 # "ext. 204", "x204", "Durchwahl 89", "poste 12": the extension belongs to the number.
 _EXTENSION = re.compile(

@@ -474,3 +474,103 @@ def test_a_name_written_as_forms_and_other_scripts_write_it_is_a_person(text: st
 )
 def test_a_firm_the_household_orders_from_or_complains_to_is_an_organisation(text: str, org: str) -> None:
     assert covered(text, org, ("ORGANIZATION",)), found(text)
+
+
+# --- well-known organisations and lower-case first names (2026-12-03) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("The DPD driver left the parcel with the neighbours again", "DPD"),
+        ("Meine Hausratversicherung ist bei der Allianz, lohnt sich ein Wechsel?", "Allianz"),
+        ("Write a letter to HMRC about my late tax return", "HMRC"),
+        ("Mi pedido de El Corte Inglés no ha llegado", "El Corte Inglés"),
+        ("La facture Enedis de novembre est deux fois plus chère", "Enedis"),
+        ("Der Brief von der Techniker Krankenkasse kam heute", "Techniker Krankenkasse"),
+    ],
+)
+def test_a_well_known_organisation_is_found_without_the_pipelines(text: str, org: str) -> None:
+    assert ("ORGANIZATION", org) in found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("J'ai résilié mon abonnement chez Free", "Free"),
+        ("Can you compare my Sky bill with last year's?", "Sky"),
+        ("Ich habe den Fernseher bei Saturn gekauft", "Saturn"),
+    ],
+)
+def test_an_organisation_that_is_also_a_word_is_found_beside_a_party_word(text: str, org: str) -> None:
+    assert ("ORGANIZATION", org) in found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is it free to cancel? Free shipping was promised.",
+        "Orange juice or apple juice for the kids?",
+        "The sky was clear over Three Peaks last night",
+        "My Medicare number is on the back, where exactly?",
+    ],
+)
+def test_an_organisations_name_used_as_a_word_or_an_issuer_is_not_an_organisation(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k == "ORGANIZATION"]
+
+
+def test_a_place_that_is_also_a_bank_stays_a_place() -> None:
+    assert ("ORGANIZATION", "Iceland") not in found("We are flying to Iceland in March")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("is priya coming to the sleepover on friday", "priya"),
+        ("kann heinz morgen die kinder abholen", "heinz"),
+        ("le dîner de timothée est prêt", "timothée"),
+        ("mañana lucía tiene dentista", "lucía"),
+        ("noah needs his inhaler before football", "noah"),
+    ],
+)
+def test_a_first_name_in_lower_case_is_a_person(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will you mark this as done and max out the volume",
+        "la rosa es roja y la luz es blanca",
+        "leo un libro cada noche",
+    ],
+)
+def test_a_lower_case_word_that_is_also_a_first_name_is_no_person(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kundennummer 3008741122, Vertragsnummer 552 118 77", "Numéro de dossier 01 45 22 87 90", "booking reference 020 7946 0123"],
+)
+def test_a_number_after_a_reference_cue_is_no_phone_number(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k == "PHONE"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Unit 7, Beacon Industrial Estate, Hull HU8 9HE",
+        "Flat 3, Harrington House, 14-16 Queen's Gate, London SW7 5JE",
+        "12 Rue des Lilas, Appt 4, 69003 Lyon, France",
+        "Av. Corrientes 1234, Piso 5 Depto B, C1043AAZ CABA, Argentina",
+        "1455 boul. de Maisonneuve O., Montréal (Québec) H3G 1M8",
+        "Rue Neuve 45 bte 3, 1000 Bruxelles",
+        "Calle 26 No. 13-19, apto 502, Medellín",
+        "Carrera 7 # 71-21, Bogotá",
+        "18 rue des Acacias, Bâtiment C, 33000 Bordeaux",
+    ],
+)
+def test_an_address_is_covered_over_its_units_buildings_and_regions(address: str) -> None:
+    text = f"Please send the letter to {address} before Friday."
+    assert covered(text, address, ("ADDRESS",))

@@ -1,0 +1,52 @@
+"""Rebuild lower_first_names.txt: the known first names that are no lower-case word (a build step, not runtime).
+
+Run: apt-get install wamerican wbritish wngerman wfrench wspanish
+     .venv/bin/python policies/detectors/data/build_lower_names.py /usr/share/dict
+A first name written in lower case ("ask priya", "opa heinz") is a name when no one writes
+it as an everyday word: "rosa", "max", "will", "mark", "pat", "luz", "noël" are words in one
+of the four languages and are left out. The word lists are the Debian packages' (SCOWL
+american/british English, igerman98 German, the French and Spanish lists); only their
+lower-case entries are read, and only the names that are in none of them are written, so
+the file holds names from first_names.txt (Faker's lists), never a dictionary's words.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from pathlib import Path
+
+HERE = Path(__file__).parent
+WORD_LISTS = ("american-english", "british-english", "ngerman", "french", "spanish")
+MIN_LETTERS = 3
+
+
+def _lines(path: Path) -> list[str]:
+    return [unicodedata.normalize("NFC", line.strip()) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def build(dict_dir: Path) -> list[str]:
+    """Return the sorted first names, case-folded, that are no lower-case word of any word list."""
+    words: set[str] = set()
+    for name in WORD_LISTS:
+        for w in _lines(dict_dir / name):
+            w = w.removesuffix("'s")
+            if w == w.lower():
+                words.add(w)
+    ambiguous = {n.casefold() for n in _lines(HERE / "ambiguous_names.txt")}
+    stop = {n.casefold() for n in _lines(HERE / "stop_words.txt") + _lines(HERE / "not_names.txt")}
+    names = {n.casefold() for n in _lines(HERE / "first_names.txt")}
+    keep = {n for n in names if len(n) >= MIN_LETTERS and n.isalpha() and n not in words and n not in ambiguous and n not in stop}
+    return sorted(keep)
+
+
+def main(argv: list[str]) -> int:
+    dict_dir = Path(argv[1] if len(argv) > 1 else "/usr/share/dict")
+    names = build(dict_dir)
+    (HERE / "lower_first_names.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
+    print(f"{len(names)} names written")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
