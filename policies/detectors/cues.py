@@ -34,6 +34,9 @@ _ID_CUES = (
     r"|sv-nummer|sv-nr\.?|sozialversicherungsnr\.?|avs|num[ée]ro avs|ahv-nr\.?|num[ée]ro d'assurance sociale|ramq"
     r"|num[ée]ro national|registre national|niss|num[ée]ro d'allocataire|cuil|cuit|c[ée]dula(?: de ciudadan[íi]a)?|c\.c\.|nit|rut"
     r"|ihi|ssn-nummer|pps no\.?|personal public service(?: number)?|carte d'assur[ée] social|c[oó]digo fiscal"
+    # insurance policies and benefit files: the household's own numbers (policy numbers count as ids)
+    r"|p[óo]liza|policy(?: number| no\.?)?|police d'assurance|n[°º] de police|versicherungsschein(?:nummer)?|policennummer"
+    r"|afiliado|n[°º] ?allocataire|allocataire|num[ée]ro allocataire"
 )
 _CARD_CUES = (
     r"card(?: number| no\.?| #)?|credit card|debit card|visa|mastercard|master card|amex|american express|maestro"
@@ -41,16 +44,16 @@ _CARD_CUES = (
     r"|num[ée]ro de carte|cb|tarjeta(?: de cr[ée]dito| de d[ée]bito)?|n[uú]mero de tarjeta|cc"
 )
 _ACCOUNT_CUES = (
-    r"account(?: number| no\.?| #)?|acct\.?(?: no\.?)?|bank account|routing(?: number| no\.?)?|aba|sort code|bsb"
+    r"account(?: number| no\.?| #)?|acct\.?(?: no\.?)?|acc\.?|bank account|routing(?: number| no\.?)?|aba|sort code|bsb"
     r"|kontonummer|konto(?:-nr\.?| nr\.?)?|bankleitzahl|blz|num[ée]ro de compte|compte(?: bancaire)?|rib"
     r"|n[uú]mero de cuenta|cuenta(?: bancaria)?|ccc|clabe|cbu|cvu|transit(?: number)?|institution number"
 )
 # Between a cue and its value: "number", "is", a colon...
 _GAP = (
-    r"(?:\s*(?:number|no\.?|nr\.?|num\.?|#|nummer|num[ée]ro|n[uú]mero|n[°º]\.?))?"
+    r"(?:\s*(?:number|no\.?|nro\.?|nr\.?|num\.?|#|nummer|num[ée]ro|n[uú]mero|n[°º]\.?))?"
     # "Versichertennummer bei der AOK Bayern ist M7654...": where the number is from, then "is"
     r"(?:\s+(?:bei|beim|at|with|von|vom|for|für|of|chez|avec|con|en|de|du|del)\s+(?:[\w\-.&]+\s+){0,3}?(?:is|ist|est|es|lautet|was|war)(?=\s))?"
-    r"(?:\s+(?:is|ist|lautet|est|es|was|war|reads|de la|del|de))?\s*[:#=\-]?\s*[\"'(\[]?\s*"
+    r"(?:\s+(?:is|ist|lautet|est|c['’]est|es|was|war|reads|de la|del|de))?\s*[:#=\-]?\s*[\"'(\[]?\s*"
 )
 _VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9]|[ \-/.](?=[A-Za-z0-9])){3,40}"
 _CUED = lower_pattern(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.detectors.base import Candidate
+from policies.detectors.nrp import _DEMONYM_RE
 from policies.detectors.person import _NOT_AFTER_CALLED, _gazetteer
 from policies.detectors.places import find_places, gazetteer, is_place, known
 
@@ -707,6 +708,17 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
             kind = "LOCATION"  # "on the way to Swindon"
     elif kind == "PERSON" and len(words) == 1 and words[0].casefold() not in first and _TOWARDS.search(text[max(0, start - 20) : start]):
         kind = "LOCATION"  # "in Preston", "a Gijón" is left alone: Spanish says "a" before people too
+    if (
+        kind in ("ORGANIZATION", "LOCATION", "NRP")
+        and label != "GPE"
+        and len(words) == 1
+        and value[0].isupper()
+        and not value.isupper()
+        and value.casefold() in _gazetteer()[0]
+        and known(value) is None
+        and not _DEMONYM_RE.fullmatch(value)
+    ):
+        kind = "PERSON"  # "Kévin", "Freddie", "Cian": a first name no place bears, whatever the small pipeline guessed
     if kind == "PERSON" and any(w[0].islower() and w not in _NAME_PARTICLES for w in words[1:]):
         return None  # "Apaga la luz de la cocina": a sentence the small pipelines took for a name
     if kind != "ADDRESS" and not value[0].isupper():
@@ -779,7 +791,9 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
     for m in _ORG_STRONG.finditer(text):
         head = m.group("org").split()[0].casefold()
         if head not in function_words and head not in _NOT_ORG_WORDS and not is_place(text, m.start("org"), m.end("org")):
-            yield Candidate("ORGANIZATION", m.start("org"), m.end("org"), strong=True)
+            # "le remboursement de Pauline": one is refunded or billed by a person too
+            person = " " not in m.group("org") and head in _gazetteer()[0] and known(m.group("org")) is None
+            yield Candidate("PERSON" if person else "ORGANIZATION", m.start("org"), m.end("org"), strong=True)
     if lang != "de":  # German capitalises every noun: "mit Freunden", "bei Regen"
         first, function_words = _words()[0], _function_words()
         for m in _ORG_CONTEXT.finditer(text):

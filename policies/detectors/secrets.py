@@ -65,7 +65,7 @@ _STRONG_CUE = (
 # like a code (a digit in it, or mixed case).
 _WEAK_CUE = (
     r"pin(?: code| number|-code)?|pincode|code pin|code|secret|token|pwd|pw|key|tan|mtan|smstan|schlüssel|clé|clave|código|codigo"
-    r"|access code|door code|gate code|alarm code|garage code|safe code|türcode|zugangscode|code d'accès"
+    r"|access code|door code|gate code|alarm code|alarm_code|door_code|gate_code|access_code|garage code|safe code|türcode|zugangscode|code d'accès"
 )
 _CUE_GAP = (
     r"(?:['’]s|\s+(?:is|ist|est|es|was|war|lautet|to|=|:|c'est|sind|son|are|[\w\-]+(?=\s*[:=])|[\w\-]+\s+(?:is|ist|est|es|lautet)(?=\s)|"

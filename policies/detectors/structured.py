@@ -82,15 +82,17 @@ _MAC_CUED = re.compile(
     r"(?P<value>(?=[0-9A-Fa-f]*\d)[0-9A-Fa-f]{12})(?![0-9A-Za-z])"
 )
 # --- places and dates ------------------------------------------------------------------
-_GPS = re.compile(r"(?<![\w.\-])([-+]?\d{1,2}\.\d{3,})\s*[,;/ ]\s*([-+]?\d{1,3}\.\d{3,})(?![\w.])")
+_GPS = re.compile(r"(?<![\w.\-])([-+]?\d{1,2}\.\d{3,})\s*[,;/ ]\s*([-+]?\d{1,3}\.\d{3,})(?!\w|\.\d)")
 # "48.8584° N, 2.2945° E", "N 48° 51.507' E 002° 17.656'", and one coordinate after its cue ("lat 51.5007").
 _GPS_HEMI = re.compile(
     r"(?<![\w.])\d{1,2}[.,]\d{2,}\s*°?\s*[NS][\s,;/]+\d{1,3}[.,]\d{2,}\s*°?\s*[EWO](?!\w)"
     r"|(?<!\w)[NS]\s*\d{1,2}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*['′]?[\s,;/]+[EWO]\s*\d{1,3}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*['′]?"
 )
 _GPS_CUED = re.compile(
-    r"(?i:\b(?:lat|latitude|lon|lng|long|longitude|breite|breitengrad|länge|längengrad|latitud|longitud))\.?\s*[:=]?\s*"
-    r"(?P<value>[-+]?\d{1,3}[.,]\d{3,}\s*°?(?:\s*[NSEWO](?!\w))?)"
+    # also as a config's key: "latitude_home: 53.27", "home_lat: -34.60"
+    r"(?i:(?:\b|(?<=_))(?:lat|latitude|lon|lng|long|longitude|breite|breitengrad|länge|längengrad|latitud|longitud)(?:_[a-z]+)?)"
+    r"\.?\s*[:=]?\s*[\"']?"
+    r"(?P<value>[-+]?\d{1,3}[.,]\d{3,}[ \t]*°?(?:[ \t]*[NSEWO](?!\w))?)"
 )
 _GPS_DMS = re.compile(
     # seconds' marks as typed or as normalisation writes them: ", ″, '' or ′′ (NFKC of ″)
@@ -166,7 +168,10 @@ def _ibans(text: str, found: list[Candidate]) -> None:
                 for i, ch in enumerate(raw):
                     n += ch not in " -"
                     if n == length:
-                        found.append(Candidate("IBAN", m.start(), m.start() + i + 1))
+                        end = m.start() + i + 1
+                        while end < m.end() and text[end].isalnum():
+                            end += 1  # a block typed too long is still the IBAN's: never leave part of it
+                        found.append(Candidate("IBAN", m.start(), end))
                         break
                 continue
             if _IBAN_CUE.search(text, max(0, m.start() - 16), m.start()):
@@ -186,6 +191,8 @@ def _ibans(text: str, found: list[Candidate]) -> None:
             if n == cut:
                 end = m.start() + i + 1
                 break
+        while end < m.end() and text[end].isalnum():
+            end += 1  # a block typed one character too long is still the IBAN's: never leave part of it
         found.append(Candidate("IBAN", m.start(), end))
 
 
@@ -343,12 +350,20 @@ def _valid_phone(candidate: str, intl: bool) -> bool:
     return False
 
 
+# An extension written alone, its number known to the reader: "IT Services, ext. 4417", "poste 2210".
+_EXTENSION_ALONE = re.compile(r"(?i:\b(?:ext\.?|extension|durchwahl|poste|extensi[oó]n|anexo))[ \t]*[:.#]?[ \t]*(?P<ext>\d{2,6})(?![\w])")
+
+
 def _phones(text: str, found: list[Candidate]) -> None:
+    for m in _EXTENSION_ALONE.finditer(text):
+        found.append(Candidate("PHONE", m.start("ext"), m.end("ext")))
     for m in _PHONE_CANDIDATE.finditer(text):
         raw = m.group()
         d = _digits(raw)
         if not 7 <= len(d) <= 15 or len(set(d)) <= 2:
             continue  # no phone number is one or two digits over and over
+        if re.search(r"\d{1,3}(?:\.\d{1,3}){3}\s", raw):
+            continue  # an IPv4 address and what follows it, the network detector's
         if re.fullmatch(
             r"\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{3}([ \-.])\d{2}\1\d{4}",
             raw,

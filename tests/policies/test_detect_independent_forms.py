@@ -574,3 +574,38 @@ def test_a_number_after_a_reference_cue_is_no_phone_number(text: str) -> None:
 def test_an_address_is_covered_over_its_units_buildings_and_regions(address: str) -> None:
     text = f"Please send the letter to {address} before Friday."
     assert covered(text, address, ("ADDRESS",))
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("latitude_home: 53.2719\nlongitude_home: -9.0489", "-9.0489", "GPS"),
+        ("Ubicación de la cámara: 4.6482, -74.0611.", "4.6482, -74.0611", "GPS"),
+        ('alarm_code: "2580"', "2580", "SECRET"),
+        ("Mutua: Asisa, póliza ASI-0094417-2.", "ASI-0094417-2", "NATIONAL_ID"),
+        ("afiliado nro 61 284930 7 01, titular", "61 284930 7 01", "NATIONAL_ID"),
+        ("mon numéro RAMQ c'est OUEM 8203 1517 si jamais", "OUEM 8203 1517", "NATIONAL_ID"),
+        ("N° allocataire : 1874529", "1874529", "NATIONAL_ID"),
+        ("Her BSB is 012-003 acc 4182 99517", "4182 99517", "IBAN"),
+        ("depuis mon compte CH37 0076 2001 1623 8529 577.", "CH37 0076 2001 1623 8529 577", "IBAN"),
+        ("University IT Services, ext. 4417", "4417", "PHONE"),
+    ],
+)
+def test_an_identifier_in_a_config_a_form_or_a_signature_is_found_whole(text: str, value: str, kind: str) -> None:
+    assert covered(text, value, (kind,))
+
+
+def test_a_hardware_address_after_an_ip_address_is_no_phone_number() -> None:
+    text = "- ESP_3B21A7  192.168.1.52  24:0A:C4:3B:21:A7"
+    assert found(text, statistical=False) == [("IP", "192.168.1.52"), ("MAC", "24:0A:C4:3B:21:A7")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Remplis la déclaration pour le remboursement de Pauline pour le weekend à Bruges", "Pauline"),
+        ("Schedule a call with Hamish and Bec from Canva for Monday", "Hamish"),
+    ],
+)
+def test_a_first_name_that_no_place_bears_is_a_person_whatever_the_pipeline_guessed(text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
