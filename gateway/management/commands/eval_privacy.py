@@ -107,7 +107,7 @@ class Command(BaseCommand):
         )
 
         missed: list[str] = []
-        for split in ("test", "dev", "study"):
+        for split in ("test", "dev", "study", "study2"):
             result = evaluate_independent(split=split)
             self.stdout.write(
                 f"Detectors on the independent set, {split} split (hand-written, labelled by reading;"
