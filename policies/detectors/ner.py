@@ -224,14 +224,15 @@ _ORG_TAIL = (
 _ORG_HEAD = (
     r"(?:[ée]cole|coll[èe]ge|lyc[ée]e|clinique|h[ôo]pital|CHU|m[ée]diath[èe]que|mairie|pharmacie|cr[èe]che|universit[ée]"
     r"|colegio|instituto|cl[íi]nica|farmacia|universidad|ayuntamiento|biblioteca|hospital|CEIP|IES|Banco"
-    r"|Praxis|Klinikum|Klinik|Universität|Grundschule|Realschule|Gesamtschule|Gymnasium|Kita|Apotheke|Sparkasse|Volksbank|Stadtwerke)"
+    r"|Praxis|Klinikum|Klinik|Universität|Grundschule|Realschule|Gesamtschule|Gymnasium|Kita|Apotheke|Sparkasse|Volksbank|Stadtwerke"
+    r"|Kantonsspital|Universitätsspital|Spital|Landeskrankenhaus|Mittelschule|Volksschule|Magistrat|Gasthaus|Gasthof|Steueramt)"
 )
 # Heads of a name only when capitalised ("Deutsche Post", "Caja Rural"; not "the centre of town").
 _ORG_HEAD_CAP = (
     r"(?:Deutschen?|Deutscher|Banque|Caja|Caisse|Cr[ée]dit|Soci[ée]t[ée]|Groupe|Grupo|Fundaci[oó]n|Fondation|Asociaci[oó]n"
     r"|Mutua|Academia|Escuela|Guarder[íi]a|Parroquia|Paroisse|[ÉE]glise|Iglesia|Kirchengemeinde|Pfarrei|Finanzamt|Landratsamt"
     r"|Jobcenter|Zahnarztpraxis|Kinderarztpraxis|Gemeinschaftspraxis|Tierarztpraxis|Autohaus|Kanzlei|Bäckerei|Hotel|H[ôo]tel"
-    r"|Pr[ée]fecture|AOK|BKK|IKK)"
+    r"|Pr[ée]fecture|AOK|BKK|IKK|LKH|FC|SV|TSV|VfB|VfL|EPS|IPS|CFA|Tabac|Taller|Trafik|G[îi]te|Garage|Restaurant|Caf[ée])"
 )
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*"
 _S = r"[ \t]+"  # an organisation's name stays on one line
@@ -262,7 +263,8 @@ _INSTITUTION = re.compile(
 )
 _ORG_CUES = re.compile(
     rf"(?<![\w\-])(?P<tail>(?:{_CAP}|&)(?:{_S}(?:{_CAP}|&|of|de|du|des|la|für|for)){{0,4}}{_S}{_ORG_TAIL})(?![\w\-])"
-    rf"|(?<![\w\-])(?P<head>(?:(?i:{_ORG_HEAD})|{_ORG_HEAD_CAP})(?:{_S}(?:municipal|central|general|universitario|universitaire|nacional))?"
+    rf"|(?<![\w\-])(?P<head>(?:(?i:{_ORG_HEAD})|{_ORG_HEAD_CAP})(?:{_S}(?:municipal|central|general|universitario|universitaire|nacional"
+    rf"|primaire|maternelle|[ée]l[ée]mentaire|secondaire|primaria|secundaria|infantil|p[úu]blica|publique|priv[ée]e?))?"
     rf"(?:{_S}(?:de{_S}la|de|du|des|del|am|an{_S}der|im|zum|zur|Plus))?(?:{_S}(?:Dr|Dra|Pr|Prof)\.?)?"
     rf"(?:{_S}{_CAP}){{1,3}})"
     # German compounds that name a firm by what it is: "Commerzbank", "Sparkasse", "Stadtwerke"
@@ -777,7 +779,7 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
         first_word = m.group(group).split()[0]
         if group == "tail" and first_word.casefold() in never:
             start += len(first_word) + 1  # "The Castlegate Surgery", "Die Kanzlei": not the article
-        yield Candidate("ORGANIZATION", start, end)
+        yield Candidate("ORGANIZATION", start, end, strong=group == "head")
     if _MONEY.search(text):
         for m in _MERCHANT.finditer(text):
             value = m.group("org")

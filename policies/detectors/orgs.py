@@ -33,6 +33,11 @@ _PARTY_AFTER = re.compile(
 # Just after a name: an identifier it issued ("my Medicare number is", "AOK-Versichertennummer" is one word).
 _ISSUER_OF = re.compile(r"^[ \t]+(?i:number|no\.|nummer|nr\.|numéro|n°|número|núm\.|id)\b")
 
+# Just after a name: the place of the branch or office it is ("CPAM du Val-de-Marne", "BBVA México").
+_PLACE_AFTER = re.compile(
+    r"[ \t]+(?:(?:du|de la|de l'|de|des|del|der|von|of|in)[ \t]+)?(?P<place>[A-ZÀ-ÖØ-Þ][\w'’]*(?:[ \t\-][A-ZÀ-ÖØ-Þ][\w'’]*){0,2})"
+)
+
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], frozenset[str]]:
@@ -47,6 +52,8 @@ def _patterns() -> tuple[re.Pattern[str], frozenset[str]]:
             line = line[1:]
             ambiguous.add(line)
         names.append(line)
+        if line not in ambiguous and sum(c.isalpha() for c in line) >= 4 and not line.isupper():
+            names.append(line.upper())  # as card statements and letterheads write it: "HOFER", "BARCLAYS"
     alternation = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
     # Not inside a word, a hyphenated word, a domain or an address ("AHV-Nummer", "dhl.de", "info@dpd").
     pattern = re.compile(rf"(?<![\w\-.@/])(?:{alternation})(?![\w\-@]|\.\w)")
@@ -65,4 +72,6 @@ def find_organisations(text: str) -> Iterator[Candidate]:
             continue  # the number is what is personal there; the structured detectors judge it
         if name in ambiguous and not (_PARTY_BEFORE.search(text, max(0, start - 24), start) or _PARTY_AFTER.match(text[end : end + 24])):
             continue
+        if (after := _PLACE_AFTER.match(text, end)) is not None and known(after.group("place")) is not None:
+            end = after.end()
         yield Candidate("ORGANIZATION", start, end, strong=True)

@@ -609,3 +609,19 @@ def test_a_hardware_address_after_an_ip_address_is_no_phone_number() -> None:
 )
 def test_a_first_name_that_no_place_bears_is_a_person_whatever_the_pipeline_guessed(text: str, name: str) -> None:
     assert ("PERSON", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("Überweisung kam vom Kantonsspital Aarau.", "Kantonsspital Aarau"),
+        ("soll ich zur notaufnahme ins LKH Graz oder reicht 1450", "LKH Graz"),
+        ("le terrain du FC Saint-Gilles est inondé", "FC Saint-Gilles"),
+        ("Mon neveu doit les apprendre pour l'école primaire de Bulle.", "école primaire de Bulle"),
+        ("livrée au point relais Tabac Le Balto, 3 rue Pasteur, 59000 Lille", "Tabac Le Balto"),
+        ('Auf der Abrechnung steht "BARCLAYS" und ein Betrag', "BARCLAYS"),
+        ("a nombre de Guadalupe Xicoténcatl, BBVA México. Le toca cobrar", "BBVA México"),
+    ],
+)
+def test_an_organisation_is_found_by_its_head_word_its_capitals_or_its_branchs_place(text: str, org: str) -> None:
+    assert ("ORGANIZATION", org) in found(text)
