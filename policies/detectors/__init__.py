@@ -118,6 +118,8 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statisti
     candidates += find_household(ntext, household_terms)
     candidates += find_structured(ntext)
     addresses = find_addresses(ntext)
+    # "305-1840 Lonsdale Ave": a unit and house number that a phone pattern took for a number
+    candidates = [c for c in candidates if not (c.kind == "PHONE" and any(a.start == c.start and a.end > c.end for a in addresses))]
     candidates += addresses
     candidates += _names_after_addresses(ntext, find_people(ntext), addresses)
     candidates += find_nrp(ntext)

@@ -109,7 +109,82 @@ _TYPE_FIRST_ALONE = re.compile(
 # Colombian and other grid addresses, the street a number too: "Carrera 7 # 71-21", "Calle 26 No. 13-19", "Cra. 15 #93A-62".
 _GRID_STREET = re.compile(
     r"(?<![\w\-])(?i:calle|cll?\.?|carrera|cra\.?|kr\.?|avenida|av\.?|ak\.?|ac\.?|diagonal|dg\.?|transversal|tv\.?)\s*"
-    r"\d{1,3}\s?[A-Z]?(?:\s?bis)?\s*(?:#|(?i:n[º°o]|no)\.?)\s*\d{1,3}\s?[A-Z]?\s*-\s*\d{1,3}(?![\w])"
+    r"\d{1,3}\s?[A-Z]?(?:\s?bis)?\s*(?:#|(?i:n[º°o]|no)\.?)\s*\d{1,3}\s?[A-Z]?(?:\s(?:Sur|Norte|Este|Oeste))?\s*-\s*\d{1,3}(?![\w])"
+)
+# A German street named alone, one word with its type: "Richtung Lindenweg", "in der Thaliastraße", "am Hermannplatz".
+_DE_STREET_ALONE = re.compile(
+    r"(?<![\w\-])(?P<name>[A-ZÄÖÜ][a-zäöüß]{2,}(?:straße|strasse|gasse|allee|platz|weg|damm|ufer|chaussee))(?![\w\-])"
+)
+_DE_NOT_STREET_NAMES = frozenset(
+    [
+        "Parkplatz",
+        "Spielplatz",
+        "Arbeitsplatz",
+        "Sportplatz",
+        "Campingplatz",
+        "Sitzplatz",
+        "Stellplatz",
+        "Fußballplatz",
+        "Tennisplatz",
+        "Golfplatz",
+        "Bolzplatz",
+        "Rastplatz",
+        "Schulhofplatz",
+        "Kinderspielplatz",
+        "Ausbildungsplatz",
+        "Studienplatz",
+        "Kitaplatz",
+        "Krippenplatz",
+        "Heimplatz",
+        "Heimweg",
+        "Rückweg",
+        "Umweg",
+        "Ausweg",
+        "Radweg",
+        "Fußweg",
+        "Gehweg",
+        "Schulweg",
+        "Arbeitsweg",
+        "Seeweg",
+        "Landweg",
+        "Luftweg",
+        "Wanderweg",
+        "Feldweg",
+        "Waldweg",
+        "Hinweg",
+        "Dienstweg",
+        "Rechtsweg",
+        "Lösungsweg",
+        "Rechenweg",
+        "Lebensweg",
+        "Mittelweg",
+        "Königsweg",
+        "Fluchtweg",
+        "Zugangsweg",
+        "Landstraße",
+        "Bundesstraße",
+        "Einbahnstraße",
+        "Seitenstraße",
+        "Nebenstraße",
+        "Querstraße",
+        "Hauptverkehrsstraße",
+        "Schnellstraße",
+        "Umgehungsstraße",
+        "Sackgasse",
+        "Holzweg",
+        "Irrweg",
+        "Jakobsweg",
+        "Staudamm",
+        "Deichdamm",
+        "Flussufer",
+        "Seeufer",
+        "Rheinufer",
+        "Elbufer",
+        "Ostufer",
+        "Westufer",
+        "Nordufer",
+        "Südufer",
+    ]
 )
 _CALENDAR_WORD = re.compile(rf"(?i:(?:{WEEKDAY})|{MONTH})$")
 # PO boxes and military addresses: "PO Box 224", "Box 224, Whitehorse, YT Y1A 6C4",
@@ -155,7 +230,7 @@ _NOT_TOWNS = frozenset({"Euro", "Euros", "Dollar", "Dollars", "Pfund", "Franken"
 # postcode and town of many countries, a state or province with its code, "Cedex 01".
 _UNIT_PART = (
     r"(?i:apartment|apto|apt|unit|suite|ste|flat|floor|fl|level|b[âa]timent|b[âa]t|escalier|esc|[ée]tage|stiege|stg|top|tür"
-    r"|piso|planta|puerta|pta|portal|bloque|depto|dpto|departamento|interior|int|oficina|of|torre|appt|appartement|app"
+    r"|piso|planta|puerta|pta|portal|bloque|depto|dpto|departamento|bajo|entresuelo|[áa]tico|interior|int|oficina|of|torre|appt|appartement|app"
     r"|bte|boîte|wohnung|whg)\.?\s*[\w\-º°ª]{1,6}"
     r"|\d{1,2}\.\s?(?:OG|Obergeschoss|Stock|Etage|EG)(?:\s+(?:links|rechts|mitte|li\.?|re\.?))?"
     r"|(?:EG|DG|Hinterhaus|Vorderhaus|Seitenflügel)(?:\s+(?:links|rechts|mitte))?"
@@ -186,7 +261,7 @@ _UNIT_WORD = r"(?i:apt|flat|unit|suite|piso|planta|puerta|pta|depto|dpto|bte|esc
 _CONTINUE = re.compile(
     rf"(?:\.?,[ \t]*|\.?[ \t]*\r?\n[ \t]*|[ \t]+(?=\d|Cedex|\(|{_US_STATE}\b|{_CA_PROVINCE}\b|{_CA_POSTCODE}\b|{_UK_POSTCODE}\b|{_UNIT_WORD}))"
     rf"(?:(?P<unit>{_UNIT_PART})|(?P<postcode>{_POSTCODE_PART})|(?P<region>{_REGION})|(?P<district>{_DISTRICT_PART})"
-    rf"|\((?P<paren>{_WC}(?:[ \t\-]{_WC}){{0,2}}|{_US_STATE}|{_CA_PROVINCE})\)|(?P<place>{_WC}(?:[ \t\-]{_WC}){{0,2}}))(?![\w\-])"
+    rf"|(?P<county>Co\.[ \t]+{_WC})|\((?P<paren>{_WC}(?:[ \t\-]{_WC}){{0,2}}|{_US_STATE}|{_CA_PROVINCE})\)|(?P<place>{_WC}(?:[ \t\-]{_WC}){{0,2}}))(?![\w\-])"
 )
 _POSTCODE_CUE = re.compile(
     r"(?i:\b(?:zip(?: code)?|post ?code|postal code|postleitzahl|plz|code postal|cp|c\.p\.|c[óo]digo postal))\s*[:#]?\s*(?:(?:is|ist|lautet|est|es)\s+)?"
@@ -230,6 +305,7 @@ def _continued(text: str, end: int) -> int:
     return end
 
 
+_COUNTY = re.compile(rf"\.[ \t]+{_WC}")
 _BETWEEN_LINES = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n)?[ \t]*")
 
 
@@ -241,6 +317,8 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
     while end > start and text[end - 1] in " \t\r\n,":
         end -= 1
     end = _continued(text, end)
+    if text[max(start, end - 3) : end] in (" Co", ",Co", "\nCo") and (county := _COUNTY.match(text, end)) is not None:
+        end = _continued(text, county.end())  # "Castlebar, Co. Mayo F23 X2K7": an Irish county, then its Eircode
     # Only the town after a postcode is cut: a street may well be named after someone ("Calle San Juan").
     last_line = max(text.rfind(",", start, end), text.rfind("\n", start, end)) + 1 or start
     while last_line < end and text[last_line] in " \t\r\n":
@@ -275,6 +353,9 @@ def find_addresses(text: str) -> list[Candidate]:
         if m.group("number") is not None and not 0 < int(m.group("number")) < 1000:
             continue
         found.append(_trimmed(text, m.start(), m.end()))
+    for m in _DE_STREET_ALONE.finditer(text):
+        if m.group("name") not in _DE_NOT_STREET_NAMES:
+            found.append(_trimmed(text, m.start(), m.end()))
     for m in _POSTCODE_CUE.finditer(text):
         found.append(Candidate("ADDRESS", m.start("code"), m.end("code")))
     for m in _CORNER.finditer(text):
@@ -300,7 +381,7 @@ def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
     """
     out: list[Candidate] = []
     for cand in sorted(found, key=lambda c: (c.start, -c.end)):
-        if out and _BETWEEN_LINES.fullmatch(text, out[-1].end, cand.start) is not None:
+        if out and (cand.start <= out[-1].end or _BETWEEN_LINES.fullmatch(text, out[-1].end, cand.start) is not None):
             out[-1] = Candidate("ADDRESS", out[-1].start, max(out[-1].end, cand.end))
         else:
             out.append(cand)

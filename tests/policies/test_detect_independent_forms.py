@@ -625,3 +625,32 @@ def test_a_first_name_that_no_place_bears_is_a_person_whatever_the_pipeline_gues
 )
 def test_an_organisation_is_found_by_its_head_word_its_capitals_or_its_branchs_place(text: str, org: str) -> None:
     assert ("ORGANIZATION", org) in found(text)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "14 Ardilaun Court, Castlebar, Co. Mayo F23 X2K7",
+        "305-1840 Lonsdale Ave, North Vancouver BC V7M 2J5",
+        "Calle Mayor 27, bajo B, 50001 Zaragoza",
+        "Carrera 43A # 18 Sur-135, apto 1204",
+    ],
+)
+def test_an_address_is_covered_whole_in_more_countries_forms(address: str) -> None:
+    text = f"The delivery goes to {address} tomorrow."
+    assert covered(text, address, ("ADDRESS",))
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [("Ein Fuchs läuft Richtung Lindenweg.", "Lindenweg"), ("wann hat der Billa in der Thaliastraße offen", "Thaliastraße")],
+)
+def test_a_german_street_named_alone_is_an_address(text: str, street: str) -> None:
+    assert ("ADDRESS", street) in found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
+    "text", ["Wir treffen uns auf dem Parkplatz", "Auf dem Heimweg war Stau", "Was bedeutet Holzweg in der Redewendung?"]
+)
+def test_a_german_word_ending_like_a_street_is_no_address(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k == "ADDRESS"]
