@@ -104,6 +104,49 @@ def _names_after_addresses(text: str, entities: list[Candidate], addresses: list
     return out
 
 
+# A message header's or a log's field name before its colon ("Para:", "Asunto:", "Log:"): no name.
+_FIELD_NAMES = frozenset(
+    [
+        "Para",
+        "De",
+        "Asunto",
+        "Enviado",
+        "Fecha",
+        "Betreff",
+        "Von",
+        "An",
+        "Gesendet",
+        "Datum",
+        "Objet",
+        "Envoyé",
+        "Date",
+        "Subject",
+        "From",
+        "To",
+        "Sent",
+        "Cc",
+        "Bcc",
+        "Log",
+        "Logs",
+        "Error",
+        "Warning",
+        "Info",
+        "Debug",
+        "Output",
+        "Status",
+        "Note",
+        "Nota",
+        "Remarque",
+        "Hinweis",
+    ]
+)
+
+
+def _is_field_name(text: str, cand: Candidate) -> bool:
+    """Tell whether a finding is a field name written before its colon."""
+    return text[cand.start : cand.end] in _FIELD_NAMES and text[cand.end : cand.end + 1] == ":"
+
+
 def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statistical: bool = True) -> list[Span]:
     """Return the personal-data spans of text, as offsets into text itself.
 
@@ -126,6 +169,7 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statisti
     candidates += find_organisations(ntext)
     if statistical:
         candidates += _names_after_addresses(ntext, find_entities(ntext), addresses)
+    candidates = [c for c in candidates if not (c.kind in ("LOCATION", "ORGANIZATION", "PERSON") and _is_field_name(ntext, c))]
     spans: list[Span] = []
     for cand in _resolve(widen(ntext, candidates)):
         start, end = norm.original_span(cand.start, cand.end)

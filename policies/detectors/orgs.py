@@ -34,9 +34,7 @@ _PARTY_AFTER = re.compile(
 _ISSUER_OF = re.compile(r"^[ \t]+(?i:number|no\.|nummer|nr\.|numéro|n°|número|núm\.|id)\b")
 
 # Just after a name: the place of the branch or office it is ("CPAM du Val-de-Marne", "BBVA México").
-_PLACE_AFTER = re.compile(
-    r"[ \t]+(?:(?:du|de la|de l'|de|des|del|der|von|of|in)[ \t]+)?(?P<place>[A-ZÀ-ÖØ-Þ][\w'’]*(?:[ \t\-][A-ZÀ-ÖØ-Þ][\w'’]*){0,2})"
-)
+_PLACE_AFTER = re.compile(r"[ \t]+(?:(?:du|de la|de l'|de|des|del)[ \t]+)?(?P<place>[A-ZÀ-ÖØ-Þ][\w'’]*(?:[ \t\-][A-ZÀ-ÖØ-Þ][\w'’]*){0,2})")
 
 
 @lru_cache(maxsize=1)

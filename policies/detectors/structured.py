@@ -362,6 +362,8 @@ def _phones(text: str, found: list[Candidate]) -> None:
         d = _digits(raw)
         if not 7 <= len(d) <= 15 or len(set(d)) <= 2:
             continue  # no phone number is one or two digits over and over
+        if re.match(r"\d{4}-\d{2}-\d{2}\b", raw):
+            continue  # an ISO date, with its time: the date patterns'
         if re.search(r"\d{1,3}(?:\.\d{1,3}){3}\s", raw):
             continue  # an IPv4 address and what follows it, the network detector's
         if re.fullmatch(

@@ -654,3 +654,12 @@ def test_a_german_street_named_alone_is_an_address(text: str, street: str) -> No
 )
 def test_a_german_word_ending_like_a_street_is_no_address(text: str) -> None:
     assert not [v for k, v in found(text, statistical=False) if k == "ADDRESS"]
+
+
+@pytest.mark.parametrize("text", ["> Para: flor.ledesma@example.com", "Asunto: la reunión", "Log:\n2024-11-03 21:14:02 ERROR"])
+def test_a_field_name_before_its_colon_is_no_name(text: str) -> None:
+    assert not [v for k, v in found(text) if k in ("PERSON", "LOCATION", "ORGANIZATION", "PHONE")]
+
+
+def test_a_firms_branch_town_after_in_stays_a_place() -> None:
+    assert ("LOCATION", "Dublin") in found("I'm going for a job at Deloitte in Dublin next week")
