@@ -516,7 +516,8 @@ def _words() -> tuple[frozenset[str], frozenset[str]]:
     def read(name: str) -> frozenset[str]:
         return frozenset(w.casefold() for w in (_DATA / name).read_text("utf-8").split())
 
-    return read("first_names.txt") - read("ambiguous_names.txt"), read("stop_words.txt") | read("not_names.txt") | _PROMPT_WORDS
+    first = read("first_names.txt") | read("more_first_names.txt")
+    return first - read("ambiguous_names.txt"), read("stop_words.txt") | read("not_names.txt") | _PROMPT_WORDS
 
 
 @lru_cache(maxsize=1)
@@ -704,7 +705,10 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
         kind = "ORGANIZATION"  # "Correos", "Glovo": no town is called that, and nothing says it is a place
     elif kind in ("LOCATION", "ORGANIZATION") and label != "GPE" and len(words) <= 3:
         before = text[max(0, start - 20) : start]
-        if _TITLE_BEFORE.search(before) or (words[0].casefold() in first and (len(words) > 1 or not _PLACE_BEFORE.search(before))):
+        firm = "&" in value or "+" in value  # "Hollis & Crane": people are not named with an ampersand
+        if _TITLE_BEFORE.search(before) or (
+            not firm and words[0].casefold() in first and (len(words) > 1 or not _PLACE_BEFORE.search(before))
+        ):
             kind = "PERSON"
         elif kind == "ORGANIZATION" and len(words) == 1 and _TOWARDS.search(before):
             kind = "LOCATION"  # "on the way to Swindon"

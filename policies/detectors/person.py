@@ -253,7 +253,8 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
         path = _DATA / name
         return frozenset(line.strip().casefold() for line in path.read_text("utf-8").splitlines() if line.strip())
 
-    return load("first_names.txt"), load("last_names.txt")
+    # Faker's lists, and gender-guesser's dictionary's names that are no word (build_more_names.py)
+    return load("first_names.txt") | load("more_first_names.txt"), load("last_names.txt")
 
 
 def _trim_to_names(words: list[str], first: frozenset[str], last: frozenset[str]) -> int:

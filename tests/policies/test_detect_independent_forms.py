@@ -663,3 +663,12 @@ def test_a_field_name_before_its_colon_is_no_name(text: str) -> None:
 
 def test_a_firms_branch_town_after_in_stays_a_place() -> None:
     assert ("LOCATION", "Dublin") in found("I'm going for a job at Deloitte in Dublin next week")
+
+
+def test_a_first_name_from_the_wider_name_dictionary_is_a_person() -> None:
+    assert ("PERSON", "Freddie") in found("add a birthday card for Freddie to the shopping list")
+
+
+def test_a_firm_named_with_an_ampersand_stays_a_firm_though_it_starts_with_a_first_name() -> None:
+    text = "Can you remind Priya Raghunathan that the board meeting at Hollis & Crane moved to Milwaukee?"
+    assert ("ORGANIZATION", "Hollis & Crane") in found(text)

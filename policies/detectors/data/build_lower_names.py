@@ -7,7 +7,8 @@ it as an everyday word: "rosa", "max", "will", "mark", "pat", "luz", "noël" are
 of the four languages and are left out. The word lists are the Debian packages' (SCOWL
 american/british English, igerman98 German, the French and Spanish lists); only their
 lower-case entries are read, and only the names that are in none of them are written, so
-the file holds names from first_names.txt (Faker's lists), never a dictionary's words.
+the file holds names from first_names.txt (Faker's lists) and more_first_names.txt
+(gender-guesser's dictionary), never a dictionary's words.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def build(dict_dir: Path) -> list[str]:
                 words.add(w)
     ambiguous = {n.casefold() for n in _lines(HERE / "ambiguous_names.txt")}
     stop = {n.casefold() for n in _lines(HERE / "stop_words.txt") + _lines(HERE / "not_names.txt")}
-    names = {n.casefold() for n in _lines(HERE / "first_names.txt")}
+    names = {n.casefold() for n in _lines(HERE / "first_names.txt") + _lines(HERE / "more_first_names.txt")}
     keep = {n for n in names if len(n) >= MIN_LETTERS and n.isalpha() and n not in words and n not in ambiguous and n not in stop}
     return sorted(keep)
 
