@@ -43,7 +43,7 @@ _REGION = (
     rf"(?:{_US_STATE}(?:\s+\d{{5}}(?:-\d{{4}})?)?|{_AU_STATE}\s+\d{{4}}|{_CA_PROVINCE}(?:\s+{_CA_POSTCODE})?"
     rf"|{_UK_POSTCODE}|{_EIRCODE}|{_CA_POSTCODE}|Dublin\s+\d{{1,2}})(?![\w])"
 )
-_CITY = rf"{_WC}(?:[ \t]+(?:upon[ \t]+|on[ \t]+|am[ \t]+|sur[ \t]+|de[ \t]+|of[ \t]+)?{_WC}){{0,2}}"
+_CITY = rf"(?!Co\.){_WC}(?:[ \t]+(?:upon[ \t]+|on[ \t]+|am[ \t]+|sur[ \t]+|de[ \t]+|of[ \t]+)?{_WC}){{0,2}}"
 _TAIL = rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:{_REGION})|(?:,[ \t]*|[ \t]*\n[ \t]*){_CITY}){{0,4}}"
 _EN_STREET = re.compile(
     rf"(?<![\w\-/:.]){_UNIT_BEFORE}\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:(?:[NSEW]|north|south|east|west)\.?\s+)?"
@@ -305,7 +305,6 @@ def _continued(text: str, end: int) -> int:
     return end
 
 
-_COUNTY = re.compile(rf"\.[ \t]+{_WC}")
 _BETWEEN_LINES = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n)?[ \t]*")
 
 
@@ -317,8 +316,6 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
     while end > start and text[end - 1] in " \t\r\n,":
         end -= 1
     end = _continued(text, end)
-    if text[max(start, end - 3) : end] in (" Co", ",Co", "\nCo") and (county := _COUNTY.match(text, end)) is not None:
-        end = _continued(text, county.end())  # "Castlebar, Co. Mayo F23 X2K7": an Irish county, then its Eircode
     # Only the town after a postcode is cut: a street may well be named after someone ("Calle San Juan").
     last_line = max(text.rfind(",", start, end), text.rfind("\n", start, end)) + 1 or start
     while last_line < end and text[last_line] in " \t\r\n":

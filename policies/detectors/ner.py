@@ -516,8 +516,7 @@ def _words() -> tuple[frozenset[str], frozenset[str]]:
     def read(name: str) -> frozenset[str]:
         return frozenset(w.casefold() for w in (_DATA / name).read_text("utf-8").split())
 
-    first = read("first_names.txt") | read("more_first_names.txt")
-    return first - read("ambiguous_names.txt"), read("stop_words.txt") | read("not_names.txt") | _PROMPT_WORDS
+    return _gazetteer()[0] - read("ambiguous_names.txt"), read("stop_words.txt") | read("not_names.txt") | _PROMPT_WORDS
 
 
 @lru_cache(maxsize=1)
@@ -648,6 +647,11 @@ _LABELS = {
 }
 
 
+def _unplaced_first_name(value: str) -> bool:
+    """Tell whether value is one word, a first name (any, ambiguous ones too), and no place's name."""
+    return " " not in value and value.casefold() in _gazetteer()[0] and known(value) is None
+
+
 def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
     kind = _LABELS.get(label)
     if kind is None:
@@ -717,11 +721,9 @@ def _entity(text: str, label: str, start: int, end: int) -> Candidate | None:
     if (
         kind in ("ORGANIZATION", "LOCATION", "NRP")
         and label != "GPE"
-        and len(words) == 1
         and value[0].isupper()
         and not value.isupper()
-        and value.casefold() in _gazetteer()[0]
-        and known(value) is None
+        and _unplaced_first_name(value)
         and not _DEMONYM_RE.fullmatch(value)
     ):
         kind = "PERSON"  # "Kévin", "Freddie", "Cian": a first name no place bears, whatever the small pipeline guessed
@@ -798,8 +800,7 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
         head = m.group("org").split()[0].casefold()
         if head not in function_words and head not in _NOT_ORG_WORDS and not is_place(text, m.start("org"), m.end("org")):
             # "le remboursement de Pauline": one is refunded or billed by a person too
-            person = " " not in m.group("org") and head in _gazetteer()[0] and known(m.group("org")) is None
-            yield Candidate("PERSON" if person else "ORGANIZATION", m.start("org"), m.end("org"), strong=True)
+            yield Candidate("PERSON" if _unplaced_first_name(m.group("org")) else "ORGANIZATION", m.start("org"), m.end("org"), strong=True)
     if lang != "de":  # German capitalises every noun: "mit Freunden", "bei Regen"
         first, function_words = _words()[0], _function_words()
         for m in _ORG_CONTEXT.finditer(text):

@@ -26,14 +26,20 @@ def _lines(path: Path) -> list[str]:
     return [unicodedata.normalize("NFC", line.strip()) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def build(dict_dir: Path) -> list[str]:
-    """Return the sorted first names, case-folded, that are no lower-case word of any word list."""
+def dictionary_words(dict_dir: Path) -> set[str]:
+    """Return the lower-case entries of every word list (possessives folded in)."""
     words: set[str] = set()
     for name in WORD_LISTS:
         for w in _lines(dict_dir / name):
             w = w.removesuffix("'s")
             if w == w.lower():
                 words.add(w)
+    return words
+
+
+def build(dict_dir: Path) -> list[str]:
+    """Return the sorted first names, case-folded, that are no lower-case word of any word list."""
+    words = dictionary_words(dict_dir)
     ambiguous = {n.casefold() for n in _lines(HERE / "ambiguous_names.txt")}
     stop = {n.casefold() for n in _lines(HERE / "stop_words.txt") + _lines(HERE / "not_names.txt")}
     names = {n.casefold() for n in _lines(HERE / "first_names.txt") + _lines(HERE / "more_first_names.txt")}

