@@ -315,6 +315,13 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
     """Return an ADDRESS candidate without trailing spaces, commas or line breaks, nor a name after its town."""
     while end > start and text[end - 1] in " \t\r\n,":
         end -= 1
+    # A letter's date under its address ("NJ 07040\nNovember 24, 2026") is no town line.
+    while (
+        (line := text.rfind("\n", start, end)) > start and (word := _WORD.match(text, line + 1, end)) and _CALENDAR_WORD.match(word.group())
+    ):
+        end = line
+        while end > start and text[end - 1] in " \t\r\n,":
+            end -= 1
     end = _continued(text, end)
     # Only the town after a postcode is cut: a street may well be named after someone ("Calle San Juan").
     last_line = max(text.rfind(",", start, end), text.rfind("\n", start, end)) + 1 or start
@@ -358,7 +365,7 @@ def find_addresses(text: str) -> list[Candidate]:
     for m in _CORNER.finditer(text):
         found.append(Candidate("ADDRESS", m.start("a"), m.end("b")))
     for m in _POSTCODE_TOWN.finditer(text):
-        if m.group("town").split()[0] not in _NOT_TOWNS:
+        if m.group("town").split()[0] not in _NOT_TOWNS and not _CALENDAR_WORD.match(m.group("town").split()[0]):
             town_end = _town_end(text, m.start(), m.end())
             found.append(_trimmed(text, m.start(), town_end) if town_end == m.end() else Candidate("ADDRESS", m.start(), town_end))
     for pattern in (_UK_POSTCODE_ALONE, _CA_POSTCODE_ALONE):

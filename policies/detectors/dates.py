@@ -87,43 +87,81 @@ _DATE_BODY = (
     # the 19th, the 1st of every month
     r"|(?<=the )(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)(?!\s+(?:century|centuries|floor|grade|row|place|time))"
 )
+_HOUR_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _TIME_BODY = (
-    r"(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w))?"
+    r"(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|hs|h)(?!\w))?"
     r"|(?:[01]?\d|2[0-3])\.[0-5]\d\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w)"
     r"|(?:1[0-2]|0?[1-9])(?:\s*[\-–]\s*(?:1[0-2]|0?[1-9]))?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
-    r"|(?:[01]?\d|2[0-3])\s*uhr(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)|(?:1[0-2]|0?[1-9])\s*o'clock|midnight|noon|mitternacht|minuit|midi|medianoche|mediodía"
+    r"|(?:[01]?\d|2[0-3])\s*(?:uhr|hs)(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)|(?:1[0-2]|0?[1-9])\s*o'clock|midnight|noon|mitternacht|minuit|midi|medianoche|mediodía"
     # a bare hour after "at", "um", "à", "a las", where the clause ends: "see you at 5", "um 8?"
-    r"|(?:(?<=\bat )|(?<=\bum )|(?<=\bà )|(?<=\ba las )|(?<=\ba la )|(?<=\baround )|(?<=\babout )|(?<=\bby )|(?<=\buntil )"
-    r"|(?<=\btill )|(?<=\bbefore )|(?<=\bafter )|(?<=\bgegen )|(?<=\bbis )|(?<=\bab )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )"
-    r"|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )|(?<=\bde las ))"
-    r"(?:1[0-2]|0?[1-9])(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|heute|morgen|ce soir|demain|esta|mañana|a las\b))"
+    r"|(?:(?<=\bat )|(?<=\baround )|(?<=\babout )|(?<=\bby )|(?<=\buntil )|(?<=\btill )|(?<=\bbefore )|(?<=\bafter ))"
+    rf"(?:1[0-2]|0?[1-9]|{_HOUR_WORDS})(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|o'clock))"
+    # where hours are counted to 23: "um 20?", "a las 13", "gegen 18"; with their unit: "vers 18 h", "dès 7h", "bis 18 h"
+    r"|(?:(?<=\bum )|(?<=\ba las )|(?<=\ba la )|(?<=\bgegen )|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )"
+    r"|(?<=\bde las )|(?<=\bdesde las ))"
+    r"(?:[01]?\d|2[0-3])(?:\s?h(?:\s?[0-5]\d)?(?!\w)|\s?hs(?!\w)|(?![.,]\d)(?=\s*(?:$|[.,;!?]|heute|morgen|esta|mañana|a las\b|y\b|und\b)))"
+    r"|(?:(?<=\bà )|(?<=\bbis )|(?<=\bab )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )|(?<=\bdès )|(?<=\bjusqu'à ))"
+    r"(?:[01]?\d|2[0-3])\s?h(?:\s?[0-5]\d)?(?!\w)"
+    # half six, half past six, quarter to five (British and Irish clock times)
+    rf"|(?:half|quarter)\s+(?:(?:past|to)\s+)?(?:1[0-2]|0?[1-9]|{_HOUR_WORDS})(?![\w:.])"
 )
 # "6–7:30pm", "3:15–4:00 p.m.", "10-12 Uhr", "14h-16h", "de las 12 a las 13:30": an hour range.
 _HOUR = r"(?:[01]?\d|2[0-3])"
-_SUFFIX = r"(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w))"
+_SUFFIX = r"(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|hs|h)(?!\w))"
 _TIME_RANGE = (
-    rf"{_HOUR}(?:[:h.][0-5]\d)?{_SUFFIX}?\s*(?:-|–|to|bis|à|a las|a)\s*{_HOUR}[:h.][0-5]\d{_SUFFIX}?"
-    rf"|{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}?\s*(?:-|–)\s*{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}"
+    rf"{_HOUR}(?:[:h.][0-5]\d)?{_SUFFIX}?\s*(?:-|–|to|bis|à|a las|a)\s*{_HOUR}[:h.][0-5]\d(?!\.\s*\d){_SUFFIX}?"
+    rf"|{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}?\s*(?:-|–|to|bis|à|a)\s*{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}"
 )
-_TZ = r"(?:\s+(?:cet|cest|utc|gmt|bst|est|edt|pst|pdt|mez|mesz)(?!\w))?"
+_TZ = (
+    r"(?:\s+(?:cet|cest|utc|gmt|bst|est|edt|pst|pdt|cst|cdt|mst|mdt|ast|adt|nst|ndt|mez|mesz|wet|eet|eest"
+    r"|aest|aedt|acst|acdt|awst|nzst|nzdt)(?!\w))?"
+)
+# "between 10 and 12", "zwischen 8 und 10 Uhr", "entre 9 h et 11 h": a range of hours after a date, or with its unit
+_BETWEEN = rf"(?:between|zwischen|entre)\s+{_HOUR}(?:[:h.][0-5]\d)?{_SUFFIX}?\s*(?:and|und|et|y|-|–)\s*{_HOUR}(?:[:h.][0-5]\d)?"
+# A part of the day between a weekday and its time: "freitag nachmittag 15:45", "Monday morning at 9"
+_PART_OF_DAY = (
+    r"(?:(?:morning|afternoon|evening|night|vormittag|nachmittag|abend|früh|morgen|matin|après-midi|soir"
+    r"|(?:por la |en la |a la )?(?:mañana|tarde|noche))\s+)"
+)
 _AT = r"(?:,?\s*(?:at|um|ab|à partir de|a partir de las|a partir de|à|a las|a la|from|-|–)?\s*)"
+# what may follow a date as its time: "… at 10", "…, zwischen 8 und 10 Uhr", "… at 3.45"
+_THEN_TIME = rf"(?:,?\s*{_BETWEEN}{_SUFFIX}?|{_AT}(?:{_TIME_RANGE}|{_TIME_BODY})|\s+(?:at|um)\s+{_HOUR}\.[0-5]\d(?![\d.,]))"
+# What may follow a day written alone after a weekday or an article: "martes 8 en", "jeudi 13 au", "le 21 ?"
+_DAY_FOLLOW = (
+    r"(?=\s*(?:$|[.,;:!?)](?!\w)|(?:à|a las|a la|um|at|au|al|to|till|until|bis|und|and|et|y|en|in|im|from|de|del|von|vom"
+    rf"|with|mit|avec|con|for|für|pour|para|por|or|oder|ou|o|prochain|próximo|dernier|pasado|que viene)\b|-|–|{_PART_OF_DAY}))"
+)
 # A date with what belongs to it: its weekday before, its time after ("Tuesday 15 December
 # 2026, 11:00", "mer. 13 janvier à 14h15"); a weekday with a time; a time alone.
 _DATE = lower_pattern(
-    rf"(?i)(?<![\w./\-])(?P<date>(?:{_WD})?(?:{_DATE_BODY})(?:{_AT}(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ})?"
-    # a weekday, then a day and month or a day alone: "sáb. 28/11 16:20", "saturday 21st", "vendredi 14"
-    rf"|{_WD}(?:[12]\d|3[01]|0?[1-9])(?:/(?:1[0-2]|0?[1-9])(?![/\d])|(?:st|nd|rd|th|\.)(?![\d\w]|[.:]\d)"
-    rf"|(?=\s*(?:$|[.,;:!?)]|à\b|a las\b|um\b|at\b)))"
-    rf"(?:{_AT}(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ})?"
-    rf"|{_WD}(?:(?:at|um|à|a las|a la)\s+)?(?:{_TIME_RANGE}|{_TIME_BODY}|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?]))){_TZ}"
-    # a time, and the weekday after it: "8pm Friday", "um 17 Uhr am Mittwoch"
-    rf"|(?:{_TIME_RANGE}|{_TIME_BODY}){_TZ}(?:\s+(?:on\s+|am\s+|le\s+|el\s+)?(?:{WEEKDAY})(?![^\W\d_]))?)(?![\w]|:\d|\.\d)"
+    rf"(?i)(?<![\w./\-])(?P<date>(?:{_WD})?(?:{_DATE_BODY})(?:{_THEN_TIME}{_TZ})?"
+    # a weekday, then a day and month or a day alone: "sáb. 28/11 16:20", "saturday 21st", "vendredi 14", "martes 8 en"
+    rf"|{_WD}(?:[12]\d|3[01]|0?[1-9])(?:/(?:1[0-2]|0?[1-9])(?![/\d])|(?:st|nd|rd|th|\.)(?![\d\w]|[.:]\d)|{_DAY_FOLLOW})"
+    rf"(?:{_THEN_TIME}{_TZ})?"
+    # a weekday with its time: "Thursday at 5 at the club", "freitag nachmittag 15:45", "Monday at 10am AEDT"
+    rf"|{_WD}{_PART_OF_DAY}?(?:(?:at|um|à|a las|a la)\s+(?:[01]?\d|2[0-3])(?![\d:.])"
+    r"(?=\s*(?:$|[.,;!?]|(?:at|in|with|and|for|to|on|please|instead|und|im|mit|bitte|et|avec|au|y|en|con|por)\b))"
+    rf"|(?:(?:at|um|à|a las|a la)\s+)?(?:{_TIME_RANGE}|{_TIME_BODY}|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?])))){_TZ}"
+    # a day alone after its article or "día": "le 21 ?", "antes del 15,", "del día 5", "jusqu'au 20."
+    r"|(?:(?:día|dia)\s+|(?<=\bdel )|(?<=\bel )|(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bjusqu'au ))"
+    rf"(?:[12]\d|3[01]|0?[1-9])(?:er)?(?![\d.,:/]\d){_DAY_FOLLOW}"
+    # a German day with its dot after a preposition: "am 17.", "bis zum 20.", "seit dem 3."
+    r"|(?:(?<=\bam )|(?<=\bzum )|(?<=\bvom )|(?<=\bdem )|(?<=\bden ))(?:[12]\d|3[01]|0?[1-9])\.(?!\d)"
+    r"(?!\s*(?:jahrhundert|klasse|stock|platz|mal|geburtstag|lebensjahr|etage|obergeschoss|og\b|reihe|runde|tag\b"
+    r"|woche|monat|kapitel|grad|staffel|folge|liga|note|schuljahr|semester|sonntag im|advent))"
+    # a day and month of two digits each, as statements and logs write them: "02/11 Éxito", "27/11"
+    r"|(?:0[1-9]|[12]\d|3[01])/(?:0[1-9]|1[0-2])(?![/\d])(?!\s*(?:of|de|du|von)\b)"
+    # a time, and the weekday after it: "8pm Friday", "um 17 Uhr am Mittwoch"; a range of hours with its unit
+    rf"|(?:{_BETWEEN}{_SUFFIX}|{_TIME_RANGE}|{_TIME_BODY}){_TZ}(?:\s+(?:on\s+|am\s+|le\s+|el\s+)?(?:{WEEKDAY})(?![^\W\d_]))?)"
+    r"(?![\w]|:\d|\.\d)"
 )
 # Between two dates or times that make one range: "Dec 21–Jan 3", "du 19 décembre au 2 janvier".
 _RANGE_GAP = lower_pattern(r"(?i)\s*(?:-|–|—|to|till|until|through|bis|au|al|hasta el|jusqu'au)\s*$")
 # The other end of a range written with a dash, right after the first: "Dec 21-Jan 3" (after a
 # dash, where a date alone is not looked for: "2024-11-05" is not a range).
 _RANGE_END = lower_pattern(rf"(?i)\s*(?:-|–|—)\s*(?:{_DATE_BODY})(?![\w]|:\d|\.\d)")
+# "on appelle le 15", "call 112", "marca el 061": a service number dialled, not a day.
+_DIALLED = lower_pattern(r"(?i)\b(?:appel\w*|compos\w*|call|ring|dial|ruf\w*|wähl\w*|llam\w*|marca\w*)\s+(?:le|el|den|die|the)?\s*$")
 _DOB_CUE = lower_pattern(
     r"(?i)\b(?:born(?:\s+on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday|b-day"
     r"|geboren|geb\.|geburtsdatum|geburtstag|né|née|date de naissance|naissance|anniversaire"
@@ -258,6 +296,13 @@ _NUMBER_WORDS = _trie(
         "veintisiete",
         "veintiocho",
         "veintinueve",
+        # halves, as parents say a small child's age: "sie ist zweieinhalb"
+        "eineinhalb",
+        "anderthalb",
+        "zweieinhalb",
+        "dreieinhalb",
+        "viereinhalb",
+        "fünfeinhalb",
     ]
 )
 _AGE_CUE = _trie(
@@ -273,7 +318,7 @@ _AGE_UNIT = (
 _YEARS_WORD = r"(?:years?|jahre|jahren|ans|años|anos|months?|monate|mois|meses)"
 _AGE_NOT_AFTER = (
     r"(?!\s+(?:ago|later|from|since|warranty|of\s+(?:experience|service|work|marriage)|her|hence|before"
-    r"|after|lang|zuvor|später|plus tard|depuis|antes|después|despues))"
+    r"|after|lang|zuvor|später|plus tard|depuis|antes|después|despues|left|remaining|to go|restantes|übrig))"
 )
 _DECADES = (
     r"\d0s|\d0's|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0"
@@ -300,7 +345,7 @@ _AGE = lower_pattern(
     rf"(?P<sexed>\d{{1,3}})(?=\s*[,)])"
     # I'm 7, she is 42, turns 7, ich bin 40, tiene 7, j'ai 40, il a sept ans: when the number ends the clause
     rf"|(?i:\b{_AGE_CUE}\s+(?:(?:nearly|almost|about|only|just|barely|over|under|fast|erst|schon|bald|gerade|presque|déjà|casi|ya|solo|apenas)\s+)?)"
-    rf"(?P<age3>\d{{1,3}}(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow|this|next|in\b|heute|morgen|jetzt|maintenant|ahora))"
+    rf"(?P<age3>\d{{1,3}}(?![.,]\d)(?=\s*(?:$|[.,!?;]|and\b|und\b|y\b|et\b|today|now|tomorrow|this|next|in\b|heute|morgen|jetzt|maintenant|ahora))"
     rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?\s+{_YEARS_WORD}(?:[\s\-]+(?:old|alt))?(?!\w)"
     rf"|(?:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?:{_NUMBER_WORDS}))?(?=\s*(?:$|[.,!?;]|now|today|jetzt|maintenant|ahora)))"
     # un niño de dos años, ma fille de cinq ans, il a sept ans
@@ -358,6 +403,8 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
             if text[end - 1] == "." and _FULL_WORD_DOT.search(text, max(0, end - 12), end):
                 end -= 1  # a sentence's full stop after a month's full name is not the date's
             gap = text[max(0, start - 40) : start]
+            if _DIALLED.search(gap):
+                continue
             cues = list(_DOB_CUE.finditer(gap))
             kind = "DOB" if cues and _DOB_GAP.match(gap, cues[-1].end()) else "DATE"
             if len(found) > first and found[-1].end < start and _RANGE_GAP.match(text[found[-1].end : start]):
@@ -369,7 +416,15 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
 
 
 _AGE_WORDS_CUE = lower_pattern(
-    r"(?i)\b(?:old|alt|ans|años|anos|jahre|be|is|ist|est|es|was|war|tiene|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|something|tantos|pico|zwanzig|dreißig|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
+    r"(?i)\b(?:old|alt|ans|años|anos|jahre|be|is|ist|est|es|was|war|i'm|i am|im|j'ai|tengo|tiene|turns?|turning|wird|cumple|cumplirá|fête|aura|avoir|something|tantos|pico|zwanzig|dreißig|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig|vingtaine|trentaine|quarantaine|cinquantaine|soixantaine|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|jährig"
+)
+
+
+# "seit 30 Jahren", "depuis 12 ans", "desde hace 10 años", "for 31 years": a duration, not an age.
+_DURATION_BEFORE = lower_pattern(
+    r"(?i)\b(?:seit|depuis|desde hace|desde|hace|for|after|since|nach|über|während|pendant|durante|within|dans|il y a"
+    r"|vor|over|the last|the past|the next|en|in|durant|pour)\s+(?:(?:über|fast|knapp|presque|près de|plus de|more than"
+    r"|almost|nearly|about|around|over|casi|más de|unos|unas|gut|rund|etwa)\s+)?$"
 )
 
 
@@ -387,6 +442,8 @@ def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> 
                 digits = "".join(ch for ch in value if ch.isdigit())
                 if g in ("age", "age2", "age3", "age5", "kin") and digits and int(digits[:3]) > 120:
                     break
+                if g in ("age", "words", "words2") and _DURATION_BEFORE.search(text, max(0, m.start(g) - 24), m.start(g)):
+                    break
                 found.append(Candidate("AGE", m.start(g), m.end(g)))
                 break
 
@@ -395,9 +452,21 @@ def _ages(text: str, found: list[Candidate], windows: list[tuple[int, int]]) -> 
 _NAME_AGE = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+ \((?P<age>\d{1,3})\)|(?<!\w)[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+, (?P<age2>\d{1,2}),")
 # "Bernard is 84 and", "She was 91.", "Karim is fourteen": a capitalised name, then a bare number ending the clause.
 _NAME_IS_AGE = re.compile(
-    rf"(?<![\w.])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+[ \t]+(?:is|was|ist|war|wird|est|es|tiene|tenía|cumple)[ \t]+"
-    rf"(?P<age>\d{{1,3}}|(?i:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?i:{_NUMBER_WORDS}))?)"
+    rf"(?<![\w.])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+[ \t]+(?:is|was|ist|war|wird|est|était|es|era|tiene|tenía|cumple)[ \t]+"
+    r"(?:(?:damals|then|now|jetzt|schon|already|only|just|erst|nur|bald|fast|almost|nearly|ya|casi|solo|déjà|presque)[ \t]+)?"
+    rf"(?P<age>\d{{1,3}}(?![.,]\d)|(?i:{_NUMBER_WORDS})(?:[\s\-]+(?:(?:y|und|et)\s+)?(?i:{_NUMBER_WORDS}))?)"
     rf"(?=[ \t]*(?:$|[.,!?;:)\"'»”]|and\b|und\b|et\b|y\b|but\b|aber\b|mais\b|pero\b|now\b|today\b|jetzt\b|heute\b))"
+)
+# "una mujer de 62", "cumple 40 así que", "for her 90th", "zum 60. von Papa": a bare number that these words make an age.
+_MORE_AGES = lower_pattern(
+    r"(?i)(?:\b(?:man|woman|mujer|hombre|señora|señor|femme|homme|dame|monsieur|patient|patiente|paciente|boy|girl"
+    r"|niño|niña|chico|chica|garçon|fille)\s+(?:de|of)\s+)(?P<of>\d{1,3})"
+    r"(?=\s*(?:$|[.,!?;)]|(?:y|and|et|con|with|avec|que|who|qui)\b))"
+    r"|(?:\b(?:cumple|cumplió|cumplirá|turns|turned|turning)\s+)(?P<turns>\d{1,3})(?!\d)"
+    r"(?![\d.,]\d|\s*(?:%|€|\$|°|º|degrees|grad|grados|minutes|minutos|times|veces|k\b|de\s+(?:casad|novi|matrimonio)))"
+    r"|(?:\b(?:her|his|my|their|your|our|sa|son|su|ihren|ihrem|seinen|seinem|meinen|meinem)\s+)"
+    r"(?P<nth>\d{2,3}(?:st|nd|rd|th|e|ème|º|°))(?=\s*(?:$|[.,!?;)]|(?:party|bash|celebration|surprise|fête|fiesta|feier|and|et|y|und)\b))"
+    r"|(?:\bzum\s+)(?P<zum>\d{2,3}\.)(?=\s*(?:$|[,!?;)]|(?:von|vom|der|des|meine[rsm]?|deine[rsm]?|seine[rsm]?|ihre[rsm]?|unsere[rsm]?)\b))"
 )
 # "two kids (4 and 9)", "zwei Kinder (3 und 7)", "deux enfants (2, 5)": children, then their ages in brackets.
 _CHILDREN_AGES = re.compile(
@@ -422,6 +491,11 @@ def find_dates(text: str, found: list[Candidate]) -> None:
     for m in _AGE_SEX.finditer(text):
         if int(m.group("age")) <= 120:
             found.append(Candidate("AGE", m.start(), m.end()))
+    for m in _MORE_AGES.finditer(lowered(text)):
+        group = next(g for g in ("of", "turns", "nth", "zum") if m.group(g) is not None)
+        number = int(_DIGITS.findall(m.group(group))[0])
+        if number <= 120 and (group != "zum" or number > 31):
+            found.append(Candidate("AGE", m.start(group), m.end(group)))
     for pattern in (_NAME_IS_AGE, _CHILDREN_AGES):
         for m in pattern.finditer(text):
             if all(int(n) <= 120 for n in _DIGITS.findall(m.group(1))):

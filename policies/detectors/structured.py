@@ -467,4 +467,12 @@ def find_structured(text: str) -> list[Candidate]:
     # "Código IBAN: ES91 2100...": a value a checksum proves to be an account or a card is that, not a code
     # after a weak cue; the account's span covers it all the same.
     checked = [c for c in found if c.kind in ("IBAN", "CARD")]
-    return [c for c in found if c.kind != "SECRET" or not any(i.start <= c.start and c.end <= i.end for i in checked)]
+    found = [c for c in found if c.kind != "SECRET" or not any(i.start <= c.start and c.end <= i.end for i in checked)]
+    # "27.12.–03.01.", "18.11. 07:31": digits that the date patterns read as dates and times are no phone number.
+    dates = [c for c in found if c.kind in ("DATE", "DOB")]
+    return [c for c in found if c.kind != "PHONE" or not dates or _digits_outside(text, c, dates) > 1]
+
+
+def _digits_outside(text: str, cand: Candidate, others: list[Candidate]) -> int:
+    """Count the digits of cand that none of others covers."""
+    return sum(1 for i in range(cand.start, cand.end) if text[i].isdigit() and not any(o.start <= i < o.end for o in others))

@@ -236,6 +236,13 @@ def test_coordinates_with_hemispheres_are_gps(coords: str) -> None:
         ("Planung für den 60. Geburtstag meiner Mutter", "60. Geburtstag"),
         ("a toast for her 40th birthday", "40th birthday"),
         ("explain it like im 9", "9"),
+        ("Explain photosynthesis like I'm eight.", "eight"),
+        ("Meine Tochter Leonie ist zweieinhalb und hat Fieber", "zweieinhalb"),
+        ("Mein Opa Heinz war damals 23 und ist sofort los", "23"),
+        ("cumple 40 así que hay que hacer algo grande", "40"),
+        ("qué es normal para una presión de 140/90 en una mujer de 62? es para", "62"),
+        ("flowers for Grandma Lou for her 90th. Thanks", "90th"),
+        ("die ist sauer weil ich zum 60. von papa nicht komme", "60."),
     ],
 )
 def test_an_age_is_found_in_more_of_the_ways_people_say_it(text: str, age: str) -> None:
@@ -248,6 +255,12 @@ def test_an_age_is_found_in_more_of_the_ways_people_say_it(text: str, age: str) 
         "The station is 5 minutes away.",
         "Room 12 is free, version 3 is out and the score was 3 and 1.",
         "Wir treffen uns im 3. Stock.",
+        "Er spielt seit 30 Jahren Handball und lebt seit 20 Jahren in Duisburg.",
+        "I've joined a new firm after 6 years at the old one; 31 months left on the loan.",
+        "Je vis à Saint-Denis depuis 12 ans.",
+        "Vivo en Almería desde hace 10 años.",
+        "Lachlan was 11.2 after lunch and the car turned 90 degrees.",
+        "mi bebé tiene 38,5 de fiebre",
     ],
 )
 def test_a_number_that_is_no_age_stays_in_the_clear(text: str) -> None:
@@ -369,7 +382,51 @@ def test_a_date_or_time_is_found_with_its_weekday_range_or_cue(text: str, date: 
     assert covered(text, date, ("DATE",)), found(text)
 
 
-@pytest.mark.parametrize("text", ["Monday 2 people came late", "the score was 3-1", "page 12 to 15 of the book"])
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Einfahrt Kamera 2 – 18.11. 07:31: Lieferwagen hält", "18.11. 07:31"),
+        ("Urlaub eintragen: 27.12.–03.01. in Südtirol", "27.12.–03.01."),
+        ("termin verschieben auf freitag nachmittag 15:45 bitte", "freitag nachmittag 15:45"),
+        ("add dentist thurs 11th at 3.45 at the practice", "thurs 11th at 3.45"),
+        ("a call on Monday at 10am AEDT with the team", "Monday at 10am AEDT"),
+        ("the engineer comes Wednesday 3rd December between 10 and 12.", "Wednesday 3rd December between 10 and 12"),
+        ("Termin am Mittwoch, 12.02., zwischen 8 und 10 Uhr bei Ihnen", "Mittwoch, 12.02., zwischen 8 und 10 Uhr"),
+        ("practice is moved to Thursday at 5 at the club", "Thursday at 5"),
+        ("le samedi 8 novembre à 18 h, au club", "samedi 8 novembre à 18 h"),
+        ("Qu'est-ce que j'ai le 21 ? Je crois", "21"),
+        ("Je serai absent du lundi 10 au mercredi 12 novembre.", "lundi 10 au mercredi 12 novembre"),
+        ("le toca la vacuna el martes 8 en el centro de salud", "martes 8"),
+        ("tengo que pagar antes del día 5. Gracias", "día 5"),
+        ("gastos: 02/11 supermercado 187.400; 04/11 teléfono 89.900", "04/11"),
+        ("el asado es en lo de Gómez, a las 13", "13"),
+        ("ich muss am 17. arbeiten", "17."),
+        ("la reunión es de 8 a 12 hs en la escuela", "8 a 12 hs"),
+    ],
+)
+def test_a_day_or_time_is_found_as_people_write_it_without_a_full_date(text: str, date: str) -> None:
+    assert covered(text, date, ("DATE",)), found(text)
+
+
+def test_a_letters_date_under_its_address_is_a_date_not_the_town() -> None:
+    text = "PO Box 9021\nMaplewood, NJ 07040\nNovember 24, 2026\n\nTo the parents"
+    assert ("ADDRESS", "PO Box 9021\nMaplewood, NJ 07040") in found(text)
+    assert ("DATE", "November 24, 2026") in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Monday 2 people came late",
+        "the score was 3-1",
+        "page 12 to 15 of the book",
+        "trabajo sobre Frida Kahlo para el viernes, 2.º de la ESO",
+        "On appelle le 15 ? Notre médecin ne répond pas",
+        "allume la lumière à 30 % et baisse le chauffage à 18",
+        "Der Film ist ab 18.",
+        "Wir treffen uns im 3. Stock und den 3. Platz hat sie auch",
+    ],
+)
 def test_a_number_beside_a_weekday_or_a_dash_is_no_date(text: str) -> None:
     assert not [v for k, v in found(text) if k == "DATE"], found(text)
 
