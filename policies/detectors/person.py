@@ -43,7 +43,8 @@ _CUE_BEFORE = re.compile(
     rf"|recogni[sz]ed(?: as)?:?|identified as|known as|aka|a\.k\.a\.|erkannt:?|erkannt als|reconnue? comme|reconnue?:|reconocid[oa](?: como)?:?"
     rf"|dear|liebe|lieber|cher|chère|querida|querido|kontoinhaber(?:in)?|inhaber(?:in)?|account holder|account name|beneficiary|payee"
     rf"|empfänger(?:in)?|titulaire(?: du compte)?|bénéficiaire|titular(?: de la cuenta)?|beneficiari[oa])[ \t]*:?\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
-    rf"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herrn|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Doña)\.?\s+{_Q}(?P<title>{_TWO})"
+    rf"|(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Prof)|(?i:\b(?:dr|dra|herrn|herr|frau|mme|mlle|sr|sra|srta|doña|dña|docteur|doctoresse|doctora"
+    rf"|doktor|maître|notaire)))\.?\s+{_Q}(?P<title>{_TWO})|\bD\.?/Dña\.?\s+(?P<form>{_NAME}(?:{_SP}{_NAME}){{0,3}})"
     rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring|pay|send|transfer|refund"
     rf"|zahle|überweise|paie|rembourse|paga|envía|envia|mándale a|mandale a|manda a|escríbele a|escribele a|avísale a|pregúntale a"
     rf"|congratulate|thank|erinnere|frag|sag|ruf|schreib|rappelle|dis à|appelle|recuerda a|dile a|llama a)\s+{_TITLE_OPT})"
@@ -62,7 +63,8 @@ _TITLED = re.compile(
 )
 # A login's user made of a name: "User gerhard" in an ssh config, "username: eleanor".
 _USER = re.compile(
-    r"(?i:\b(?:user|username|user name|login|benutzer|benutzername|utilisateur|usuario)\b[ \t]*[:=]?[ \t]*)(?P<name>[a-zà-ÿ]{3,20})\b(?![@.:/\-])"
+    r"(?i:(?:\b|(?<=_))(?:user|username|user name|login|benutzer|benutzername|utilisateur|usuario)\b[ \t]*[:=]?[ \t]*)"
+    r"(?P<name>[a-zà-ÿ]{3,20})\b(?![@.:/\-])"
 )
 # A known first name alone as the message's last line or sentence: "... bizum al 600 12 34 56. sara".
 _LAST_WORD_NAME = re.compile(
@@ -147,9 +149,10 @@ _CAP_RUN = re.compile(rf"(?<![\w@.])(?P<run>{_NAME}(?:{_SP}(?:(?:van|von|de|del|
 
 # A name that signs a message off: "— Abby", "Cheers,\nTom", "Viele Grüße\nG. Rauscher", at the end of a line.
 _SIGN_OFF = re.compile(
-    rf"(?:(?<=\s)(?:—|–|--|~)[ \t]*|(?i:\b(?:thanks|thank you|many thanks|cheers|best|best wishes|kind regards|regards|love|xx|xoxo"
+    rf"(?:(?<=\s)(?:—|–|--|~)[ \t]*|(?:(?i:\b(?:thanks|thank you|many thanks|cheers|best|best wishes|kind regards|regards|love|xx|xoxo"
     rf"|yours|sincerely|gruß|grüße|viele grüße|liebe grüße|beste grüße|lg|vg|mfg|bisous|bises|cordialement|amitiés|bien à vous"
-    rf"|saludos|un saludo|un abrazo|besos|atentamente|abrazos))[,!.]?[ \t]*(?:\r?\n[ \t]*)?)"
+    rf"|saludos|un saludo|un abrazo|besos|atentamente|abrazos|im auftrag|i\.[ \t]?a\.|hochachtungsvoll|mit freundlichen grüßen"
+    rf"|freundliche grüße|salutations|sincères salutations|p\.o\.))[,!.]?[ \t]*(?:\r?\n[ \t]*)?)+)"
     rf"(?P<name>(?:[A-ZÀ-Þ]\.[ \t]?)?{_NAME}(?:{_SP}{_NAME})?)[ \t]*[.!]?[ \t]*(?=\r?\n|$)"
 )
 # A device named after its owner: "Milan-iPad", "Ananyas-Galaxy-A54", "sofias-iphone".
@@ -193,6 +196,151 @@ _PERSON_VERB = re.compile(
     r"|hat (?:angerufen|geschrieben|gesagt|gefragt|Fieber|Geburtstag|Husten|Schnupfen)|ist (?:krank|erkältet|allergisch|müde)"
     r"|a (?:appelé|écrit|dit|demandé|de la fièvre)|est (?:malade|allergique|fatigué)|llamó|dijo|escribió|preguntó|tiene fiebre"
     r"|está (?:enferm[oa]|malo|mala))\b"
+)
+# A name inside an identifier: "device_tracker.pixel_jana", "LAPTOP-SCHNEIDER", "Casa_Benavides_5G", "PC-ANTOINE".
+_IDENTIFIER = re.compile(r"(?<![\w.\-])[A-Za-zÀ-ÿ0-9]+(?:[_.\-][A-Za-zÀ-ÿ0-9]+)+(?![\w\-]|\.\w)")
+_IDENTIFIER_PART = re.compile(r"[A-Za-zÀ-ÿ]{3,}")
+# What identifiers are made of besides names: devices, rooms, services.
+_NOT_IN_IDENTIFIERS = frozenset(
+    [
+        "home",
+        "guest",
+        "guests",
+        "gast",
+        "invitados",
+        "invités",
+        "wifi",
+        "wlan",
+        "box",
+        "net",
+        "fritz",
+        "fritzbox",
+        "livebox",
+        "freebox",
+        "bbox",
+        "salon",
+        "cam",
+        "camera",
+        "kamera",
+        "door",
+        "front",
+        "back",
+        "garden",
+        "garage",
+        "kitchen",
+        "office",
+        "bureau",
+        "cocina",
+        "living",
+        "room",
+        "bed",
+        "bedroom",
+        "bath",
+        "hall",
+        "haus",
+        "casa",
+        "maison",
+        "device",
+        "tracker",
+        "notify",
+        "mobile",
+        "app",
+        "iphone",
+        "ipad",
+        "pixel",
+        "galaxy",
+        "laptop",
+        "desktop",
+        "pc",
+        "mac",
+        "book",
+        "phone",
+        "tablet",
+        "watch",
+        "tv",
+        "sensor",
+        "light",
+        "switch",
+        "media",
+        "player",
+        "person",
+        "zone",
+        "group",
+        "input",
+        "automation",
+        "script",
+        "scene",
+        "binary",
+        "climate",
+        "cover",
+        "lock",
+        "vacuum",
+        "speaker",
+        "echo",
+        "alexa",
+        "google",
+        "nest",
+        "hue",
+        "sonos",
+        "printer",
+        "drucker",
+        "router",
+        "repeater",
+        "mesh",
+        "ext",
+        "extender",
+        "plus",
+        "pro",
+        "max",
+        "mini",
+        "thinkpad",
+        "surface",
+        "android",
+        "windows",
+        "linux",
+        "ubuntu",
+        "server",
+        "nas",
+        "backup",
+        "main",
+        "master",
+        "admin",
+        "root",
+        "user",
+        "test",
+        "dev",
+        "prod",
+        "north",
+        "south",
+        "east",
+        "west",
+        "up",
+        "down",
+        "left",
+        "right",
+        "upper",
+        "lower",
+        "top",
+        "bottom",
+        "new",
+        "old",
+        "lat",
+        "lon",
+        "lng",
+        "api",
+        "key",
+        "token",
+        "id",
+    ]
+)
+# "los Treviño", "les Schmitt", "die Müllers", "the Hendersons": a family by its surname.
+_FAMILY = re.compile(rf"(?<![\w'’\-])(?:los|les|die|the|chez les)[ \t]+(?P<name>{_NAME})(?![\w'’\-])")
+# A form's fields: "Nom : RAKOTOMALALA", "Prénom : Hanta", "Vorname: Jürgen", "Apellidos: García Ruiz".
+_FORM_FIELD = re.compile(
+    rf"(?m)^[ \t>*\-]*(?:(?P<given>Prénoms?|Vorname|Vornamen|First name|Given names?|Forename|Nombre|Nombres)"
+    rf"|(?P<family>Nom|Nom de famille|Nom de naissance|Nachname|Familienname|Surname|Last name|Family name|Apellidos?"
+    rf"|Primer apellido|Segundo apellido)|(?P<full>Name|Full name|Nom complet|Nombre completo|Patient|Patiente|Paciente|Versicherte[r]?))"
+    rf"[ \t]*:[ \t]*(?P<name>{_NAME}(?:[ \t]+{_NAME}){{0,3}})[ \t]*(?=\r?\n|$|,)"
 )
 # "Henrik and Sunniva", "Ayo und Bisi": a known first name makes the other word beside it a name too.
 _PAIR = re.compile(rf"(?<![\w'’\-])(?P<a>{_NAME})[ \t]+(?:and|und|et|y|&)[ \t]+(?P<b>{_NAME})(?![\w'’\-])")
@@ -285,7 +433,10 @@ def find_people(text: str) -> list[Candidate]:
     first, last = _gazetteer()
     found: list[Candidate] = []
     for m in _CUE_BEFORE.finditer(text):
-        group = next(g for g in ("kin", "strong", "title", "verb", "weak", "pair") if m.group(g) is not None)
+        group = next(g for g in ("kin", "strong", "title", "form", "verb", "weak", "pair") if m.group(g) is not None)
+        if group == "form":  # "D./Dña. MOHAMED EL AMRANI BOUZID": a Spanish form's addressee, in capitals as often as not
+            found.append(Candidate("PERSON", m.start(group), m.end(group)))
+            continue
         value = m.group(group)
         located = _words_at(text, m.start(group), m.end(group))
         words = [w for w, _, _ in located]
@@ -372,6 +523,37 @@ def find_people(text: str) -> list[Candidate]:
         low = m.group("name")
         if low in _LOWER_NAMES and low not in _STOP_CAP and low not in _NOT_NAMES and low not in stop_words:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _IDENTIFIER.finditer(text):
+        parts = [p.group().casefold() for p in _IDENTIFIER_PART.finditer(m.group())]
+        for part in _IDENTIFIER_PART.finditer(m.group()):
+            word = part.group()
+            low = word.casefold()
+            if low in _NOT_IN_IDENTIFIERS or low in _STOP_CAP or low in _NOT_NAMES or low in stop_words:
+                continue
+            # lower case: a first name that is no word ("pixel_jana", "sarahs_pixel"); capitals: any name ("LAPTOP-SCHNEIDER")
+            if "_" not in m.group() and "." not in m.group() and not word.isupper() and not (set(parts) & _NOT_IN_IDENTIFIERS):
+                continue  # "Steuer-ID", "API-Key": a hyphenated word, not a device's or a network's name
+            if word.islower():
+                named = len(word) > 3 and (low in _LOWER_NAMES or (low.endswith("s") and low[:-1] in _LOWER_NAMES))
+            else:
+                named = (low in first and low not in _AMBIGUOUS) or low in last
+            if named and known_place(word.capitalize()) is None:
+                start = m.start() + part.start()
+                found.append(Candidate("PERSON", start, start + len(word)))
+    for m in _FAMILY.finditer(text):
+        low = m.group("name").casefold()
+        if low in _STOP_CAP or low in _NOT_NAMES or low in first or known_place(m.group("name")) is not None:
+            continue
+        if low in last or (low.endswith("s") and low[:-1] in last):
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _FORM_FIELD.finditer(text):
+        words = m.group("name").split()
+        low = words[0].casefold()
+        if low in _STOP_CAP or low in _NOT_NAMES or low in stop_words:
+            continue
+        if m.group("full") is not None and not (low in first or low in last or m.group("name").isupper()):
+            continue  # "Name: Living Room": only a name the lists know, or a form's capitals
+        found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _SURNAME_FIRST.finditer(text):
         head = m.group("name").split(",")[0].split()[0].casefold()
         if m.group("first").casefold() in first and head not in _STOP_CAP and head not in _NOT_NAMES:

@@ -285,6 +285,44 @@ def test_a_name_in_lower_case_after_a_title_an_elder_or_a_login_is_a_person(text
 
 
 @pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('entity_id: device_tracker.pixel_jana\n    to: "home"', "jana"),
+        ("  - service: notify.mobile_app_iphone_dragan", "dragan"),
+        ('my laptop says "CONNOR-THINKPAD is low on disk space"', "CONNOR"),
+        ("Unable to connect to 10.0.0.12 (PC-ANTOINE), retrying", "ANTOINE"),
+        ("Cam_Salon_Dubois : personne détectée à 10h03", "Dubois"),
+        ("wifi_ssid: Livebox-Moreau\nwifi_password: x", "Moreau"),
+        ("mqtt_user: fmoreau\nmqtt_password: k9Xv-22", "fmoreau"),
+        ("bitte mit rechenweg, frau Kowalczyk will den sehen", "Kowalczyk"),
+        ("la pediatra es la dra. Quintero pero no contesta", "Quintero"),
+        ("Mit freundlichen Grüßen\nIm Auftrag\nLehmkuhl", "Lehmkuhl"),
+        ("y después cena con los Treviño en Zapopan.", "Treviño"),
+        ("on sera 8 avec les Schmitt samedi", "Schmitt"),
+        ("Sevilla\n\nD./Dña. MOHAMED EL AMRANI BOUZID\nNIE: X4829173R", "MOHAMED EL AMRANI BOUZID"),
+        ("Nom : RAKOTOMALALA\nPrénom : Hanta\nNé(e) le : 22/07/1986", "RAKOTOMALALA"),
+        ("Nom : RAKOTOMALALA\nPrénom : Hanta\nNé(e) le : 22/07/1986", "Hanta"),
+    ],
+)
+def test_a_name_inside_an_identifier_a_form_field_or_after_a_lower_case_title_is_a_person(text: str, name: str) -> None:
+    assert covered(text, name, ("PERSON",)), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "light.living_room_lamp, switch.hall_light and sensor.kitchen_temperature are off",
+        "Meine Steuer-ID ist 92 871 651 405 und der API-Key steht in der Datei",
+        "home_lat: -34.6037\nhome_lon: -58.3816",
+        "name: Living Room Lights",
+        "les Alpes et les Verts",
+    ],
+)
+def test_identifiers_of_rooms_and_hyphenated_words_hold_no_name(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k == "PERSON"], found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The Dr. said so and the nurse agreed.",
