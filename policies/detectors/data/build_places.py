@@ -49,7 +49,27 @@ REGIONS = (
     " New South Wales, Queensland, Western Australia, South Australia, Tasmania, Northern Territory, Lombardia, Lombardy,"
     " Lombardie, Toscana, Tuscany, Toscane, Sicilia, Sicily, Sicile, Sardegna, Sardinia, Sardaigne, Piemonte, Veneto, Flandern,"
     " Flanders, Flandre, Wallonie, Wallonia, Noord-Holland, Zuid-Holland, Algarve, Madeira, Azoren, Azores, Açores, Kreta, Crete,"
-    " Crète, Creta, Bali, Sibirien, Siberia, Patagonia, Patagonie, Kalifornien, Californie, Floride"
+    " Crète, Creta, Bali, Sibirien, Siberia, Patagonia, Patagonie, Kalifornien, Californie, Floride,"
+    # added 2026-12-04: German, French and Spanish names of regions, districts and waters the lists lacked
+    " Sibérie, Patagonien, Andalusien, Katalonien, Galicien, Baskenland, Kanaren, Kanarische Inseln, Majorque, Korsika,"
+    " Sizilien, Sardinien, Toskana, Südtirol, Alto Adige, Appenzell, Appenzell Innerrhoden, Appenzell Ausserrhoden, Wallonien,"
+    " Lombardei, Venetien, Piemont, Ligurien, Apulien, Kalabrien, Elsass, Lothringen, Burgund, Schwaben, Pfalz, Eifel, Harz,"
+    " Emsland, Sauerland, Westfalen, Rheinland, Münsterland, Vogtland, Erzgebirge, Lausitz, Oberpfalz, Unterfranken,"
+    " Mittelfranken, Oberfranken, Mühlviertel, Waldviertel, Weinviertel, Innviertel, Salzkammergut, Zillertal, Ötztal, Pinzgau,"
+    " Wachau, Engadin, Emmental, Berner Oberland, Romandie, Val-de-Marne, Seine-Saint-Denis, Hauts-de-Seine, Essonne, Yvelines,"
+    " Val-d'Oise, Seine-et-Marne, Bouches-du-Rhône, Alpes-Maritimes, Hérault, Haute-Garonne, Loire-Atlantique, Ille-et-Vilaine,"
+    " Bas-Rhin, Haut-Rhin, Moselle, Jalisco, Nuevo León, Yucatán, Chiapas, Baja California, Quintana Roo, Estado de México,"
+    " Antioquia, Cundinamarca, Valle del Cauca, Chubut, Tierra del Fuego, Donegal, Wicklow, Kildare, Meath, Tipperary,"
+    " Connemara, Punjab, Pendjab, Kashmir, Kaschmir, Cachemire, Lapland, Lappland, Laponie, Skandinavien, Scandinavie,"
+    " Escandinavia, Scandinavia, Balkan, Balkans, Karibik, Caraïbes, Caribe, Caribbean, Mittelmeer, Méditerranée,"
+    " Mediterráneo, Nordsee, Ostsee, Bodensee, Gardasee, Lac Léman, Genfersee, Zürichsee, Chiemsee, Ammersee, Dolomiten,"
+    " Dolomites, Dolomiti, Alpen, Alpes, Alps, Pyrenäen, Pyrénées, Pirineos, Pyrenees"
+)
+# Countries' other names, as people write them, that phonenumbers' and GeoNames' names lack.
+COUNTRIES = (
+    "Tschechien, Tschechische Republik, République tchèque, Tchéquie, República Checa, Hollande, Großbritannien,"
+    " Grande-Bretagne, Gran Bretaña, Great Britain, Britain, Vereinigte Staaten, États-Unis, Amerika, Amérique, Weißrussland,"
+    " Biélorussie, Burma, Birmanie, Persien, Perse, Persia, Türkiye, Nordmazedonien, Vatikan, Vatikanstadt"
 )
 
 
@@ -94,6 +114,8 @@ def main(data: Path) -> None:
                 add(alt["name"], "region", int(continent.get("population", 0) or 0))
     for region in _regions():
         add(region, "region", 0)
+    for name in COUNTRIES.split(","):
+        add(name, "country", 0)
     for state in json.loads((data / "us_states.json").read_text("utf-8")).values():
         add(state["name"], "region", 0)
     for city in json.loads((data / "cities15000.json").read_text("utf-8")).values():
