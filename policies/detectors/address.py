@@ -90,7 +90,7 @@ _FR_STREET = re.compile(
 # Spanish, Catalan, Italian, Portuguese: "Calle Mayor 5, 28013 Madrid", "C/ Mayor 22, 2.º dcha.",
 # "camino de las Rosas 2", "Rambla de Méndez Núñez 31", "Via Roma 12"
 _ES_TYPES = (
-    r"(?:calle|c/|avenida|avda\.|av\.|plaza|pza\.|paseo|camino|carrer|ronda|travesía|travesia|rambla|avinguda"
+    r"(?:calle|c/|avenida|avda\.|av\.|plaza|pza\.|paseo|camino|carrer|ronda|travesía|travesia|rambla|avinguda|alameda|bulevar|pasaje"
     r"|passeig|glorieta|callejón|callejon|cuesta|carretera|ctra\.|urbanización|vía|via|viale|piazza|piazzale"
     r"|corso|largo|vicolo|rua|travessa|praça|praca|ul\.|ulica|al\.|aleja|strada|calea|ulice|utca)"
 )
@@ -110,6 +110,11 @@ _TYPE_FIRST_ALONE = re.compile(
 _GRID_STREET = re.compile(
     r"(?<![\w\-])(?i:calle|cll?\.?|carrera|cra\.?|kr\.?|avenida|av\.?|ak\.?|ac\.?|diagonal|dg\.?|transversal|tv\.?)\s*"
     r"\d{1,3}\s?[A-Z]?(?:\s?bis)?\s*(?:#|(?i:n[º°o]|no)\.?)\s*\d{1,3}\s?[A-Z]?(?:\s(?:Sur|Norte|Este|Oeste))?\s*-\s*\d{1,3}(?![\w])"
+)
+# A Colombian corner by grid numbers: "la calle 72 con carrera 7", "Cra. 15 con Calle 93".
+_GRID_CORNER = re.compile(
+    r"(?<![\w\-])(?i:calle|cll?\.?|carrera|cra\.?|kr\.?|avenida|av\.?|diagonal|dg\.?|transversal|tv\.?)\s*\d{1,3}\s?[A-Z]?(?:\s?bis)?"
+    r"\s+(?i:con|y)\s+(?i:calle|cll?\.?|carrera|cra\.?|kr\.?|avenida|av\.?|diagonal|dg\.?|transversal|tv\.?)\s*\d{1,3}\s?[A-Z]?(?![\w])"
 )
 # A German street named alone, one word with its type: "Richtung Lindenweg", "in der Thaliastraße", "am Hermannplatz".
 _DE_STREET_ALONE = re.compile(
@@ -342,6 +347,7 @@ def find_addresses(text: str) -> list[Candidate]:
         _FR_STREET,
         _ES_STREET,
         _GRID_STREET,
+        _GRID_CORNER,
         _PO_BOX,
         _BUILDING,
         _TYPE_FIRST_ALONE,

@@ -219,7 +219,7 @@ _ORG_TAIL = (
     r"|Agency|Insurance|Airlines|Airways|Motors|Hotel|Bakery|Garage|Vets|Veterinary|Opticians|Dentists?|Kindergarten"
     r"|Partners|Associates|LLP|Limited|Pty|BV|NV|SpA|Srl|KGaA|mbH|UG|OHG|SA|SL|SLU|Sàrl|Building Society|Credit Union"
     r"|Versicherung(?:en)?|Stiftung|Kanzlei|Autohaus|Immobilien|Hausverwaltung|Assurances?|Mutuelle|Seguros|Inmobiliaria"
-    r"|Primary|Infants|Lettings|Estates|CC|RFC|AFC)"
+    r"|Primary|Infants|Lettings|Estates|CC|RFC|AFC|Söhne|Sons|Fils|Hijos|Hermanos|Brothers|Frères|Cie)"
 )
 _ORG_HEAD = (
     r"(?:[ée]cole|coll[èe]ge|lyc[ée]e|clinique|h[ôo]pital|CHU|m[ée]diath[èe]que|mairie|pharmacie|cr[èe]che|universit[ée]"
@@ -232,7 +232,8 @@ _ORG_HEAD_CAP = (
     r"(?:Deutschen?|Deutscher|Banque|Caja|Caisse|Cr[ée]dit|Soci[ée]t[ée]|Groupe|Grupo|Fundaci[oó]n|Fondation|Asociaci[oó]n"
     r"|Mutua|Academia|Escuela|Guarder[íi]a|Parroquia|Paroisse|[ÉE]glise|Iglesia|Kirchengemeinde|Pfarrei|Finanzamt|Landratsamt"
     r"|Jobcenter|Zahnarztpraxis|Kinderarztpraxis|Gemeinschaftspraxis|Tierarztpraxis|Autohaus|Kanzlei|Bäckerei|Hotel|H[ôo]tel"
-    r"|Pr[ée]fecture|AOK|BKK|IKK|LKH|FC|SV|TSV|VfB|VfL|EPS|IPS|CFA|Tabac|Taller|Trafik|G[îi]te|Garage|Restaurant|Caf[ée])"
+    r"|Pr[ée]fecture|AOK|BKK|IKK|LKH|FC|SV|TSV|VfB|VfL|EPS|IPS|CFA|Tabac|Taller|Trafik|G[îi]te|Garage|Restaurant|Caf[ée]"
+    r"|Männerchor|Kirchenchor|Gesangverein|Musikverein|Chorale|Coláiste|Scoil|Gaelscoil|Camping|Auberge|Hausverwaltung)"
 )
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*"
 _S = r"[ \t]+"  # an organisation's name stays on one line
@@ -252,7 +253,8 @@ _INSTITUTION_HEAD = (
     r"|centre aquatique|cabinet|service des imp[ôo]ts|conservatoire|gymnase|biblioth[èe]que|m[ée]diath[èe]que|ludoth[èe]que"
     r"|r[ée]sidence|ehpad|maison de retraite|maison de sant[ée]|boulangerie|auto-[ée]cole|caisse primaire|caisse d['’]allocations"
     r"|polideportivo|piscina|centro de salud|centro m[ée]dico|centro de diagn[óo]stico|residencia|gimnasio|consultorio"
-    r"|ambulatorio|notar[íi]a|gestor[íi]a|autoescuela|parroquia|cl[íi]nica|farmacia|hospital|clinique|pharmacie)"
+    r"|ambulatorio|notar[íi]a|gestor[íi]a|autoescuela|parroquia|cl[íi]nica|farmacia|hospital|clinique|pharmacie"
+    r"|garage|g[îi]te|camping|auberge)"
 )
 _INSTITUTION = re.compile(
     rf"(?<![\w\-])(?P<inst>(?i:{_INSTITUTION_HEAD})(?:{_S}(?:[a-zà-ÿ][\w'’\-]*|d['’][\w'’\-]+)){{0,4}}?"
@@ -289,7 +291,10 @@ _ORG_STRONG = re.compile(
     r"|commande (?:chez|sur|de)|r[ée]clamation (?:à|chez|aupr[èe]s de)|facture (?:de|d'|du)|remboursement (?:de|par)|contrat (?:chez|avec)"
     r"|abonnement (?:chez|à)|livraison (?:de|par)|livreur (?:de|d')"
     r"|pedido (?:de|a|en)|reclamaci[óo]n (?:a|de)|queja (?:a|de)|factura (?:de|del)|reembolso de|contrato con|suscripci[óo]n a"
-    r"|repartidor de|env[íi]o de))"
+    r"|repartidor de|env[íi]o de"
+    # an insurer, a health fund: "l'assurance CSS", "meine Krankenkasse DAK", "la mutuelle MGEN", "mi prepaga OSDE"
+    r"|assurance|mutuelle|caisse maladie|krankenkasse|krankenversicherung|seguro m[ée]dico|aseguradora|obra social|prepaga"
+    r"|health insurer|health fund))"
     r"[ \t]+(?:(?:the|der|die|dem|den|la|le|el|l')[ \t]+)?"
     rf"(?P<org>(?:{_CAP}|[A-Z]{{2,5}})(?:[ \t]+(?:(?:de|del|de la|du|des|von|der|of)[ \t]+)?(?:{_CAP}|&|\+|[A-Z]{{2,5}})){{0,2}})(?![\w\-])"
 )

@@ -225,6 +225,10 @@ _LOWER_AFTER_PREP = re.compile(
 )
 
 
+# A letter's place and date: "Sevilla, a 21 de octubre de 2024", "Nancy, le 3 mars", "Köln, den 3. März", "Leeds, 2 May".
+_LETTER_DATE_AFTER = re.compile(r",[ \t]+(?P<article>(?:a|le|den|am|el)[ \t]+)?\d{1,2}(?:\.|er|st|nd|rd|th)?[ \t]+[^\W\d_]")
+
+
 def _lower_places(text: str) -> Iterator[Candidate]:
     words, first = function_words(), _first_names()
     for m in _LOWER_AFTER_PREP.finditer(text):
@@ -276,7 +280,10 @@ def find_places(text: str) -> Iterator[Candidate]:
         strong = bool(_STRONG_PREP_BEFORE.search(before))
         ambiguous = words[0].casefold() in first or value in _COMMON
         at_start = before.rstrip(" \t\"'«“„¿¡(")[-1:] in ("", "\n", ".", ":", "!", "?")
-        if ambiguous:
+        dated = at_start and (letter := _LETTER_DATE_AFTER.match(text, end)) is not None
+        if dated and (not ambiguous or letter.group("article")):  # type: ignore[union-attr]
+            ok = True
+        elif ambiguous:
             ok = strong or (value in _ALONE_OK and not at_start) or _beside_a_place(text, start, end)
         elif kind == "city":
             ok = prep or population >= BIG_CITY or len(words) > 1

@@ -23,6 +23,9 @@ _CARD_CODE = lower_pattern(
     r"(?i)(?<!\w)(?:cvc2?|cvv2?|csc|cid|security code|card code|prüfnummer|prüfziffer|kartenprüfnummer|cryptogramme"
     r"|código de seguridad)\s*[:#=]?\s*(?P<code>\d{3,4})(?!\d)"
 )
+# "Kartennummer 4210 0312 7147 6825 und den Code 318": a plain "code" of three or four digits after a card number.
+_CODE_AFTER_CARD = lower_pattern(r"(?i)(?<!\w)(?:code|código|codigo|clave)\s*[:#=]?\s*(?P<code>\d{3,4})(?![\d.,:/\-])")
+_CARD_BEFORE = re.compile(r"\d(?:[ \-]?\d){11,18}")
 _URL_TOKEN = re.compile(r"(?i)[?&](?:access_token|token|api_key|apikey|key|sig|signature|password|pwd|secret|auth)=([^\s&#]{6,})")
 
 # "login: jsmith / Hunter2Hunter", "Zugangsdaten max / geheim123": a user and a password after a slash.
@@ -93,7 +96,8 @@ _CONFIG = lower_pattern(
     r"(?im)(?<![\w\-.])(?P<key>(?:[A-Za-z_][\w.\-]{0,60}?)?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key"
     r"|apikey|access[_\-]?key|private[_\-]?key|secret[_\-]?key|auth[_\-]?key|psk|credentials?|master[_\-]?key"
     r"|encryption[_\-]?key|signing[_\-]?key|license[_\-]?key|wifi[_\-]?key|[_\-]key)(?![a-z])[\w.\-]{0,40})[\"']?[ \t]*[:=][ \t]*"
-    r"(?:\"(?P<dq>[^\"\n]{1,300})\"|'(?P<sq>[^'\n]{1,300})'|(?P<bare>[^\s\"',;#}\]]{1,300}))"
+    # a bare value ends at a space, a quote or a comment ("# ..."); a "#" inside it is its own ("r7#Lq2pVw9!tE")
+    r"(?:\"(?P<dq>[^\"\n]{1,300})\"|'(?P<sq>[^'\n]{1,300})'|(?P<bare>[^\s\"',;#}\]](?:[^\s\"',;#}\]]|#){0,299}))"
 )
 _CONFIG_KEY_NOT = re.compile(
     r"(?i)(?:length|min|max|policy|hint|file|path|field|expiry|expires|expiration|enabled|required|url|uri"
@@ -206,6 +210,9 @@ def find_secrets(text: str, found: list[Candidate]) -> None:
         found.append(Candidate("URL_CREDENTIALS", m.start("cred"), m.end("cred")))
     for m in _CARD_CODE.finditer(lowered(text)):
         found.append(Candidate("SECRET", m.start("code"), m.end("code")))
+    for m in _CODE_AFTER_CARD.finditer(lowered(text)):
+        if _CARD_BEFORE.search(text, max(0, m.start() - 100), m.start()):
+            found.append(Candidate("SECRET", m.start("code"), m.end("code")))
     for m in _URL_TOKEN.finditer(text):
         found.append(Candidate("URL_CREDENTIALS", m.start(1), m.end(1)))
     for m in _AUTH_HEADER.finditer(text):

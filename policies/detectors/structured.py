@@ -60,6 +60,10 @@ _NINO = re.compile(
     r"[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?[A-D](?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+# Written as HMRC writes it, in pairs, a National Insurance number is one whatever its prefix ("QQ 12 34 56 C").
+_NINO_PAIRS = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2} \d{2} \d{2} \d{2} [A-D](?![A-Za-z0-9])")
+# France's tax number (numéro fiscal, SPI) as the tax notice prints it: 13 digits, 4-3-3-3, first 0 to 3.
+_FR_SPI = re.compile(r"(?<![\w.\-])[0-3]\d{3} \d{3} \d{3} \d{3}(?![\w\-]|[.,]\d)")
 _NHS = re.compile(r"(?<![\w\-])\d{3}[ \-]?\d{3}[ \-]?\d{4}(?![\w\-])")
 _NHS_CUE = re.compile(r"(?i)\bnhs\b")
 _ES_ID = re.compile(r"(?<![A-Za-z0-9])(?:\d{8}|[XYZ]\d{7})[ \-]?[A-Za-z](?![A-Za-z0-9])")
@@ -202,8 +206,9 @@ def _national_ids(text: str, found: list[Candidate]) -> None:
         has_sep = bool(m.group(1))
         if us_ssn.is_valid(d) and (has_sep or _near(text, m.start(), m.end(), _SSN_CUE)):
             _add(found, "NATIONAL_ID", m)
-    for m in _NINO.finditer(text):
-        _add(found, "NATIONAL_ID", m)
+    for pattern in (_NINO, _NINO_PAIRS, _FR_SPI):
+        for m in pattern.finditer(text):
+            _add(found, "NATIONAL_ID", m)
     for m in _NHS.finditer(text):
         if gb_nhs.is_valid(_digits(m.group())) and _near(text, m.start(), m.end(), _NHS_CUE):
             _add(found, "NATIONAL_ID", m)

