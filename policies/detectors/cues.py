@@ -53,7 +53,7 @@ _GAP = (
     r"(?:\s*(?:number|no\.?|nro\.?|nr\.?|num\.?|#|nummer|num[ée]ro|n[uú]mero|n[°º]\.?))?"
     # "Versichertennummer bei der AOK Bayern ist M7654...": where the number is from, then "is"
     r"(?:\s+(?:bei|beim|at|with|von|vom|for|für|of|chez|avec|con|en|de|du|del)\s+(?:[\w\-.&]+\s+){0,3}?(?:is|ist|est|es|lautet|was|war)(?=\s))?"
-    r"(?:\s+(?:is|ist|lautet|est|c['’]est|es|was|war|reads|de la|del|de))?\s*[:#=\-]?\s*[\"'(\[]?\s*"
+    r"(?:\s+(?:is|ist|lautet|est|c['’]est|es|was|war|reads|de la|del|de)(?!\w))?\s*[:#=\-]?\s*[\"'(\[]?\s*"
 )
 _VALUE = r"[A-Za-z0-9](?:[A-Za-z0-9]|[ \-/.](?=[A-Za-z0-9])){3,40}"
 _CUED = lower_pattern(

@@ -24,6 +24,7 @@ from stdnum.ie import pps as ie_pps
 from stdnum.it import codicefiscale as it_cf
 from stdnum.mx import curp as mx_curp
 from stdnum.mx import rfc as mx_rfc
+from stdnum.nl import bsn as nl_bsn
 from stdnum.us import ssn as us_ssn
 
 from policies.detectors.base import Candidate
@@ -65,6 +66,9 @@ _NINO_PAIRS = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2} \d{2} \d{2} \d{2} [A-D](?![A
 # France's tax number (numéro fiscal, SPI) as the tax notice prints it: 13 digits, 4-3-3-3, first 0 to 3.
 _FR_SPI = re.compile(r"(?<![\w.\-])[0-3]\d{3} \d{3} \d{3} \d{3}(?![\w\-]|[.,]\d)")
 _NHS = re.compile(r"(?<![\w\-])\d{3}[ \-]?\d{3}[ \-]?\d{4}(?![\w\-])")
+# The Dutch citizen service number: nine digits passing the eleven test, with "BSN" nearby.
+_NL_BSN = re.compile(r"(?<![\w\-.])\d{4}[ .]?\d{2}[ .]?\d{3}(?![\w\-]|[.,]\d)")
+_NL_BSN_CUE = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofinummer|sofi-nummer)\b")
 _NHS_CUE = re.compile(r"(?i)\bnhs\b")
 _ES_ID = re.compile(r"(?<![A-Za-z0-9])(?:\d{8}|[XYZ]\d{7})[ \-]?[A-Za-z](?![A-Za-z0-9])")
 _FR_NIR = re.compile(r"(?<![\w])[12](?: ?\d){12}(?: ?\d{2})(?!\w)")
@@ -117,18 +121,28 @@ def _near(text: str, start: int, end: int, cue: re.Pattern[str], width: int = 40
     return cue.search(text, max(0, start - width), min(len(text), end + width)) is not None
 
 
+# A card named just before its number, also joined by a hyphen: "die Maestro-Karte 501869467982".
+_CARD_NAMED = re.compile(r"(?i)(?:card|karte|carte|tarjeta|visa|mastercard|maestro|amex|discover|jcb|diners)\W{0,12}$")
+_GROUP_START = re.compile(r"(?<=[ \-])\d")
+
+
 def _cards(text: str, found: list[Candidate]) -> None:
     for m in _CARD.finditer(text):
-        d = _digits(m.group())
-        if re.search(r"[A-Za-z]{2}\d{2}[ \-]?$", text[max(0, m.start() - 6) : m.start()]):
-            continue  # the tail of an IBAN-shaped string, not a card
-        # Every issuer range (UATP starts with 1, fuel cards with 7); 12 digits only when
-        # grouped like a card, since so many other numbers have 12 digits.
-        if not (12 <= len(d) <= 19 and d[0] != "0" and len(set(d)) > 1 and luhn.is_valid(d)):
-            continue
-        if len(d) == 12 and not _CARD_GROUPS.fullmatch(m.group()):
-            continue
-        _add(found, "CARD", m)
+        # "12/11 5477-8980-6667-4201": a run may begin with digits that are not the card's; try it from each group on
+        starts = [m.start()] + [g.start() for g in _GROUP_START.finditer(text, m.start(), m.end())]
+        for start in starts:
+            raw = text[start : m.end()]
+            d = _digits(raw)
+            if re.search(r"[A-Za-z]{2}\d{2}[ \-]?$", text[max(0, start - 6) : start]):
+                break  # the tail of an IBAN-shaped string, not a card
+            # Every issuer range (UATP starts with 1, fuel cards with 7); 12 digits only when
+            # grouped like a card or named as one, since so many other numbers have 12 digits.
+            if not (12 <= len(d) <= 19 and d[0] != "0" and len(set(d)) > 1 and luhn.is_valid(d)):
+                continue
+            if len(d) == 12 and not _CARD_GROUPS.fullmatch(raw) and not _CARD_NAMED.search(text, max(0, start - 20), start):
+                continue
+            found.append(Candidate("CARD", start, m.end()))
+            break
 
 
 def _mod97_cuts(compact: str) -> list[int]:
@@ -165,9 +179,11 @@ def _ibans(text: str, found: list[Candidate]) -> None:
         cut = next((c for c in _mod97_cuts(compact) if std_iban.is_valid(compact[:c])), None)
         if cut is None:
             # Cue beats checksum: an IBAN-shaped value right after "IBAN" is one, mistyped;
-            # so is one with its country's exact length, written in blocks of four.
+            # so is one with its country's exact length, written in blocks of four or as one run of digits.
             length = _IBAN_LENGTHS.get(compact[:2])
-            if length and len(compact) >= length and _IBAN_BLOCKS.match(raw):
+            if length and (
+                (len(compact) >= length and _IBAN_BLOCKS.match(raw)) or (len(compact) == length and compact[2:].isdigit() and raw.isalnum())
+            ):
                 n = 0
                 for i, ch in enumerate(raw):
                     n += ch not in " -"
@@ -208,6 +224,9 @@ def _national_ids(text: str, found: list[Candidate]) -> None:
             _add(found, "NATIONAL_ID", m)
     for pattern in (_NINO, _NINO_PAIRS, _FR_SPI):
         for m in pattern.finditer(text):
+            _add(found, "NATIONAL_ID", m)
+    for m in _NL_BSN.finditer(text):
+        if _near(text, m.start(), m.end(), _NL_BSN_CUE, 50) and nl_bsn.is_valid(_digits(m.group())):
             _add(found, "NATIONAL_ID", m)
     for m in _NHS.finditer(text):
         if gb_nhs.is_valid(_digits(m.group())) and _near(text, m.start(), m.end(), _NHS_CUE):
@@ -345,7 +364,10 @@ _REGIONS = (
 def _valid_phone(candidate: str, intl: bool) -> bool:
     try:
         if intl:
-            return bool(phonenumbers.is_valid_number(phonenumbers.parse(candidate, None)))
+            # a number written with its country code is one when its length fits that country's plan: a range the
+            # plan has not assigned yet ("+33 6 39 ...", often in made-up or new numbers) is still someone's to redact
+            number = phonenumbers.parse(candidate, None)
+            return bool(phonenumbers.is_valid_number(number) or phonenumbers.is_possible_number(number))
         for region in _REGIONS:
             num = phonenumbers.parse(candidate, region)
             if phonenumbers.is_possible_number(num) and phonenumbers.is_valid_number_for_region(num, region):
@@ -355,8 +377,26 @@ def _valid_phone(candidate: str, intl: bool) -> bool:
     return False
 
 
+def _possible_phone(candidate: str) -> bool:
+    """Tell whether a national number after a phone cue has the length of a number of one of the regions served."""
+    digits = _digits(candidate)
+    if not digits.startswith("0") or len(digits) < 9:
+        return False
+    try:
+        for region in _REGIONS:
+            number = phonenumbers.parse(candidate, region)
+            if phonenumbers.is_possible_number(number) and phonenumbers.region_code_for_country_code(number.country_code) == region:
+                return True
+        return False
+    except phonenumbers.NumberParseException:
+        return False
+
+
 # An extension written alone, its number known to the reader: "IT Services, ext. 4417", "poste 2210".
 _EXTENSION_ALONE = re.compile(r"(?i:\b(?:ext\.?|extension|durchwahl|poste|extensi[oó]n|anexo))[ \t]*[:.#]?[ \t]*(?P<ext>\d{2,6})(?![\w])")
+
+
+_TRUNK = re.compile(r"\s*\(0\)\s*")
 
 
 def _phones(text: str, found: list[Candidate]) -> None:
@@ -392,7 +432,10 @@ def _phones(text: str, found: list[Candidate]) -> None:
             if bare and not (d.startswith("0") or _PHONE_CUE.search(text, max(0, start - 40), start)):
                 continue  # a plain digit run is a phone number only when something says so
         candidate = "+" + raw[2:] if raw.startswith("00") else raw
-        if _valid_phone(candidate, intl):
+        if intl:
+            candidate = _TRUNK.sub(" ", candidate)  # "+34 (0)91 ...", "+33 (0)6 ...": the trunk prefix is dropped abroad
+        cued = _PHONE_CUE.search(text, max(0, start - 40), start) is not None
+        if _valid_phone(candidate, intl) or (cued and _possible_phone(candidate)):
             ext = _EXTENSION.match(text, m.end())
             found.append(Candidate("PHONE", start, ext.end() if ext else m.end()))
 

@@ -801,3 +801,24 @@ def test_identifiers_firms_places_and_streets_of_more_shapes_are_found(text: str
 )
 def test_a_code_without_a_card_and_a_config_comment_are_no_secret(text: str) -> None:
     assert [v for k, v in found(text) if k == "SECRET"] in ([], ["abc123def"]), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("Llama al +34 (0)91 555 12 34, es el fontanero", "+34 (0)91 555 12 34", "PHONE"),
+        ("Appelle le +33 (0)6 39 98 55 07, c'est le plombier", "+33 (0)6 39 98 55 07", "PHONE"),
+        ("Appelle-moi au 06 39 98 55 07 demain", "06 39 98 55 07", "PHONE"),
+        ("Reconcile: 12/11 5477-8980-6667-4201 £32.10", "5477-8980-6667-4201", "CARD"),
+        ("die Maestro-Karte 501869467982 und die andere", "501869467982", "CARD"),
+        ("cerrar mi cuenta en CaixaBank, cuenta ES7520765223856533106768, titular", "ES7520765223856533106768", "IBAN"),
+        ("BSN is on the invoice too (908301662) — should it be?", "908301662", "NATIONAL_ID"),
+    ],
+)
+def test_a_number_of_its_shape_is_found_when_its_range_or_check_digit_is_unusual(text: str, value: str, kind: str) -> None:
+    assert (kind, value) in found(text), found(text)
+
+
+@pytest.mark.parametrize("text", ["order number 0123456789 arrived", "a run of 501869467982 widgets", "ref 4421 8765 2210"])
+def test_a_number_without_its_cue_or_shape_stays_in_the_clear(text: str) -> None:
+    assert not [v for k, v in found(text) if k in ("PHONE", "CARD")], found(text)
