@@ -385,7 +385,7 @@ def _possible_phone(candidate: str) -> bool:
     try:
         for region in _REGIONS:
             number = phonenumbers.parse(candidate, region)
-            if phonenumbers.is_possible_number(number) and phonenumbers.region_code_for_country_code(number.country_code) == region:
+            if phonenumbers.is_possible_number(number) and phonenumbers.region_code_for_country_code(number.country_code or 0) == region:
                 return True
         return False
     except phonenumbers.NumberParseException:
