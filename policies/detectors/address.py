@@ -47,8 +47,14 @@ _CITY = rf"(?!Co\.){_WC}(?:[ \t]+(?:upon[ \t]+|on[ \t]+|am[ \t]+|sur[ \t]+|de[ \
 _TAIL = rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:{_REGION})|(?:,[ \t]*|[ \t]*\n[ \t]*){_CITY}){{0,4}}"
 _EN_STREET = re.compile(
     rf"(?<![\w\-/:.]){_UNIT_BEFORE}\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:(?:[NSEW]|north|south|east|west)\.?\s+)?"
-    rf"(?:{_W}\s+){{0,3}}(?:\d{{1,3}}(?:st|nd|rd|th)\s+)?(?i:{_EN_TYPES})"
+    rf"(?:{_W}\s+){{0,3}}(?:\d{{1,3}}(?:st|nd|rd|th)\s+)?(?i:{_EN_TYPES})(?:\s+(?:NE|NW|SE|SW|N|S|E|W|North|South|East|West)(?![\w]))?"
     rf"{_UNIT}{_TAIL}",
+)
+# A street named without its number after a preposition: "lives on Birchwood Close", "a shop on Queen Street East".
+_EN_STREET_NAMED = re.compile(
+    rf"(?:(?<=\bon )|(?<=\bat )|(?<=\boff )|(?<=\balong )|(?<=\bdown )|(?<=\bup )|(?<=\bnear )|(?<=\binto )|(?<=\bonto )"
+    rf"|(?<=\bfrom )|(?<=\bvia ))(?!(?:The|My|Your|His|Her|Our|Their|No|Any|Every|This|That|One|Its)\b){_WC}(?:\s+{_WC}){{0,2}}\s+(?:Street|St\.?|Road|Rd\.?|Lane|Avenue|Ave\.?|Close|Crescent|Drive"
+    rf"|Way|Terrace|Grove|Mews|Boulevard|Row|Place|Square)(?:\s+(?:East|West|North|South|NE|NW|SE|SW))?(?![\w'’])"
 )
 # A street without its number, known by the postcode after it: "Church Lane, Kings Langley WD4 8JS"
 _EN_STREET_POSTCODE = re.compile(
@@ -90,14 +96,14 @@ _FR_STREET = re.compile(
 # Spanish, Catalan, Italian, Portuguese: "Calle Mayor 5, 28013 Madrid", "C/ Mayor 22, 2.º dcha.",
 # "camino de las Rosas 2", "Rambla de Méndez Núñez 31", "Via Roma 12"
 _ES_TYPES = (
-    r"(?:calle|c/|avenida|avda\.|av\.|plaza|pza\.|paseo|camino|carrer|ronda|travesía|travesia|rambla|avinguda|alameda|bulevar|pasaje"
+    r"(?:calle|c/|avenida|avda\.|av\.|plaza|pza\.|paseo|camino|carrer|ronda|travesía|travesia|rambla|avinguda|alameda|bulevar|pasaje|carrera"
     r"|passeig|glorieta|callejón|callejon|cuesta|carretera|ctra\.|urbanización|vía|via|viale|piazza|piazzale"
     r"|corso|largo|vicolo|rua|travessa|praça|praca|ul\.|ulica|al\.|aleja|strada|calea|ulice|utca)"
 )
 _ES_STREET = re.compile(
     rf"(?<![\w\-])(?i:{_ES_TYPES})\s*(?:(?:de la|de las|de los|del|de|dels|de l')\s+)?{_W}"
     rf"(?:\s+(?:(?:de la|de las|de los|del|de|y|i)\s+)?{_W}){{0,3}},?\s+(?:n[º°o]\.?\s*)?"
-    rf"\d{{1,4}}(?:\s?[a-zA-Z])?\b(?:,?\s*\d{{1,2}}\.?\s?[º°ªo](?:\s?(?:dcha|izda|izq|der|centro|[A-D])\b\.?)?)?"
+    rf"\d{{1,4}}(?:\s?[a-zA-Z])?\b(?:,?\s*\d{{1,2}}\.?\s?[º°ªo](?:\s?(?:izquierda|derecha|dcha|izda|izq|der|centro|[A-D])\b\.?)?)?"
     rf"(?:,?\s+\d{{5}}\s+{_W}(?:\s+{_W})?)?"
 )
 # A street named alone by its type word, in the languages that put the type first: "calle Colón",
@@ -239,7 +245,7 @@ _UNIT_PART = (
     r"|bte|boîte|wohnung|whg)\.?\s*[\w\-º°ª]{1,6}"
     r"|\d{1,2}\.\s?(?:OG|Obergeschoss|Stock|Etage|EG)(?:\s+(?:links|rechts|mitte|li\.?|re\.?))?"
     r"|(?:EG|DG|Hinterhaus|Vorderhaus|Seitenflügel)(?:\s+(?:links|rechts|mitte))?"
-    r"|\d{1,2}\.?\s?(?:[º°ª]|o(?!\w))(?:\s?(?:dcha|izda|izq|der|centro|[A-H])\b\.?)?|\d{1,2}(?:er|e|ème)\s+[ée]tage"
+    r"|\d{1,2}\.?\s?(?:[º°ª]|o(?!\w))(?:\s?(?:izquierda|derecha|dcha|izda|izq|der|centro|[A-H])\b\.?)?|\d{1,2}(?:er|e|ème)\s+[ée]tage"
 )
 # What stands before a street line, after a comma or on the line above: a flat, a floor, a
 # building or estate, "número 12 de la": "Bâtiment C, 18 rue ...", "Urbanización Los Pinos, portal 3".
@@ -247,6 +253,10 @@ _BUILDING_PART = (
     rf"(?i:r[ée]sidence|urbanizaci[óo]n|urb\.|edificio|immeuble|b[âa]timent|conjunto|colonia|col\.|cit[ée]|lotissement)"
     rf"\s+(?:(?i:du|de la|des|de|del|los|las|les|la|le|el|los)\s+)?{_W}(?:\s+{_W}){{0,2}}"
     rf"|{_WC}(?:\s+{_WC}){{0,2}}\s+(?:Industrial Estate|Trading Estate|Business Park|Retail Park|Business Centre)"
+    # a house by its name, as British and Irish addresses begin: "The Old Rectory", "Rosemount Care Home", "Ivy Cottage"
+    rf"|The\s+{_WC}(?:\s+{_WC}){{0,2}}"
+    rf"|{_WC}(?:\s+{_WC}){{0,2}}\s+(?:House|Cottage|Farm|Lodge|Hall|Mill|Barn|Manor|Villa|Care Home|Nursing Home|Mansions"
+    rf"|Buildings|Chambers|Towers?|Apartments|Flats)"
 )
 _UNIT_BEFORE_STREET = rf"(?=[^,\n]*\d|[^,\n]*\b[A-Z]\b|(?:EG|DG|Hinterhaus|Vorderhaus|Seitenflügel)\b)(?:{_UNIT_PART})"
 _BEFORE_STREET = re.compile(
@@ -343,6 +353,7 @@ def find_addresses(text: str) -> list[Candidate]:
     for pattern in (
         _EN_STREET,
         _EN_STREET_POSTCODE,
+        _EN_STREET_NAMED,
         _DE_STREET,
         _FR_STREET,
         _ES_STREET,

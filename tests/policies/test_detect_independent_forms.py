@@ -822,3 +822,30 @@ def test_a_number_of_its_shape_is_found_when_its_range_or_check_digit_is_unusual
 @pytest.mark.parametrize("text", ["order number 0123456789 arrived", "a run of 501869467982 widgets", "ref 4421 8765 2210"])
 def test_a_number_without_its_cue_or_shape_stays_in_the_clear(text: str) -> None:
     assert not [v for k, v in found(text) if k in ("PHONE", "CARD")], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "sent to The Old Rectory, Church Lane, Little Walsingham, Norfolk NR22 6BP for Sunday",
+            "The Old Rectory, Church Lane, Little Walsingham, Norfolk NR22 6BP",
+        ),
+        (
+            "Account holder is Máire Keogh, Apt 6, The Maltings, Bridge Street, Kilkenny R95 YX20.",
+            "Apt 6, The Maltings, Bridge Street, Kilkenny R95 YX20",
+        ),
+        ("who lives at Rosemount Care Home, 3 Abbey Lane, Sheffield S8 0BN since", "Rosemount Care Home, 3 Abbey Lane, Sheffield S8 0BN"),
+        ("Navigate to 1600 Pennsylvania Avenue NW, Washington, DC 20500 now", "1600 Pennsylvania Avenue NW, Washington, DC 20500"),
+        ("nuestra nueva dirección es Carrera del Darro 17, 18010 Granada.", "Carrera del Darro 17, 18010 Granada"),
+        ("¿Queda lejos la calle Mayor 14, 1.º izquierda de la estación?", "calle Mayor 14, 1.º izquierda"),
+        ("He lives on Birchwood Close and we go to the same school", "Birchwood Close"),
+        ("opening a sweet shop on Queen Street East. He was proud", "Queen Street East"),
+    ],
+)
+def test_an_address_with_its_house_name_direction_or_floor_words_is_covered_whole(text: str, address: str) -> None:
+    assert covered(text, address, ("ADDRESS",)), found(text)
+
+
+def test_a_song_title_shaped_like_a_street_after_on_is_no_address() -> None:
+    assert not [v for k, v in found("I'm on My Way home now", statistical=False) if k == "ADDRESS"]
