@@ -170,6 +170,10 @@ _GREETED = re.compile(
 # one writes as an everyday word (data/lower_first_names.txt; build_lower_names.py says how).
 _LOWER_WORD = re.compile(r"(?<![\w'’\-@.])(?P<name>[a-zà-öø-ÿß]{3,20})(?![\w\-@]|\.\w)")
 _LOWER_NAMES = _words("lower_first_names.txt")
+# A surname standing alone ("Dubois called", "chez Lefebvre"): one that is no word, no German noun and no
+# first name (data/surnames_no_word.txt; build_lower_names.py says how), capitalised as names are.
+_LONE_SURNAMES = _words("surnames_no_word.txt")
+_CAPITALISED = re.compile(r"(?<![\w'’\-@./])(?P<name>[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+(?:[\-'’][A-Za-zÀ-ÖØ-öø-ÿ]+)?)(?![\w\-@]|\.\w)")
 # A first and last name alone as a message's last sentence: the signature of a note.
 _LAST_SENTENCE_NAME = re.compile(rf"(?<=[.!?])[ \t]+(?P<name>{_NAME}{_SP}{_NAME})[ \t]*$")
 # "Brenner, Ulrich", "LÓPEZ SANZ, Andrés": a surname, then a comma and a first name, as forms write them.
@@ -554,6 +558,10 @@ def find_people(text: str) -> list[Candidate]:
         if m.group("full") is not None and not (low in first or low in last or m.group("name").isupper()):
             continue  # "Name: Living Room": only a name the lists know, or a form's capitals
         found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _CAPITALISED.finditer(text):
+        low = m.group("name").casefold()
+        if low in _LONE_SURNAMES and known_place(m.group("name")) is None:
+            found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _SURNAME_FIRST.finditer(text):
         head = m.group("name").split(",")[0].split()[0].casefold()
         if m.group("first").casefold() in first and head not in _STOP_CAP and head not in _NOT_NAMES:

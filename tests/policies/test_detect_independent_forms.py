@@ -849,3 +849,20 @@ def test_an_address_with_its_house_name_direction_or_floor_words_is_covered_whol
 
 def test_a_song_title_shaped_like_a_street_after_on_is_no_address() -> None:
     assert not [v for k, v in found("I'm on My Way home now", statistical=False) if k == "ADDRESS"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Dubois a appelé pour la facture", "Dubois"),
+        ("nos vemos en casa de los Benavides el sábado", "Benavides"),
+        ("the Lefebvre file is on my desk", "Lefebvre"),
+    ],
+)
+def test_a_surname_that_is_no_word_is_a_person_alone(text: str, name: str) -> None:
+    assert covered(text, name, ("PERSON",)), found(text)
+
+
+@pytest.mark.parametrize("text", ["Der Koch hat heute frei", "Der Bauer bringt die Milch", "We drove through Kilkenny"])
+def test_a_surname_that_is_a_word_or_a_place_is_not_a_person_alone(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k == "PERSON"], found(text, statistical=False)

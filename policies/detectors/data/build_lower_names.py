@@ -1,4 +1,4 @@
-"""Rebuild lower_first_names.txt: the known first names that are no lower-case word (a build step, not runtime).
+"""Rebuild lower_first_names.txt and surnames_no_word.txt: the known names that are no word (a build step, not runtime).
 
 Run: apt-get install wamerican wbritish wngerman wfrench wspanish
      .venv/bin/python policies/detectors/data/build_lower_names.py /usr/share/dict
@@ -9,6 +9,11 @@ american/british English, igerman98 German, the French and Spanish lists); only 
 lower-case entries are read, and only the names that are in none of them are written, so
 the file holds names from first_names.txt (Faker's lists) and more_first_names.txt
 (gender-guesser's dictionary), never a dictionary's words.
+
+surnames_no_word.txt holds the surnames of last_names.txt (Faker's lists) that are no
+lower-case word of any list, no German noun (ngerman's capitalised entries: "Koch",
+"Bauer", "Fischer" are left out) and no first name: a surname that can stand alone in a
+sentence as a person's ("Dubois called", "the Lefebvre file") without being read as a word.
 """
 
 from __future__ import annotations
@@ -47,11 +52,25 @@ def build(dict_dir: Path) -> list[str]:
     return sorted(keep)
 
 
+def build_surnames(dict_dir: Path) -> list[str]:
+    """Return the sorted surnames, case-folded, that are no word, no German noun and no first name."""
+    words = dictionary_words(dict_dir)
+    german_nouns = {w.casefold() for w in _lines(dict_dir / "ngerman") if w[:1].isupper()}
+    first = {n.casefold() for n in _lines(HERE / "first_names.txt") + _lines(HERE / "more_first_names.txt")}
+    stop = {n.casefold() for n in _lines(HERE / "stop_words.txt") + _lines(HERE / "not_names.txt") + _lines(HERE / "ambiguous_names.txt")}
+    last = {n.casefold() for n in _lines(HERE / "last_names.txt")}
+    words_or_names = words | german_nouns | first | stop
+    keep = {n for n in last if len(n) >= 4 and n.replace("-", "").replace("'", "").isalpha() and n not in words_or_names}
+    return sorted(keep)
+
+
 def main(argv: list[str]) -> int:
     dict_dir = Path(argv[1] if len(argv) > 1 else "/usr/share/dict")
     names = build(dict_dir)
     (HERE / "lower_first_names.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
-    print(f"{len(names)} names written")
+    surnames = build_surnames(dict_dir)
+    (HERE / "surnames_no_word.txt").write_text("\n".join(surnames) + "\n", encoding="utf-8")
+    print(f"{len(names)} first names and {len(surnames)} surnames written")
     return 0
 
 
