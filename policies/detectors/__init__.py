@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from policies.detectors.address import find_addresses, widen
@@ -147,6 +148,24 @@ def _is_field_name(text: str, cand: Candidate) -> bool:
     return text[cand.start : cand.end] in _FIELD_NAMES and text[cand.end : cand.end + 1] == ":"
 
 
+# Between two parts of one organisation's name: "Kühne + Nagel", "Lehrstuhl für X der Universität".
+_ORG_JOIN = re.compile(r"[ \t]+(?:de la|de l'|de los|de las|de|du|des|del|of|von|vom|der|am|im)[ \t]+|[ \t]*[+&][ \t]*|[ \t]+d'")
+
+
+def _joined_organisations(text: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Add one organisation over two firms' names that a connecting word ties into one ("Kühne + Nagel").
+
+    A firm and a place ("Crédit Agricole de Quimper") stay two findings: the place keeps its kind.
+    """
+    named = sorted((c for c in candidates if c.kind == "ORGANIZATION"), key=lambda c: c.start)
+    joined = []
+    for a in named:
+        for b in named:
+            if a.end < b.start <= a.end + 8 and _ORG_JOIN.fullmatch(text, a.end, b.start) is not None:
+                joined.append(Candidate("ORGANIZATION", a.start, b.end, a.strong))
+    return candidates + joined
+
+
 def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statistical: bool = True) -> list[Span]:
     """Return the personal-data spans of text, as offsets into text itself.
 
@@ -171,7 +190,7 @@ def detect(text: str, household_terms: Sequence[HouseholdTerm] = (), *, statisti
         candidates += _names_after_addresses(ntext, find_entities(ntext), addresses)
     candidates = [c for c in candidates if not (c.kind in ("LOCATION", "ORGANIZATION", "PERSON") and _is_field_name(ntext, c))]
     spans: list[Span] = []
-    for cand in _resolve(widen(ntext, candidates)):
+    for cand in _resolve(widen(ntext, _joined_organisations(ntext, candidates))):
         start, end = norm.original_span(cand.start, cand.end)
         if end > start:
             spans.append(Span(cand.kind, start, end))

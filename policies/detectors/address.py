@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from policies.detectors.base import Candidate
+from policies.detectors.base import Candidate, function_words
 from policies.detectors.dates import MONTH, WEEKDAY
 from policies.detectors.places import known
 
@@ -117,6 +117,8 @@ _GRID_STREET = re.compile(
     r"(?<![\w\-])(?i:calle|cll?\.?|carrera|cra\.?|kr\.?|avenida|av\.?|ak\.?|ac\.?|diagonal|dg\.?|transversal|tv\.?)\s*"
     r"\d{1,3}\s?[A-Z]?(?:\s?bis)?\s*(?:#|(?i:n[º°o]|no)\.?)\s*\d{1,3}\s?[A-Z]?(?:\s(?:Sur|Norte|Este|Oeste))?\s*-\s*\d{1,3}(?![\w])"
 )
+# A street without its type word, known by the capital district after it: "Gavilán 1540, CABA".
+_STREET_BEFORE_DISTRICT = re.compile(rf"(?<![\w\-]){_WC}(?:[ \t]+(?:de[ \t]+)?{_WC}){{0,2}}[ \t]+\d{{1,5}}(?=,[ \t]*(?:CABA|CDMX)(?![\w]))")
 # A Colombian corner by grid numbers: "la calle 72 con carrera 7", "Cra. 15 con Calle 93".
 _GRID_CORNER = re.compile(
     r"(?<![\w\-])(?i:calle|cll?\.?|carrera|cra\.?|kr\.?|avenida|av\.?|diagonal|dg\.?|transversal|tv\.?)\s*\d{1,3}\s?[A-Z]?(?:\s?bis)?"
@@ -124,7 +126,8 @@ _GRID_CORNER = re.compile(
 )
 # A German street named alone, one word with its type: "Richtung Lindenweg", "in der Thaliastraße", "am Hermannplatz".
 _DE_STREET_ALONE = re.compile(
-    r"(?<![\w\-])(?P<name>[A-ZÄÖÜ][a-zäöüß]{2,}(?:straße|strasse|gasse|allee|platz|weg|damm|ufer|chaussee))(?![\w\-])"
+    r"(?<![\w\-])(?:(?:Große|Grosse|Kleine|Alte|Neue|Obere|Untere|Hohe|Lange|Breite|Innere|Äußere|Hintere|Vordere)[rsn]?[ \t]+)?"
+    r"(?P<name>[A-ZÄÖÜ][a-zäöüß]{2,}(?:straße|strasse|gasse|allee|platz|weg|damm|ufer|chaussee))(?![\w\-])"
 )
 _DE_NOT_STREET_NAMES = frozenset(
     [
@@ -304,19 +307,45 @@ def _town_end(text: str, start: int, end: int) -> int:
     return end
 
 
+# An acronym of a capital district after a comma: "…, CABA", "…, CDMX".
+_CAPITAL_DISTRICT = re.compile(r",[ \t]*(?:CABA|CDMX|D\.F\.|DF|D\.C\.|DC|Bogotá D\.C\.)(?![\w])")
+
+
+def _unknown_town(text: str, m: re.Match[str]) -> bool:
+    """Tell whether a capitalised run after a street's comma is its town or district though no list knows it.
+
+    "Av. San Martín 2450, Ramos Mejía, a las 13", "Transversal 5 # 64-20, Chapinero y": the run ends
+    the clause. A first name, a function word or a greeting starts the next sentence instead.
+    """
+    from policies.detectors.ner import first_names
+
+    if not text[m.start() : m.start("place")].lstrip().startswith(","):
+        return False
+    words = m.group("place").split()
+    head = words[0].casefold()
+    if head in first_names() or head in function_words() or len(words) > 3:
+        return False
+    return re.match(r"[ \t]*(?:$|[,.;:!?)\n]|y\b|and\b|et\b|und\b|a las\b)", text[m.end() :]) is not None
+
+
 def _continued(text: str, end: int) -> int:
     """Return where an address that seems to end at `end` really ends: past its unit, postcode, town and country."""
+    guessed = False
     for _ in range(5):
         m = _CONTINUE.match(text, end)
         if m is None:
             break
         if m.group("place") is not None and known(m.group("place")) is None:
-            break  # a capitalised word that names no place: the text goes on, the address does not
+            if guessed or not _unknown_town(text, m):
+                break  # a capitalised word that names no place: the text goes on, the address does not
+            guessed = True
         if m.group("paren") is not None and not m.group("paren").isupper() and known(m.group("paren")) is None:
             break  # "(Québec)" goes with the town, "(see below)" does not
         end = m.end()
     if text[max(0, end - 5) : end].casefold() == "cedex" and (m := _CEDEX_NUMBER.match(text, end)):
         end = m.end()
+    if (district := _CAPITAL_DISTRICT.match(text, end)) is not None:
+        end = district.end()
     return end
 
 
@@ -324,6 +353,27 @@ _BETWEEN_LINES = re.compile(r"[ \t]*,?[ \t]*(?:\r?\n)?[ \t]*")
 
 
 _LAST_LINE_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+")
+
+
+_CONTACT_LINE = re.compile(r"[ \t]*(?i:tel|tél|phone|fon|fax|mobil|mobile|handy|portable|móvil|e-?mail|mail|web)\b")
+_SENTENCE_WORDS = frozenset({"thanks", "thank", "cheers", "danke", "merci", "gracias", "please", "bitte", "regards", "love"})
+
+
+def _next_sentence_cut(text: str, start: int, end: int) -> int:
+    """Return end without a last part that starts the next sentence: "12 Main Street, Peter will show you"."""
+    from policies.detectors.ner import first_names
+
+    line = text.rfind("\n", start, end)
+    if line > start and _CONTACT_LINE.match(text, line + 1, end):
+        return line  # "20099 Hamburg\nTel.: 0176 ...": the letterhead's next line, not its town
+    comma = text.rfind(",", start, end)
+    if comma < 0 or any(c.isdigit() for c in text[comma:end]):
+        return end
+    part = text[comma + 1 : end].strip()
+    head = part.split()[0].casefold() if part else ""
+    if (head in first_names() and known(part) is None) or head in function_words() or head in _SENTENCE_WORDS:
+        return comma
+    return end
 
 
 def _trimmed(text: str, start: int, end: int) -> Candidate:
@@ -337,7 +387,7 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
         end = line
         while end > start and text[end - 1] in " \t\r\n,":
             end -= 1
-    end = _continued(text, end)
+    end = _next_sentence_cut(text, start, _continued(text, end))
     # Only the town after a postcode is cut: a street may well be named after someone ("Calle San Juan").
     last_line = max(text.rfind(",", start, end), text.rfind("\n", start, end)) + 1 or start
     while last_line < end and text[last_line] in " \t\r\n":
@@ -359,6 +409,7 @@ def find_addresses(text: str) -> list[Candidate]:
         _ES_STREET,
         _GRID_STREET,
         _GRID_CORNER,
+        _STREET_BEFORE_DISTRICT,
         _PO_BOX,
         _BUILDING,
         _TYPE_FIRST_ALONE,
@@ -414,6 +465,19 @@ _POSTCODE_FIRST = re.compile(
     rf"(?:{_UK_POSTCODE}|{_CA_POSTCODE}|{_US_STATE}\s+\d{{5}}|{_AU_STATE}\s+\d{{4}}|{_CA_PROVINCE}\s+{_CA_POSTCODE})(?![\w])"
 )
 _TOWN_BEFORE = re.compile(rf"(?<![\w\-]){_CITY},?[ \t]+$")
+# A letter's street line with no type word, above its postcode line: "Lange Reihe 55\n20099 Hamburg".
+_POSTCODE_LINE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}[ \t]+[A-ZÀ-ÖØ-Þ]")
+_STREET_LINE_ABOVE = re.compile(rf"(?m)^[ \t]*{_WC}(?:[ \t\-]{_W}){{0,3}}[ \t]+\d{{1,4}}[a-zA-Z]?[ \t]*\r?\n[ \t]*$")
+# A known town before the street, as some write it: "Filiale Hamburg-Altona, Große Bergstraße", "Wien 10, Favoritenstraße 201".
+_PLACE_BEFORE_STREET = re.compile(
+    rf"(?<![\w\-])(?<!de )(?<!du )(?<!la )(?<!del )(?<!of )(?<!von )(?<!der )(?P<place>{_WC}(?:-{_WC})?)(?:[ \t]+\d{{1,2}})?,[ \t]*$"
+)
+
+
+def _first_names() -> frozenset[str]:
+    from policies.detectors.ner import first_names
+
+    return first_names()
 
 
 def widen(text: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -431,6 +495,19 @@ def widen(text: str, candidates: list[Candidate]) -> list[Candidate]:
             cand = Candidate("ADDRESS", town.start(), cand.end, cand.strong)
         if cand.kind == "ADDRESS" and (before := _BEFORE_STREET.search(text, max(0, cand.start - 120), cand.start)) is not None:
             cand = Candidate("ADDRESS", before.start(), cand.end, cand.strong)
+        if (
+            cand.kind == "ADDRESS"
+            and _POSTCODE_LINE.match(text, cand.start)
+            and (street := _STREET_LINE_ABOVE.search(text, max(0, cand.start - 80), cand.start)) is not None
+        ):
+            cand = Candidate("ADDRESS", street.start() + len(street.group()) - len(street.group().lstrip()), cand.end, cand.strong)
+        if (
+            cand.kind == "ADDRESS"
+            and (place := _PLACE_BEFORE_STREET.search(text, max(0, cand.start - 40), cand.start)) is not None
+            and (known(place.group("place")) or known(place.group("place").split("-")[0])) is not None
+            and place.group("place").split("-")[0].casefold() not in _first_names()
+        ):
+            cand = Candidate("ADDRESS", place.start(), cand.end, cand.strong)
         out.append(cand)
         if cand.kind == "ADDRESS":
             addresses.append(cand)

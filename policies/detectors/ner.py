@@ -781,6 +781,9 @@ def _foreign_script_names(text: str) -> Iterator[Candidate]:
             yield Candidate("PERSON", m.start(), m.end())
 
 
+_WORD_BEFORE = re.compile(rf"(?<![\w\-'’.])(?P<word>{_CAP})[ \t]+$")
+
+
 def _cues(text: str, lang: str) -> Iterator[Candidate]:
     """Yield organisations, titled names and (German) places that cue words point at."""
     never = _words()[1]
@@ -790,6 +793,10 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
         first_word = m.group(group).split()[0]
         if group == "tail" and first_word.casefold() in never:
             start += len(first_word) + 1  # "The Castlegate Surgery", "Die Kanzlei": not the article
+        if group == "head" and (before := _WORD_BEFORE.search(text, max(0, start - 30), start)) is not None:
+            word = before.group("word").casefold()
+            if word not in never and word not in _function_words() and word not in _PROMPT_WORDS:
+                start = before.start("word")  # "Kantonales Steueramt Zürich", "Helios Klinikum Erfurt": the name's first word
         yield Candidate("ORGANIZATION", start, end, strong=group == "head")
     if _MONEY.search(text):
         for m in _MERCHANT.finditer(text):

@@ -38,13 +38,13 @@ _TITLE_OPT = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Mag|Ing|Herrn|Herr|Frau|Mme|Mlle|
 _TWO_ANY = rf"{_NAME_ANYCASE}(?:{_SP}{_NAME_ANYCASE})?"
 _CUE_BEFORE = re.compile(
     rf"(?i:\b(?:my|our|mein(?:e|em|en|er)?|unser(?:e|em|en|er)?|ma|mon|notre|mi|nuestr[oa]|his|her|their)"
-    rf"\s+(?:\w+\s+)?{_KIN}(?:'s)?,?\s+)(?!(?i:heißt|heisst|named|called|is|ist|est|es|se llama|s'appelle|has|hat|tiene|a)\b){_Q}(?P<kin>{_NAME_ANYCASE}(?:{_SP}{_NAME})?)"
+    rf"\s+(?:\w+\s+)?{_KIN}(?:'s)?,?\s+)(?!(?i:heißt|heisst|named|called|is|ist|est|es|se llama|s'appelle|has|hat|tiene|a)\b){_Q}(?P<kin>{_NAME_ANYCASE}(?:{_SP}{_NAME}){{0,2}})"
     rf"|(?i:\b(?:named|called|name is|name's|heißt|hei[sß]t|namens|s'appelle|je m'appelle|se llama|me llamo"
     rf"|recogni[sz]ed(?: as)?:?|identified as|known as|aka|a\.k\.a\.|erkannt:?|erkannt als|reconnue? comme|reconnue?:|reconocid[oa](?: como)?:?"
     rf"|dear|liebe|lieber|cher|chère|querida|querido|kontoinhaber(?:in)?|inhaber(?:in)?|account holder|account name|beneficiary|payee"
     rf"|empfänger(?:in)?|titulaire(?: du compte)?|bénéficiaire|titular(?: de la cuenta)?|beneficiari[oa])[ \t]*:?\s+{_TITLE_OPT}){_Q}(?P<strong>{_TWO_ANY})"
     rf"|(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Prof)|(?i:\b(?:dr|dra|herrn|herr|frau|mme|mlle|sr|sra|srta|doña|dña|docteur|doctoresse|doctora"
-    rf"|doktor|maître|notaire)))\.?\s+{_Q}(?P<title>{_TWO})|\bD\.?/Dña\.?\s+(?P<form>{_NAME}(?:{_SP}{_NAME}){{0,3}})"
+    rf"|doktor|maître|notaire)))\.?\s+{_Q}(?P<title>{_NAME}(?:{_SP}{_NAME}){{0,2}})|\bD\.?/Dña\.?\s+(?P<form>{_NAME}(?:{_SP}{_NAME}){{0,3}})"
     rf"|(?i:\b(?:remind|tell|ask|text|call|email|e-mail|message|invite|who is|who's|meet|visit|pick up|ring|pay|send|transfer|refund"
     rf"|zahle|überweise|paie|rembourse|paga|envía|envia|mándale a|mandale a|manda a|escríbele a|escribele a|avísale a|pregúntale a"
     rf"|congratulate|thank|erinnere|frag|sag|ruf|schreib|rappelle|dis à|appelle|recuerda a|dile a|llama a)\s+{_TITLE_OPT})"
@@ -419,8 +419,9 @@ def _trim_to_names(words: list[str], first: frozenset[str], last: frozenset[str]
         if w in first or w in last or w in {"van", "von", "de", "del", "da", "di", "le", "la", "der", "den"}:
             n += 1
             continue
-        # an unknown capitalised word right after a first name is usually a surname
-        if n == 1:
+        # an unknown capitalised word right after a first name is usually a surname, and a third one
+        # after a known second name is the rest of it ("Rajinder Singh Bhullar", "María José Carrasco")
+        if n == 1 or (n == 2 and (words[1].casefold() in first or words[1].casefold() in last) and known_place(words[2]) is None):
             n += 1
             continue
         break
@@ -569,7 +570,7 @@ def find_people(text: str) -> list[Candidate]:
     for m in _CAP_RUN.finditer(text):
         located = _words_at(text, m.start("run"), m.end("run"))
         # A run is cut after four words; a name at its end may go on ("Hallo Hallo Hallo Emma Watson").
-        if (more := _CAP_RUN.match(text, m.end("run") + 1)) is not None and text[m.end("run") : more.start()].isspace():
+        if (more := _CAP_RUN.match(text, m.end("run") + 1)) is not None and text[m.end("run") : more.start()] in (" ", "\t"):
             located += _words_at(text, more.start("run"), more.end("run"))[:2]
         words = [w for w, _, _ in located]
         for i, word in enumerate(words):

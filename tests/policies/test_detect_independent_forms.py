@@ -866,3 +866,36 @@ def test_a_surname_that_is_no_word_is_a_person_alone(text: str, name: str) -> No
 @pytest.mark.parametrize("text", ["Der Koch hat heute frei", "Der Bauer bringt die Milch", "We drove through Kilkenny"])
 def test_a_surname_that_is_a_word_or_a_place_is_not_a_person_alone(text: str) -> None:
     assert not [v for k, v in found(text, statistical=False) if k == "PERSON"], found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("el asado es en Av. San Martín 2450, Ramos Mejía, a las 13", "Av. San Martín 2450, Ramos Mejía", "ADDRESS"),
+        ("que lo traigan a Transversal 5 # 64-20, Chapinero y que llamen", "Transversal 5 # 64-20, Chapinero", "ADDRESS"),
+        ("recoja mi pasaporte en Av. Juárez 20, Centro, Cuauhtémoc, CDMX. Yo soy", "Av. Juárez 20, Centro, Cuauhtémoc, CDMX", "ADDRESS"),
+        ("Puede acercarlos por Gavilán 1540, CABA.", "Gavilán 1540, CABA", "ADDRESS"),
+        ("prüfen?\n\nDariusz Nowak\nLange Reihe 55\n20099 Hamburg\nTel.: 0176 4419 2830", "Lange Reihe 55\n20099 Hamburg", "ADDRESS"),
+        ("prüfen?\n\nDariusz Nowak\nLange Reihe 55\n20099 Hamburg\nTel.: 0176 4419 2830", "Dariusz Nowak", "PERSON"),
+        ("in der Filiale Hamburg-Altona, Große Bergstraße gekauft", "Hamburg-Altona, Große Bergstraße", "ADDRESS"),
+        ("das Fahrzeug in Wien 10, Favoritenstraße 201 ohne Parkschein", "Wien 10, Favoritenstraße 201", "ADDRESS"),
+        ("Wohnungsbewerbung:\n\nKantonales Steueramt Zürich\nBändliweg 21", "Kantonales Steueramt Zürich", "ORGANIZATION"),
+        ("Aufnahme Helios Klinikum Erfurt am 20.11.2026", "Helios Klinikum Erfurt", "ORGANIZATION"),
+        ("My grandfather Rajinder Singh Bhullar came to Brampton in 1974.", "Rajinder Singh Bhullar", "PERSON"),
+    ],
+)
+def test_the_parts_of_an_address_a_firm_or_a_name_are_covered_together(text: str, value: str, kind: str) -> None:
+    assert covered(text, value, (kind,)), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("I live at 12 Main Street, Peter will show you.", "12 Main Street"),
+        ("Meet at 5 High Street, Thanks!", "5 High Street"),
+        ("Hallo Anna, Hauptstraße 5 ist die Adresse", "Hauptstraße 5"),
+        ("Il devait arriver au point relais Tabac de la Gare, 2 place Carnot, 21000 Dijon", "2 place Carnot, 21000 Dijon"),
+    ],
+)
+def test_an_address_stops_where_the_next_sentence_or_another_name_begins(text: str, address: str) -> None:
+    assert ("ADDRESS", address) in found(text), found(text)
