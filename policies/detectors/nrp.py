@@ -24,7 +24,7 @@ _RELIGION = (
     r"|bouddhistes?|orthodoxes?|athées?|témoins de jéhovah|israélites?"
     r"|católic[oa]s?|protestantes?|evangélic[oa]s?|cristian[oa]s?|musulman(?:a|es|as)?|judí[oa]s?|hindúe?s?|budistas?"
     r"|ortodox[oa]s?|ateos?|ateas?|testigos de jehová|mormones?"
-    r"|alevit(?:in|en)?|alevis?|alévie?s?|alevíes|yazidis?|jesid(?:in|en)?|yézidie?s?"
+    r"|alevit\w*|alevis?|alévie?s?|alevíes|yazidis?|jesid\w*|yézidie?s?|druzes?|drusisch\w*|bahá'í|bahai"
 )
 _RELIGION_RE = lower_pattern(rf"(?i)(?<![\w\-])(?:{_RELIGION})(?![\w\-])")
 # Words that are a religion's name only in some uses: "christian" is also a first name, "orthodox" an ordinary adjective.
@@ -49,6 +49,31 @@ _DEMONYM = (
     r"|marocaine?|algérien(?:ne)?s?|tunisien(?:ne)?s?|sénégalaise?|malien(?:ne)?s?|turque|chinoise?|japonaise?|vietnamien(?:ne)?s?"
     r"|estadounidense|británic[oa]|inglés|inglesa|aleman[a]?|alemán|francés|francesa|español[a]?|italian[oa]|portugués|portuguesa"
     r"|marroquí|argentin[oa]|colombian[oa]|mexican[oa]|peruan[oa]|venezolan[oa]|ecuatorian[oa]|cuban[oa]|chilen[oa]|rumano|rumana"
+    # more of each language's forms (feminine, plural, nouns for people), 2026-12-04
+    r"|jamaican|nepali|sri lankan|tamil|punjabi|sikh|maori|aboriginal|indigenous|first nations|inuit|métis|kosovan|bosnian"
+    r"|lithuanian|latvian|estonian|slovenian|icelandic|scots|brazilian|bolivian|uruguayan|paraguayan|ecuadorian|dominican"
+    r"|haitian|senegalese|cameroonian|congolese|ivorian|sudanese|ugandan|tanzanian|zimbabwean|south african|saudi|emirati"
+    r"|yemeni|palestinian|israeli|jordanian|libyan|malaysian|singaporean|taiwanese|mongolian|uzbek|kazakh|georgian|armenian"
+    r"|azerbaijani|belarusian|moldovan|roma|romani|traveller|gypsy"
+    r"|(?:marokkan|tunesi|algeri|iran|irak|amerikan|kanadi|brasilian|mexikan|argentini|kolumbi|peruan|venezolan|kuban|chilen"
+    r"|belgi|niederländ|engländ|isländ|norweg|schwed|dän|finn|ungar|rumän|bulgar|kroat|serb|bosni|albani|kosovar|mazedoni|slowen"
+    r"|slowak|tschech|litau|lett|est|weißruss|georgi|armeni|aserbaidschan|kasach|usbek|afghan|pakistan|ind|bangladesch|sri-lank"
+    r"|vietnames|chines|japan|korean|thailänd|philippin|indonesi|malaysi|australi|neuseeländ|nigerian|ghana|kenian|äthiopi"
+    r"|eritre|somali|sudanes|kongoles|kameruner|senegales|ägypt|libanes|syr|palästinens|israel|jordani|saudi|jemenit|liby|kurd"
+    r"|ital|span|portugies|griech|österreich|schweiz|brit|schott|ir|walis|pol|russ|ukrain|türk)"
+    r"(?:er|erin|erinnen|e|en|in|innen|isch|ische[nrms]?|ischen|stämmig\w*)"
+    r"|(?:ivoir|hait|haït|camerounais|congolais|guiné|malgach|sénégal|comor|mauritan|tchad|gabon|burkinab|béninois|togol|nigér"
+    r"|égypt|libanais|syri|irak|iran|afghan|pakistan|ind|sri-lank|bangladais|vietnam|cambodg|lao|thaïland|philippin|coré|japonais"
+    r"|chinois|mongol|russ|ukrain|biélorusse|moldave|roumain|bulgar|serbe|croate|bosni|albanais|kosovar|macédoni|grec|turc|kurde"
+    r"|arméni|géorgi|polonais|tchèque|slovaque|hongrois|autrichi|allemand|néerlandais|belge|luxembourgeois|suisse|itali|espagnol"
+    r"|portugais|anglais|écossais|irlandais|gallois|britanniqu|améric|canadi|québécois|mexic|brésili|argentin|colombi|péruvi|chili"
+    r"|vénézuéli|cubain|dominicain|marocain|algéri|tunisi|libyen|mali|sénégalais|ivoirien|tunisien|algérien|congolais)"
+    r"(?:ien|ienne|iens|iennes|e|es|s|en|enne|ens|ennes|ne|nes|ain|aine|ains|aines|ais|aise|aises)?"
+    r"|(?:dominican|paraguay|uruguay|bolivian|salvadoreñ|hondureñ|guatemaltec|panameñ|puertorriqueñ|ecuatorian|venezolan"
+    r"|peruan|chilen|argentin|colombian|mexican|cuban|brasileñ|ruman|búlgar|ucranian|rus|polac|italian|african|marroquí"
+    r"|argelin|tunecin|egipci|sirian|libanes|irakí|iraní|afgan|pakistaní|indi|chin|japones|corean|filipin|vietnamit|senegales"
+    r"|nigerian|ghanes|camerunes|congoleñ|ecuatoguinean|mapuche|quechua|aimara|guaraní|gitan|indígen)"
+    r"(?:o|a|os|as|e|es|s|í|íes|ense|enses)?"
 )
 _DEMONYM_RE = lower_pattern(rf"(?i)(?<![\w\-])(?:{_DEMONYM})(?![\w\-])")
 # After the nationality, a person: "a Welsh family", "Nigerian neighbours".
@@ -76,6 +101,19 @@ _NATIONALITY_CUE = lower_pattern(
 )
 
 
+# "los mapuches vivían", "die Kurden", "les Kurdes": a people named as a group by its plural noun.
+_PEOPLE_ARTICLE = lower_pattern(r"(?i)\b(?:los|las|les|des|die|unos|unas)\s+$")
+
+
+def _is_people_noun(text: str, start: int, end: int) -> bool:
+    """Tell whether a demonym after a plural article is a noun for people: plural, and in German capitalised."""
+    word = text[start:end]
+    if not word.endswith(("s", "n")):
+        return False
+    after = text[end : end + 2].strip()[:1]
+    return not (after and after.isupper()) and (not word.endswith("n") or word[0].isupper())
+
+
 def find_nrp(text: str) -> Iterator[Candidate]:
     """Yield religions, nationalities said of people, and political parties someone votes for or belongs to."""
     low = lowered(text)
@@ -89,6 +127,7 @@ def find_nrp(text: str) -> Iterator[Candidate]:
     for m in _DEMONYM_RE.finditer(low):
         if (
             _IS.search(low, max(0, m.start() - 24), m.start())
+            or (_PEOPLE_ARTICLE.search(low, max(0, m.start() - 8), m.start()) and _is_people_noun(text, m.start(), m.end()))
             or _PERSON_AFTER.match(low, m.end())
             or _NATIONALITY_CUE.search(low, max(0, m.start() - 48), m.start())
         ):
