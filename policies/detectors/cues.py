@@ -51,6 +51,8 @@ _ACCOUNT_CUES = (
 # Between a cue and its value: "number", "is", a colon...
 _GAP = (
     r"(?:\s*(?:number|no\.?|nro\.?|nr\.?|num\.?|#|nummer|num[ée]ro|n[uú]mero|n[°º]\.?))?"
+    # "póliza de hogar HG-2231-009874", "numéro d'allocataire 1234567": what the document is for, in one word
+    r"(?:\s+(?:de|du|del|d['’])\s*[a-zà-ÿ]{3,15}(?=\s*[:#]?\s*[A-Za-z]{0,3}[\-]?\d))?"
     # "Versichertennummer bei der AOK Bayern ist M7654...": where the number is from, then "is"
     r"(?:\s+(?:bei|beim|at|with|von|vom|for|für|of|chez|avec|con|en|de|du|del)\s+(?:[\w\-.&]+\s+){0,3}?(?:is|ist|est|es|lautet|was|war)(?=\s))?"
     r"(?:\s+(?:is|ist|lautet|est|c['’]est|es|was|war|reads|de la|del|de)(?!\w))?\s*[:#=\-]?\s*[\"'(\[]?\s*"
@@ -88,6 +90,25 @@ def _take_blocks(value: str, kind: str) -> int:
     return end if digits >= 4 else 0
 
 
+# An identity document named a little before, then its number: "le passeport de Wout ..., son numéro c'est EN4827361".
+_DOCUMENT = lower_pattern(
+    r"(?i)\b(?:passport|passeport|pasaporte|reisepass|ausweis|personalausweis|identity card|id card|carte d'identit[ée]|dni|nie"
+    r"|driving licen[cs]e|driver'?s licen[cs]e|permis de conduire|f[üu]hrerschein|carnet de conducir|licencia de conducir)\b"
+)
+_ITS_NUMBER = lower_pattern(
+    r"(?i)\b(?:number|numéro|numero|número|nummer|no\.|nr\.)\s*(?:is|ist|est|c['’]est|es|lautet|:)?\s*"
+    r"(?P<value>(?=[A-Za-z0-9]*\d{5})[A-Za-z]{0,3}\d[\dA-Za-z]{4,14})(?![\w\-])"
+)
+
+
+# Numbers of other things, said just before "number": a phone's, an order's, an account's.
+_OTHER_NUMBER = lower_pattern(
+    r"(?i)(?:phone|tel|mobile|cell|handy|fax|t[ée]l[ée]phone|portable|tel[ée]fono|m[óo]vil|order|booking|reference|tracking"
+    r"|account|card|invoice|customer|rechnung|bestell|kunden|konto|commande|r[ée]servation|compte|carte|pedido|reserva|factura"
+    r"|cuenta|tarjeta|flight|vol|vuelo|flug|seat|room|zimmer|chambre|habitaci[óo]n)\w*\s*(?:'s\s*)?$"
+)
+
+
 def find_cued(text: str, found: list[Candidate]) -> None:
     """Add identifiers that follow their cue words, and long numbers written in blocks."""
     for m in _CUED.finditer(lowered(text)):
@@ -106,6 +127,10 @@ def find_cued(text: str, found: list[Candidate]) -> None:
             continue
         label = {"id": "NATIONAL_ID", "card": "CARD", "account": "IBAN"}[kind]
         found.append(Candidate(label, start, start + length))
+    low = lowered(text)
+    for m in _ITS_NUMBER.finditer(low):
+        if _DOCUMENT.search(low, max(0, m.start() - 80), m.start()) and not _OTHER_NUMBER.search(low, max(0, m.start() - 24), m.start()):
+            found.append(Candidate("NATIONAL_ID", m.start("value"), m.end("value")))
     for m in _BLOCKS.finditer(text):
         if _BLOCKS_NOT_CUE.search(text, max(0, m.start() - 40), m.start()):
             continue

@@ -73,7 +73,7 @@ _WEAK_CUE = (
 _CUE_GAP = (
     r"(?:['’]s|\s+(?:is|ist|est|es|was|war|lautet|to|=|:|c'est|sind|son|are|[\w\-]+(?=\s*[:=])|[\w\-]+\s+(?:is|ist|est|es|lautet)(?=\s)|"
     r"(?:for|of|für|de|du|des|del|der|vom|zum|zur|on|auf)\s+(?:the |das |den |die |der |le |la |el |l')?[\w\-]+(?:\s[\w\-]+)?"
-    r"(?:\s+(?:is|ist|lautet|est|es))?))?\s*[:=]?\s*(?P<art>(?:le|la|el|the|der|die|das)\s+)?"
+    r"(?:\s+(?:is|ist|lautet|est|es))?|d['’][\w\-]+))?\s*[:=]?\s*(?P<art>(?:le|la|el|the|der|die|das)\s+)?"
 )
 _PASSWORD = lower_pattern(
     rf"(?i)(?<!\w)(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))(?![\w\-])[\"']?{_CUE_GAP}"

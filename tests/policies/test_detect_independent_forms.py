@@ -899,3 +899,27 @@ def test_the_parts_of_an_address_a_firm_or_a_name_are_covered_together(text: str
 )
 def test_an_address_stops_where_the_next_sentence_or_another_name_begins(text: str, address: str) -> None:
     assert ("ADDRESS", address) in found(text), found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("- Aseguradora: Seguros Bolívar, póliza de hogar HG-2231-009874\n- Qué pasó", "HG-2231-009874", "NATIONAL_ID"),
+        ("1227 Carouge, code de la porte d'immeuble 2581B, sonner chez Rochat", "2581B", "SECRET"),
+        ("le passeport de Wout avant les vacances, son numéro c'est EN4827361 et il expire", "EN4827361", "NATIONAL_ID"),
+        ("ich bin katholisch und Emre ist alevitisch", "alevitisch", "NRP"),
+        ("pregunta por qué los mapuches vivían a los dos lados", "mapuches", "NRP"),
+        ("Elle est ivoirienne et lui est haïtien", "haïtien", "NRP"),
+        ("Sie ist Marokkanerin und er ist Kurde", "Marokkanerin", "NRP"),
+    ],
+)
+def test_an_identifier_a_code_or_a_group_said_of_people_is_found_after_its_cue(text: str, value: str, kind: str) -> None:
+    assert covered(text, value, (kind,)), found(text)
+
+
+def test_a_phone_number_after_a_passport_is_still_a_phone() -> None:
+    assert ("PHONE", "07700 900123") in found("my passport expired; my phone number is 07700 900123")
+
+
+def test_a_nationality_adjective_of_wine_is_no_group() -> None:
+    assert not [v for k, v in found("die italienischen Weine sind gut", statistical=False) if k == "NRP"]
