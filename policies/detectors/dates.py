@@ -99,11 +99,21 @@ _TIME_BODY = (
     # where hours are counted to 23: "um 20?", "a las 13", "gegen 18"; with their unit: "vers 18 h", "dès 7h", "bis 18 h"
     r"|(?:(?<=\bum )|(?<=\ba las )|(?<=\ba la )|(?<=\bgegen )|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )"
     r"|(?<=\bde las )|(?<=\bdesde las ))"
-    r"(?:[01]?\d|2[0-3])(?:\s?h(?:\s?[0-5]\d)?(?!\w)|\s?hs(?!\w)|(?![.,]\d)(?=\s*(?:$|[.,;!?]|heute|morgen|esta|mañana|a las\b|y\b|und\b)))"
+    # "a las 8 de la mañana", "a las 7 y media": the Spanish hour with its quarter and part of the day
+    r"(?:[01]?\d|2[0-3])(?:\s+(?:y media|y cuarto|menos cuarto))?\s+(?:de la (?:mañana|tarde|noche)|del mediodía|de la madrugada)(?!\w)"
+    r"|(?:(?<=\bum )|(?<=\ba las )|(?<=\ba la )|(?<=\bgegen )|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )"
+    r"|(?<=\bde las )|(?<=\bdesde las ))"
+    r"(?:[01]?\d|2[0-3])(?:\s?h(?:\s?[0-5]\d)?(?!\w)|\s?hs(?!\w)|\s+(?:y media|y cuarto|menos cuarto)(?!\w)"
+    r"|(?![.,]\d)(?=\s*(?:$|[.,;!?]|heute|morgen|esta|mañana|a las\b|y\b|und\b)))"
     r"|(?:(?<=\bà )|(?<=\bbis )|(?<=\bab )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )|(?<=\bdès )|(?<=\bjusqu'à ))"
     r"(?:[01]?\d|2[0-3])\s?h(?:\s?[0-5]\d)?(?!\w)"
+    # "à 8 heures", "vers 20 heures 30", "18 heures": the French hour spelled out
+    r"|(?:(?<=\bà )|(?<=\bvers )|(?<=\bdès )|(?<=\bavant )|(?<=\baprès )|(?<=\bjusqu'à )|(?<=\bà partir de ))"
+    r"(?:[01]?\d|2[0-3])\s?heures?(?:\s?(?:[0-5]\d|et demie|et quart|moins le quart))?(?!\w)"
     # half six, half past six, quarter to five (British and Irish clock times)
     rf"|(?:half|quarter)\s+(?:(?:past|to)\s+)?(?:1[0-2]|0?[1-9]|{_HOUR_WORDS})(?![\w:.])"
+    # "um halb 8", "viertel nach 7": the German quarter hours with a digit (in words: _WORD_TIME)
+    r"|(?:halb|viertel nach|viertel vor|dreiviertel)\s+(?:1[0-2]|0?[1-9])(?![\w:.])"
 )
 # "6–7:30pm", "3:15–4:00 p.m.", "10-12 Uhr", "14h-16h", "de las 12 a las 13:30": an hour range.
 _HOUR = r"(?:[01]?\d|2[0-3])"
@@ -464,8 +474,8 @@ _MORE_AGES = lower_pattern(
     r"(?=\s*(?:$|[.,!?;)]|(?:y|and|et|con|with|avec|que|who|qui)\b))"
     r"|(?:\b(?:cumple|cumplió|cumplirá|turns|turned|turning)\s+)(?P<turns>\d{1,3})(?!\d)"
     r"(?![\d.,]\d|\s*(?:%|€|\$|°|º|degrees|grad|grados|minutes|minutos|times|veces|k\b|de\s+(?:casad|novi|matrimonio)))"
-    r"|(?:\b(?:her|his|my|their|your|our|sa|son|su|ihren|ihrem|seinen|seinem|meinen|meinem)\s+)"
-    r"(?P<nth>\d{2,3}(?:st|nd|rd|th|e|ème|º|°))(?=\s*(?:$|[.,!?;)]|(?:party|bash|celebration|surprise|fête|fiesta|feier|and|et|y|und)\b))"
+    r"|(?:\b(?:her|his|my|their|your|our|happy|sa|son|su|ihren|ihrem|seinen|seinem|meinen|meinem)\s+)"
+    r"(?P<nth>\d{2,3}(?:st|nd|rd|th|e|ème|º|°))(?=\s*(?:$|[.,!?;)\"'”]|(?:party|bash|celebration|surprise|fête|fiesta|feier|and|et|y|und|love)\b))"
     r"|(?:\bzum\s+)(?P<zum>\d{2,3}\.)(?=\s*(?:$|[,!?;)]|(?:von|vom|der|des|meine[rsm]?|deine[rsm]?|seine[rsm]?|ihre[rsm]?|unsere[rsm]?)\b))"
 )
 # "two kids (4 and 9)", "zwei Kinder (3 und 7)", "deux enfants (2, 5)": children, then their ages in brackets.
@@ -478,10 +488,22 @@ _CHILDREN_AGES = re.compile(
 _AGE_SEX = re.compile(r"(?<![\w$€£.,])(?P<age>\d{1,3}) ?[MFW](?![\w])")
 
 
+# Clock times in words, with no digit near for the windows to find: "at half six", "um halb acht", "quarter to five".
+_WORD_TIME = lower_pattern(
+    rf"(?i)(?<!\w)(?:(?:half|quarter)\s+(?:(?:past|to)\s+)?(?:{_HOUR_WORDS})"
+    r"|(?:halb|viertel nach|viertel vor|dreiviertel)\s+(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf))(?!\w)"
+)
+_WORD_TIME_HINT = re.compile(r"(?i)half|quarter|halb|viertel")
+
+
 def find_dates(text: str, found: list[Candidate]) -> None:
     """Add dates, times, dates of birth and ages found in text."""
     windows = digit_windows(text)
     _dates(text, found, windows)
+    if _WORD_TIME_HINT.search(text):
+        for m in _WORD_TIME.finditer(lowered(text)):
+            if not any(c.start <= m.start() < c.end for c in found):
+                found.append(Candidate("DATE", m.start(), m.end()))
     _ages(text, found, windows)
     if "(" in text or "," in text:
         for m in _NAME_AGE.finditer(text):

@@ -433,6 +433,12 @@ def _words_at(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     return [(w.group(), w.start(), w.end()) for w in _WORD.finditer(text, start, end)]
 
 
+def _german(text: str) -> bool:
+    from policies.detectors.ner import language
+
+    return language(text) == "de"
+
+
 def find_people(text: str) -> list[Candidate]:
     """Find people's names by gazetteer and by cue words around them."""
     first, last = _gazetteer()
@@ -575,6 +581,19 @@ def find_people(text: str) -> list[Candidate]:
         words = [w for w, _, _ in located]
         for i, word in enumerate(words):
             w = word.casefold()
+            if (
+                w not in first
+                and w.endswith("s")
+                and len(w) > 4
+                and w[:-1] in first
+                and w[:-1] not in _AMBIGUOUS
+                and w not in _STOP_CAP
+                and i + 1 < len(words)
+                and _german(text)
+            ):
+                # "Timos Konto", "Jörgs Auto": a German genitive, before the noun it owns
+                found.append(Candidate("PERSON", located[i][1], located[i][2]))
+                break
             if w not in first or word.isupper():
                 continue
             rest = words[i + 1 :]

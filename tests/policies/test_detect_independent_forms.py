@@ -243,6 +243,7 @@ def test_coordinates_with_hemispheres_are_gps(coords: str) -> None:
         ("qué es normal para una presión de 140/90 en una mujer de 62? es para", "62"),
         ("flowers for Grandma Lou for her 90th. Thanks", "90th"),
         ("die ist sauer weil ich zum 60. von papa nicht komme", "60."),
+        ('Card message: "Happy 90th, love Tilly and Marcus"', "90th"),
     ],
 )
 def test_an_age_is_found_in_more_of_the_ways_people_say_it(text: str, age: str) -> None:
@@ -440,6 +441,10 @@ def test_a_date_or_time_is_found_with_its_weekday_range_or_cue(text: str, date: 
         ("el asado es en lo de Gómez, a las 13", "13"),
         ("ich muss am 17. arbeiten", "17."),
         ("la reunión es de 8 a 12 hs en la escuela", "8 a 12 hs"),
+        ("Alexa, remind me at half six to ring Siobhán", "half six"),
+        ("wir treffen uns um halb acht am Bahnhof", "halb acht"),
+        ("la cita es a las 8 de la mañana", "8 de la mañana"),
+        ("rendez-vous vers 20 heures 30 devant la gare", "20 heures 30"),
     ],
 )
 def test_a_day_or_time_is_found_as_people_write_it_without_a_full_date(text: str, date: str) -> None:
@@ -463,6 +468,8 @@ def test_a_letters_date_under_its_address_is_a_date_not_the_town() -> None:
         "allume la lumière à 30 % et baisse le chauffage à 18",
         "Der Film ist ab 18.",
         "Wir treffen uns im 3. Stock und den 3. Platz hat sie auch",
+        "il faut 3 heures de route",
+        "half an hour later, a quarter of the cake",
     ],
 )
 def test_a_number_beside_a_weekday_or_a_dash_is_no_date(text: str) -> None:
@@ -923,3 +930,8 @@ def test_a_phone_number_after_a_passport_is_still_a_phone() -> None:
 
 def test_a_nationality_adjective_of_wine_is_no_group() -> None:
     assert not [v for k, v in found("die italienischen Weine sind gut", statistical=False) if k == "NRP"]
+
+
+def test_a_first_name_in_the_german_genitive_is_a_person() -> None:
+    text = "Ich zahle per Twint, Nadja überweist auf Timos Konto"
+    assert covered(text, "Timo", ("PERSON",)), found(text)
