@@ -254,11 +254,14 @@ _INSTITUTION_HEAD = (
     r"|r[ée]sidence|ehpad|maison de retraite|maison de sant[ée]|boulangerie|auto-[ée]cole|caisse primaire|caisse d['’]allocations"
     r"|polideportivo|piscina|centro de salud|centro m[ée]dico|centro de diagn[óo]stico|residencia|gimnasio|consultorio"
     r"|ambulatorio|notar[íi]a|gestor[íi]a|autoescuela|parroquia|cl[íi]nica|farmacia|hospital|clinique|pharmacie"
-    r"|garage|g[îi]te|camping|auberge)"
+    r"|garage|g[îi]te|camping|auberge|hotel|h[ôo]tel|hostal|pensi[óo]n|hostel|albergue|parador|resort)"
+)
+_PLACE_PREP_INSIDE = re.compile(
+    rf"[ \t](?:in|at|near|en|à|au|aux|dans|près de|im|nach|bei|a|cerca de)[ \t]+(?P<place>{_CAP}(?:[ \t]+{_CAP})?)$"
 )
 _INSTITUTION = re.compile(
     rf"(?<![\w\-])(?P<inst>(?i:{_INSTITUTION_HEAD})(?:{_S}(?:[a-zà-ÿ][\w'’\-]*|d['’][\w'’\-]+)){{0,4}}?"
-    rf"(?:{_S}(?:{_CAP})){{1,3}})(?![\w\-])"
+    rf"{_S}{_CAP}(?:{_S}(?:(?:de|del|de la|du|des|di|da|von|am|of)[ \t]+)?{_CAP}){{0,2}})(?![\w\-])"
     # German compounds that name a school, a clinic or a club by a person or a place: "Goethe-Gymnasium"
     rf"|(?<![\w\-])(?P<hyphen>(?:[A-ZÄÖÜ][\w]+-)+(?:Schule|Gymnasium|Grundschule|Realschule|Gesamtschule|Klinik|Klinikum"
     rf"|Kindergarten|Kita|Apotheke|Praxis|Stiftung|Verein|Bücherei|Bibliothek|Krankenhaus|Zentrum|Institut))(?![\w\-])"
@@ -806,6 +809,8 @@ def _cues(text: str, lang: str) -> Iterator[Candidate]:
                 yield Candidate("ORGANIZATION", m.start("org"), m.end("org"))
     for m in _INSTITUTION.finditer(text):
         group = "inst" if m.group("inst") else "hyphen"
+        if group == "inst" and (inside := _PLACE_PREP_INSIDE.search(m.group(group))) and known(inside.group("place")):
+            continue  # "the hotel in Lisbon", "la pharmacie à Lyon": a place, where the institution is
         yield Candidate("ORGANIZATION", m.start(group), m.end(group))
     function_words = _function_words()
     for m in _ORG_STRONG.finditer(text):

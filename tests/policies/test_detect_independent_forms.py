@@ -935,3 +935,9 @@ def test_a_nationality_adjective_of_wine_is_no_group() -> None:
 def test_a_first_name_in_the_german_genitive_is_a_person() -> None:
     text = "Ich zahle per Twint, Nadja überweist auf Timos Konto"
     assert covered(text, "Timo", ("PERSON",)), found(text)
+
+
+def test_a_hotel_named_after_its_lower_case_head_is_an_organisation_and_a_town_after_in_is_a_place() -> None:
+    text = "we stayed at the hotel Bahía del Duque, then at the hotel in Lisbon"
+    assert covered(text, "Bahía del Duque", ("ORGANIZATION",)), found(text)
+    assert ("LOCATION", "Lisbon") in found(text)
