@@ -21,7 +21,7 @@ _DATA = Path(__file__).parent / "data" / "organisations.txt"
 # Just before an ambiguous name: one is with, at or from a firm ("with Orange", "bei Saturn").
 _PARTY_BEFORE = re.compile(
     r"(?i:\b(?:with|at|from|by|via|through|to|on|switch(?:ed|ing)? to|bei|von|vom|mit|zu|zur|an|über|chez|avec|de|du|par|à"
-    r"|sur|pour|con|por|en|a|al|del|desde|para))[ \t]+$"
+    r"|sur|pour|con|por|en|a|al|del|desde|para|forfait|abonnement|abo|offre|tarifa|contrato|factura|plan|bill|tarif|vertrag))[ \t]+$"
 )
 # Just after one: what a household has with a firm ("Sky bill", "Orange-Rechnung", "factura de Claro" is before).
 _PARTY_AFTER = re.compile(

@@ -66,6 +66,16 @@ _USER = re.compile(
     r"(?i:(?:\b|(?<=_))(?:user|username|user name|login|benutzer|benutzername|utilisateur|usuario)\b[ \t]*[:=]?[ \t]*)"
     r"(?P<name>[a-zà-ÿ]{3,20})\b(?![@.:/\-])"
 )
+# After an explicit user-name cue or "s'appelle", a handle is a person's: "Username wkowalczyk", "le vendeur s'appelle juju_dlb".
+_LOGIN_NAMED = re.compile(
+    r"(?i:\b(?:username|user name|user-name|benutzername|nom d'utilisateur|identifiant|nombre de usuario|usuario|login)\b[ \t]*[:=]?[ \t]*"
+    r"|\bs'appelle[ \t]+)(?P<handle>[a-z][a-z0-9]*(?:[._\-][a-z0-9]+)*)(?![\w@\-]|\.\w)"
+)
+# Accounts that belong to a service or a device, not to a person.
+_SERVICE_ACCOUNTS = frozenset(
+    ["admin", "administrator", "root", "user", "guest", "test", "demo", "homeassistant", "mqtt", "ubuntu", "debian", "pi",
+     "service", "system", "support", "backup", "default", "operator", "camera", "printer", "media", "plex", "nas"]
+)  # fmt: skip
 # A known first name alone as the message's last line or sentence: "... bizum al 600 12 34 56. sara".
 _LAST_WORD_NAME = re.compile(
     r"(?:(?<=[.!?])[ \t]+|(?<=\n)[ \t]*|(?i:\b(?:gruß|grüße|lg|cheers|thanks|bises|bisous|besos|saludos|xx)[,!.]?[ \t]+))(?P<name>[^\W\d_]{2,20})[ \t]*[.!]?[ \t]*$"
@@ -495,6 +505,10 @@ def find_people(text: str) -> list[Candidate]:
         low = m.group("name").casefold()
         if low in first or low in last or low[1:] in last:  # "gerhard", "mgarrido"
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    for m in _LOGIN_NAMED.finditer(text):
+        handle = m.group("handle")
+        if handle.casefold() not in _SERVICE_ACCOUNTS and not handle.isdigit() and sum(c.isalpha() for c in handle) >= 4:
+            found.append(Candidate("PERSON", m.start("handle"), m.end("handle")))
     if (last_word := _LAST_WORD_NAME.search(text)) is not None:
         low = last_word.group("name").casefold()
         if low in first and low not in _AMBIGUOUS and low not in stop_words and low not in _NOT_GREETED:

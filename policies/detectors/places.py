@@ -229,8 +229,29 @@ _LOWER_AFTER_PREP = re.compile(
 _LETTER_DATE_AFTER = re.compile(r",[ \t]+(?P<article>(?:a|le|den|am|el)[ \t]+)?\d{1,2}(?:\.|er|st|nd|rd|th)?[ \t]+[^\W\d_]")
 
 
+# A country in lower case after an article or "and": "zwischen der schweiz und österreich", "la france et l'espagne".
+_LOWER_COUNTRY = re.compile(
+    r"(?:^|[\s(])(?:der|die|den|dem|la|le|el|the|und|and|et|y|oder|or|ou|o|l['’])[ \t]*(?P<place>[a-zß-öø-ÿ][a-zß-öø-ÿ\-]{3,24})(?![\w\-])"
+)
+
+
+# Countries whose name in lower case is also a word: "la reunión", "the turkey", "el chile", "la malta".
+_COUNTRY_WORDS = frozenset(
+    ["reunión", "réunion", "reunion", "guinea", "jersey", "chad", "turkey", "china", "georgia", "jordan", "niger", "chile",
+     "malta", "panama", "panamá", "togo", "mali", "oman", "iran", "israel", "samoa", "tonga", "cuba", "bahamas"]
+)  # fmt: skip
+
+
 def _lower_places(text: str) -> Iterator[Candidate]:
     words, first = function_words(), _first_names()
+    for m in _LOWER_COUNTRY.finditer(text):
+        word = m.group("place")
+        if word in words or word in first:
+            continue
+        name = "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+        found = known(name)
+        if found is not None and found[0] == "country" and name not in _COMMON and word not in _COUNTRY_WORDS:
+            yield Candidate("LOCATION", m.start("place"), m.end("place"))
     for m in _LOWER_AFTER_PREP.finditer(text):
         word = m.group("place")
         if word in words or word in first:

@@ -941,3 +941,21 @@ def test_a_hotel_named_after_its_lower_case_head_is_an_organisation_and_a_town_a
     text = "we stayed at the hotel Bahía del Duque, then at the hotel in Lisbon"
     assert covered(text, "Bahía del Duque", ("ORGANIZATION",)), found(text)
     assert ("LOCATION", "Lisbon") in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("was ist der unterschied zwischen der schweiz und österreich beim wahlrecht", "österreich", "LOCATION"),
+        ("Hi Wojtek, your VPN is ready. Username wkowalczyk, temporary password below", "wkowalczyk", "PERSON"),
+        ("le vendeur s'appelle juju_dlb... c'est sécurisé ?", "juju_dlb", "PERSON"),
+        ("loyer 720, EDF 85, forfait Free 19,99", "Free", "ORGANIZATION"),
+    ],
+)
+def test_a_lower_case_country_a_login_handle_and_a_firm_after_its_plan_are_found(text: str, value: str, kind: str) -> None:
+    assert (kind, value) in found(text), found(text)
+
+
+@pytest.mark.parametrize("text", ["Cambia la reunión con el equipo", "Username: admin and login root", "the turkey and the chad"])
+def test_a_country_that_is_a_word_and_a_service_account_stay_in_the_clear(text: str) -> None:
+    assert not [v for k, v in found(text, statistical=False) if k in ("LOCATION", "PERSON")], found(text, statistical=False)
