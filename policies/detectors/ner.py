@@ -872,12 +872,46 @@ def find_entities(text: str) -> list[Candidate]:
     found: list[Candidate] = []
     for offset, chunk in _chunks(text):
         lang = language(chunk)
-        found += (Candidate(c.kind, c.start + offset, c.end + offset, c.strong) for c in _cues(chunk, lang))
+        found += (
+            Candidate(c.kind, c.start + offset, c.end + offset, c.strong)
+            for c in _cues(chunk, lang)
+            if c.strong or c.kind != "LOCATION" or not _a_product(chunk, c)
+        )
         if lang not in PIPELINES or not chunk.strip():
             continue
         doc = pipeline(lang)(chunk)
         for ent in doc.ents:
             cand = _entity(chunk, ent.label_, ent.start_char, ent.end_char)
-            if cand is not None:
+            if cand is not None and not _a_product(chunk, cand):
                 found.append(Candidate(cand.kind, cand.start + offset, cand.end + offset))
     return found
+
+
+@lru_cache(maxsize=1)
+def _products() -> frozenset[str]:
+    """Return the products, services and brands a household names as tools (data/products.txt), case-folded."""
+    path = Path(__file__).parent / "data" / "products.txt"
+    lines = (line.split("#")[0].strip() for line in path.read_text("utf-8").splitlines())
+    return frozenset(line.casefold() for line in lines if line)
+
+
+# After a product's name: what makes its maker a party the household deals with ("Spotify bill", "Netflix-Abo").
+_PRODUCT_AS_PARTY = re.compile(
+    r"^(?:[ \t]+|-)(?i:bill|account|subscription|charge[sd]?|refund|support|customer service|invoice|abo|abonnement|rechnung"
+    r"|kundenservice|konto|facture|compte|factura|cuenta|suscripci[óo]n)\b"
+)
+
+
+def _a_product(text: str, cand: Candidate) -> bool:
+    """Tell whether the model's finding is a product or service named as a tool ("play it on Spotify", "a Dyson V15").
+
+    The labelling conventions leave those in the clear; a placeholder there costs the answer
+    and hides nothing. The organisation list and the party cues still find a maker the household deals with.
+    """
+    value = text[cand.start : cand.end]
+    products = _products()
+    before = _WORD_BEFORE.search(text, max(0, cand.start - 30), cand.start)
+    with_maker = f"{before.group('word')} {value}".casefold() if before else ""  # "Philips Hue": Hue is a town too
+    if value.casefold() not in products and value.split()[0].casefold() not in products and with_maker not in products:
+        return False
+    return _PRODUCT_AS_PARTY.match(text[cand.end : cand.end + 24]) is None

@@ -959,3 +959,21 @@ def test_a_lower_case_country_a_login_handle_and_a_firm_after_its_plan_are_found
 @pytest.mark.parametrize("text", ["Cambia la reunión con el equipo", "Username: admin and login root", "the turkey and the chad"])
 def test_a_country_that_is_a_word_and_a_service_account_stay_in_the_clear(text: str) -> None:
     assert not [v for k, v in found(text, statistical=False) if k in ("LOCATION", "PERSON")], found(text, statistical=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is Apple Music or Spotify better for podcasts?",
+        "How do I reset a Philips Hue bulb?",
+        "my Kindle Paperwhite won't charge",
+        "Compare a Dyson V15 with the Shark Stratos, which is better for dog hair",
+    ],
+)
+def test_a_product_named_as_a_tool_stays_in_the_clear(text: str) -> None:
+    assert found(text) == [], found(text)
+
+
+def test_a_products_maker_billing_the_household_is_an_organisation_and_a_town_named_like_a_product_a_place() -> None:
+    assert ("ORGANIZATION", "Spotify") in found("the Spotify bill is wrong")
+    assert ("LOCATION", "Hue") in found("We spent a week in Hue and Hanoi")
