@@ -244,22 +244,21 @@ _COUNTRY_WORDS = frozenset(
 
 def _lower_places(text: str) -> Iterator[Candidate]:
     words, first = function_words(), _first_names()
-    for m in _LOWER_COUNTRY.finditer(text):
-        word = m.group("place")
-        if word in words or word in first:
-            continue
-        name = "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
-        found = known(name)
-        if found is not None and found[0] == "country" and name not in _COMMON and word not in _COUNTRY_WORDS:
-            yield Candidate("LOCATION", m.start("place"), m.end("place"))
-    for m in _LOWER_AFTER_PREP.finditer(text):
-        word = m.group("place")
-        if word in words or word in first:
-            continue
-        name = "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
-        found = known(name)
-        if found is not None and name not in _COMMON and (found[0] != "city" or found[1] >= BIG_CITY):
-            yield Candidate("LOCATION", m.start("place"), m.end("place"))
+    for pattern in (_LOWER_COUNTRY, _LOWER_AFTER_PREP):
+        for m in pattern.finditer(text):
+            word = m.group("place")
+            if word in words or word in first:
+                continue
+            name = "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+            found = known(name)
+            if found is None or name in _COMMON:
+                continue
+            if pattern is _LOWER_COUNTRY:
+                ok = found[0] == "country" and word not in _COUNTRY_WORDS  # after an article: countries only
+            else:
+                ok = found[0] != "city" or found[1] >= BIG_CITY  # after a preposition: big cities too
+            if ok:
+                yield Candidate("LOCATION", m.start("place"), m.end("place"))
 
 
 def find_places(text: str) -> Iterator[Candidate]:
