@@ -159,9 +159,11 @@ def _joined_organisations(text: str, candidates: list[Candidate]) -> list[Candid
     """
     named = sorted((c for c in candidates if c.kind == "ORGANIZATION"), key=lambda c: c.start)
     joined = []
-    for a in named:
-        for b in named:
-            if a.end < b.start <= a.end + 8 and _ORG_JOIN.fullmatch(text, a.end, b.start) is not None:
+    for i, a in enumerate(named):
+        for b in named[i + 1 :]:
+            if b.start > a.end + 8:
+                break
+            if a.end < b.start and _ORG_JOIN.fullmatch(text, a.end, b.start) is not None:
                 joined.append(Candidate("ORGANIZATION", a.start, b.end, a.strong))
     return candidates + joined
 

@@ -293,20 +293,26 @@ _CEDEX_NUMBER = re.compile(r"[ \t]+\d{1,2}(?![\w])")
 _WORD = re.compile(r"[^\s,]+")
 
 
+def _first_names() -> frozenset[str]:
+    """Return the NER's first names (imported late: the NER imports this module)."""
+    from policies.detectors.ner import first_names
+
+    return first_names()
+
+
 def _town_end(text: str, start: int, end: int) -> int:
     """Return where the town after a postcode ends: before a first name that starts the next sentence.
 
     "10115 Berlin Zoë Hallo" is Berlin and a greeting; "Frankfurt am Main" and "Le Havre" stay whole.
     """
-    from policies.detectors.ner import first_names
-
     words = [w for w in _WORD.finditer(text, start, end) if not w.group()[0].isdigit()]
     for i, w in enumerate(words[1:], 1):
-        if w.group().casefold() in first_names() and known(text[words[0].start() : w.end()]) is None:
+        if w.group().casefold() in _first_names() and known(text[words[0].start() : w.end()]) is None:
             return words[i - 1].end()
     return end
 
 
+_CLAUSE_END = re.compile(r"[ \t]*(?:$|[,.;:!?)\n]|y\b|and\b|et\b|und\b|a las\b)")
 # An acronym of a capital district after a comma: "…, CABA", "…, CDMX".
 _CAPITAL_DISTRICT = re.compile(r",[ \t]*(?:CABA|CDMX|D\.F\.|DF|D\.C\.|DC|Bogotá D\.C\.)(?![\w])")
 
@@ -317,15 +323,13 @@ def _unknown_town(text: str, m: re.Match[str]) -> bool:
     "Av. San Martín 2450, Ramos Mejía, a las 13", "Transversal 5 # 64-20, Chapinero y": the run ends
     the clause. A first name, a function word or a greeting starts the next sentence instead.
     """
-    from policies.detectors.ner import first_names
-
     if not text[m.start() : m.start("place")].lstrip().startswith(","):
         return False
     words = m.group("place").split()
     head = words[0].casefold()
-    if head in first_names() or head in function_words() or len(words) > 3:
+    if head in _first_names() or head in function_words() or len(words) > 3:
         return False
-    return re.match(r"[ \t]*(?:$|[,.;:!?)\n]|y\b|and\b|et\b|und\b|a las\b)", text[m.end() :]) is not None
+    return _CLAUSE_END.match(text, m.end()) is not None
 
 
 def _continued(text: str, end: int) -> int:
@@ -361,17 +365,12 @@ _SENTENCE_WORDS = frozenset({"thanks", "thank", "cheers", "danke", "merci", "gra
 
 def _next_sentence_cut(text: str, start: int, end: int) -> int:
     """Return end without a last part that starts the next sentence: "12 Main Street, Peter will show you"."""
-    from policies.detectors.ner import first_names
-
-    line = text.rfind("\n", start, end)
-    if line > start and _CONTACT_LINE.match(text, line + 1, end):
-        return line  # "20099 Hamburg\nTel.: 0176 ...": the letterhead's next line, not its town
     comma = text.rfind(",", start, end)
     if comma < 0 or any(c.isdigit() for c in text[comma:end]):
         return end
     part = text[comma + 1 : end].strip()
     head = part.split()[0].casefold() if part else ""
-    if (head in first_names() and known(part) is None) or head in function_words() or head in _SENTENCE_WORDS:
+    if (head in _first_names() and known(part) is None) or head in function_words() or head in _SENTENCE_WORDS:
         return comma
     return end
 
@@ -380,9 +379,10 @@ def _trimmed(text: str, start: int, end: int) -> Candidate:
     """Return an ADDRESS candidate without trailing spaces, commas or line breaks, nor a name after its town."""
     while end > start and text[end - 1] in " \t\r\n,":
         end -= 1
-    # A letter's date under its address ("NJ 07040\nNovember 24, 2026") is no town line.
-    while (
-        (line := text.rfind("\n", start, end)) > start and (word := _WORD.match(text, line + 1, end)) and _CALENDAR_WORD.match(word.group())
+    # A letter's date under its address ("NJ 07040\nNovember 24, 2026") or its letterhead's next line
+    # ("20099 Hamburg\nTel.: 0176 ...") is no town line.
+    while (line := text.rfind("\n", start, end)) > start and (
+        ((word := _WORD.match(text, line + 1, end)) and _CALENDAR_WORD.match(word.group())) or _CONTACT_LINE.match(text, line + 1, end)
     ):
         end = line
         while end > start and text[end - 1] in " \t\r\n,":
@@ -467,17 +467,11 @@ _POSTCODE_FIRST = re.compile(
 _TOWN_BEFORE = re.compile(rf"(?<![\w\-]){_CITY},?[ \t]+$")
 # A letter's street line with no type word, above its postcode line: "Lange Reihe 55\n20099 Hamburg".
 _POSTCODE_LINE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}[ \t]+[A-ZÀ-ÖØ-Þ]")
-_STREET_LINE_ABOVE = re.compile(rf"(?m)^[ \t]*{_WC}(?:[ \t\-]{_W}){{0,3}}[ \t]+\d{{1,4}}[a-zA-Z]?[ \t]*\r?\n[ \t]*$")
+_STREET_LINE_ABOVE = re.compile(rf"(?m)^[ \t]*(?P<street>{_WC}(?:[ \t\-]{_W}){{0,3}}[ \t]+\d{{1,4}}[a-zA-Z]?)[ \t]*\r?\n[ \t]*$")
 # A known town before the street, as some write it: "Filiale Hamburg-Altona, Große Bergstraße", "Wien 10, Favoritenstraße 201".
 _PLACE_BEFORE_STREET = re.compile(
     rf"(?<![\w\-])(?<!de )(?<!du )(?<!la )(?<!del )(?<!of )(?<!von )(?<!der )(?P<place>{_WC}(?:-{_WC})?)(?:[ \t]+\d{{1,2}})?,[ \t]*$"
 )
-
-
-def _first_names() -> frozenset[str]:
-    from policies.detectors.ner import first_names
-
-    return first_names()
 
 
 def widen(text: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -500,7 +494,7 @@ def widen(text: str, candidates: list[Candidate]) -> list[Candidate]:
             and _POSTCODE_LINE.match(text, cand.start)
             and (street := _STREET_LINE_ABOVE.search(text, max(0, cand.start - 80), cand.start)) is not None
         ):
-            cand = Candidate("ADDRESS", street.start() + len(street.group()) - len(street.group().lstrip()), cand.end, cand.strong)
+            cand = Candidate("ADDRESS", street.start("street"), cand.end, cand.strong)
         if (
             cand.kind == "ADDRESS"
             and (place := _PLACE_BEFORE_STREET.search(text, max(0, cand.start - 40), cand.start)) is not None

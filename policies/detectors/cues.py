@@ -99,8 +99,6 @@ _ITS_NUMBER = lower_pattern(
     r"(?i)\b(?:number|numéro|numero|número|nummer|no\.|nr\.)\s*(?:is|ist|est|c['’]est|es|lautet|:)?\s*"
     r"(?P<value>(?=[A-Za-z0-9]*\d{5})[A-Za-z]{0,3}\d[\dA-Za-z]{4,14})(?![\w\-])"
 )
-
-
 # Numbers of other things, said just before "number": a phone's, an order's, an account's.
 _OTHER_NUMBER = lower_pattern(
     r"(?i)(?:phone|tel|mobile|cell|handy|fax|t[ée]l[ée]phone|portable|tel[ée]fono|m[óo]vil|order|booking|reference|tracking"
@@ -111,7 +109,8 @@ _OTHER_NUMBER = lower_pattern(
 
 def find_cued(text: str, found: list[Candidate]) -> None:
     """Add identifiers that follow their cue words, and long numbers written in blocks."""
-    for m in _CUED.finditer(lowered(text)):
+    low = lowered(text)
+    for m in _CUED.finditer(low):
         kind = "id" if m.group("id") is not None else "card" if m.group("card") is not None else "account"
         length = _take_blocks(text[m.start("value") : m.end("value")], kind)
         if not length:
@@ -127,7 +126,6 @@ def find_cued(text: str, found: list[Candidate]) -> None:
             continue
         label = {"id": "NATIONAL_ID", "card": "CARD", "account": "IBAN"}[kind]
         found.append(Candidate(label, start, start + length))
-    low = lowered(text)
     for m in _ITS_NUMBER.finditer(low):
         if _DOCUMENT.search(low, max(0, m.start() - 80), m.start()) and not _OTHER_NUMBER.search(low, max(0, m.start() - 24), m.start()):
             found.append(Candidate("NATIONAL_ID", m.start("value"), m.end("value")))

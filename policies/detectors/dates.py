@@ -88,6 +88,17 @@ _DATE_BODY = (
     r"|(?<=the )(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)(?!\s+(?:century|centuries|floor|grade|row|place|time))"
 )
 _HOUR_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+# "half six", "half past six", "quarter to five"; "halb acht", "viertel nach 7": quarter hours, before their hour
+_QUARTER_EN = r"(?:half|quarter)\s+(?:(?:past|to)\s+)?"
+_QUARTER_DE = r"(?:halb|viertel nach|viertel vor|dreiviertel)\s+"
+# Where hours are counted to 23: after "um", "a las", "gegen"; after "à", "vers", "bis" with their unit.
+_AFTER_24H = (
+    r"(?:(?<=\bum )|(?<=\ba las )|(?<=\ba la )|(?<=\bgegen )|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )"
+    r"|(?<=\bde las )|(?<=\bdesde las ))"
+)
+_AFTER_24H_UNIT = (
+    r"(?:(?<=\bà )|(?<=\bbis )|(?<=\bab )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )|(?<=\bdès )|(?<=\bjusqu'à )|(?<=\bà partir de ))"
+)
 _TIME_BODY = (
     r"(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|hs|h)(?!\w))?"
     r"|(?:[01]?\d|2[0-3])\.[0-5]\d\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w)"
@@ -96,24 +107,14 @@ _TIME_BODY = (
     # a bare hour after "at", "um", "à", "a las", where the clause ends: "see you at 5", "um 8?"
     r"|(?:(?<=\bat )|(?<=\baround )|(?<=\babout )|(?<=\bby )|(?<=\buntil )|(?<=\btill )|(?<=\bbefore )|(?<=\bafter ))"
     rf"(?:1[0-2]|0?[1-9]|{_HOUR_WORDS})(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|o'clock))"
-    # where hours are counted to 23: "um 20?", "a las 13", "gegen 18"; with their unit: "vers 18 h", "dès 7h", "bis 18 h"
-    r"|(?:(?<=\bum )|(?<=\ba las )|(?<=\ba la )|(?<=\bgegen )|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )"
-    r"|(?<=\bde las )|(?<=\bdesde las ))"
-    # "a las 8 de la mañana", "a las 7 y media": the Spanish hour with its quarter and part of the day
-    r"(?:[01]?\d|2[0-3])(?:\s+(?:y media|y cuarto|menos cuarto))?\s+(?:de la (?:mañana|tarde|noche)|del mediodía|de la madrugada)(?!\w)"
-    r"|(?:(?<=\bum )|(?<=\ba las )|(?<=\ba la )|(?<=\bgegen )|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\bhasta las )"
-    r"|(?<=\bde las )|(?<=\bdesde las ))"
-    r"(?:[01]?\d|2[0-3])(?:\s?h(?:\s?[0-5]\d)?(?!\w)|\s?hs(?!\w)|\s+(?:y media|y cuarto|menos cuarto)(?!\w)"
+    # "um 20?", "a las 13", "gegen 18", "a las 8 de la mañana", "a las 7 y media", "um 18h"
+    rf"|{_AFTER_24H}(?:[01]?\d|2[0-3])(?:(?:\s+(?:y media|y cuarto|menos cuarto))?\s+(?:de la (?:mañana|tarde|noche)|del mediodía"
+    r"|de la madrugada)(?!\w)|\s?h(?:\s?[0-5]\d)?(?!\w)|\s?hs(?!\w)|\s+(?:y media|y cuarto|menos cuarto)(?!\w)"
     r"|(?![.,]\d)(?=\s*(?:$|[.,;!?]|heute|morgen|esta|mañana|a las\b|y\b|und\b)))"
-    r"|(?:(?<=\bà )|(?<=\bbis )|(?<=\bab )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )|(?<=\bdès )|(?<=\bjusqu'à ))"
-    r"(?:[01]?\d|2[0-3])\s?h(?:\s?[0-5]\d)?(?!\w)"
-    # "à 8 heures", "vers 20 heures 30", "18 heures": the French hour spelled out
-    r"|(?:(?<=\bà )|(?<=\bvers )|(?<=\bdès )|(?<=\bavant )|(?<=\baprès )|(?<=\bjusqu'à )|(?<=\bà partir de ))"
-    r"(?:[01]?\d|2[0-3])\s?heures?(?:\s?(?:[0-5]\d|et demie|et quart|moins le quart))?(?!\w)"
-    # half six, half past six, quarter to five (British and Irish clock times)
-    rf"|(?:half|quarter)\s+(?:(?:past|to)\s+)?(?:1[0-2]|0?[1-9]|{_HOUR_WORDS})(?![\w:.])"
-    # "um halb 8", "viertel nach 7": the German quarter hours with a digit (in words: _WORD_TIME)
-    r"|(?:halb|viertel nach|viertel vor|dreiviertel)\s+(?:1[0-2]|0?[1-9])(?![\w:.])"
+    # "vers 18 h", "dès 7h", "bis 18 h", "à 8 heures", "vers 20 heures 30"
+    rf"|{_AFTER_24H_UNIT}(?:[01]?\d|2[0-3])(?:\s?h(?:\s?[0-5]\d)?|\s?heures?(?:\s?(?:[0-5]\d|et demie|et quart|moins le quart))?)(?!\w)"
+    # half six, half past six, quarter to five; "um halb 8" (with a digit; in words: _WORD_TIME)
+    rf"|{_QUARTER_EN}(?:1[0-2]|0?[1-9]|{_HOUR_WORDS})(?![\w:.])|{_QUARTER_DE}(?:1[0-2]|0?[1-9])(?![\w:.])"
 )
 # "6–7:30pm", "3:15–4:00 p.m.", "10-12 Uhr", "14h-16h", "de las 12 a las 13:30": an hour range.
 _HOUR = r"(?:[01]?\d|2[0-3])"
@@ -473,7 +474,7 @@ _MORE_AGES = lower_pattern(
     r"|niño|niña|chico|chica|garçon|fille)\s+(?:de|of)\s+)(?P<of>\d{1,3})"
     r"(?=\s*(?:$|[.,!?;)]|(?:y|and|et|con|with|avec|que|who|qui)\b))"
     r"|(?:\b(?:cumple|cumplió|cumplirá|turns|turned|turning)\s+)(?P<turns>\d{1,3})(?!\d)"
-    r"(?![\d.,]\d|\s*(?:%|€|\$|°|º|degrees|grad|grados|minutes|minutos|times|veces|k\b|de\s+(?:casad|novi|matrimonio)))"
+    r"(?![.,]\d|\s*(?:%|€|\$|°|º|degrees|grad|grados|minutes|minutos|times|veces|k\b|de\s+(?:casad|novi|matrimonio)))"
     r"|(?:\b(?:her|his|my|their|your|our|happy|sa|son|su|ihren|ihrem|seinen|seinem|meinen|meinem)\s+)"
     r"(?P<nth>\d{2,3}(?:st|nd|rd|th|e|ème|º|°))(?=\s*(?:$|[.,!?;)\"'”]|(?:party|bash|celebration|surprise|fête|fiesta|feier|and|et|y|und|love)\b))"
     r"|(?:\bzum\s+)(?P<zum>\d{2,3}\.)(?=\s*(?:$|[,!?;)]|(?:von|vom|der|des|meine[rsm]?|deine[rsm]?|seine[rsm]?|ihre[rsm]?|unsere[rsm]?)\b))"
@@ -490,8 +491,7 @@ _AGE_SEX = re.compile(r"(?<![\w$€£.,])(?P<age>\d{1,3}) ?[MFW](?![\w])")
 
 # Clock times in words, with no digit near for the windows to find: "at half six", "um halb acht", "quarter to five".
 _WORD_TIME = lower_pattern(
-    rf"(?i)(?<!\w)(?:(?:half|quarter)\s+(?:(?:past|to)\s+)?(?:{_HOUR_WORDS})"
-    r"|(?:halb|viertel nach|viertel vor|dreiviertel)\s+(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf))(?!\w)"
+    rf"(?i)(?<!\w)(?:{_QUARTER_EN}(?:{_HOUR_WORDS})|{_QUARTER_DE}(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf))(?!\w)"
 )
 _WORD_TIME_HINT = re.compile(r"(?i)half|quarter|halb|viertel")
 
@@ -500,8 +500,9 @@ def find_dates(text: str, found: list[Candidate]) -> None:
     """Add dates, times, dates of birth and ages found in text."""
     windows = digit_windows(text)
     _dates(text, found, windows)
+    low = lowered(text)
     if _WORD_TIME_HINT.search(text):
-        for m in _WORD_TIME.finditer(lowered(text)):
+        for m in _WORD_TIME.finditer(low):
             if not any(c.start <= m.start() < c.end for c in found):
                 found.append(Candidate("DATE", m.start(), m.end()))
     _ages(text, found, windows)
@@ -513,7 +514,7 @@ def find_dates(text: str, found: list[Candidate]) -> None:
     for m in _AGE_SEX.finditer(text):
         if int(m.group("age")) <= 120:
             found.append(Candidate("AGE", m.start(), m.end()))
-    for m in _MORE_AGES.finditer(lowered(text)):
+    for m in _MORE_AGES.finditer(low):
         group = next(g for g in ("of", "turns", "nth", "zum") if m.group(g) is not None)
         number = int(_DIGITS.findall(m.group(group))[0])
         if number <= 120 and (group != "zum" or number > 31):

@@ -57,7 +57,7 @@ _DEMONYM = (
     r"|azerbaijani|belarusian|moldovan|roma|romani|traveller|gypsy"
     r"|(?:marokkan|tunesi|algeri|iran|irak|amerikan|kanadi|brasilian|mexikan|argentini|kolumbi|peruan|venezolan|kuban|chilen"
     r"|belgi|niederländ|engländ|isländ|norweg|schwed|dän|finn|ungar|rumän|bulgar|kroat|serb|bosni|albani|kosovar|mazedoni|slowen"
-    r"|slowak|tschech|litau|lett|est|weißruss|georgi|armeni|aserbaidschan|kasach|usbek|afghan|pakistan|ind|bangladesch|sri-lank"
+    r"|slowak|tschech|litau|lett|estn|weißruss|georgi|armeni|aserbaidschan|kasach|usbek|afghan|pakistan|ind|bangladesch|sri-lank"
     r"|vietnames|chines|japan|korean|thailänd|philippin|indonesi|malaysi|australi|neuseeländ|nigerian|ghana|kenian|äthiopi"
     r"|eritre|somali|sudanes|kongoles|kameruner|senegales|ägypt|libanes|syr|palästinens|israel|jordani|saudi|jemenit|liby|kurd"
     r"|ital|span|portugies|griech|österreich|schweiz|brit|schott|ir|walis|pol|russ|ukrain|türk)"

@@ -62,15 +62,13 @@ _TITLED = re.compile(
     rf"[ \t]+{_Q}(?P<name>(?:(?:von|van|de|del|della|di|du|des|da|le|la|zu)[ \t]+){{0,2}}{_NAME_ANYCASE}(?:[\-'’][^\W\d_]{{2,}})?)"
 )
 # A login's user made of a name: "User gerhard" in an ssh config, "username: eleanor".
+# After an explicit user-name cue any handle is a person's ("Username wkowalczyk"); after "user" only one made of a name.
 _USER = re.compile(
-    r"(?i:(?:\b|(?<=_))(?:user|username|user name|login|benutzer|benutzername|utilisateur|usuario)\b[ \t]*[:=]?[ \t]*)"
-    r"(?P<name>[a-zà-ÿ]{3,20})\b(?![@.:/\-])"
+    r"(?i:(?:\b|(?<=_))(?:(?P<explicit>username|user name|user-name|benutzername|nom d'utilisateur|identifiant|nombre de usuario"
+    r"|usuario|login)|user|benutzer|utilisateur)\b[ \t]*[:=]?[ \t]*)(?P<name>[a-zà-ÿ][a-z0-9à-ÿ]*(?:[._\-][a-z0-9]+)*)(?![\w@\-]|\.\w)"
 )
-# After an explicit user-name cue or "s'appelle", a handle is a person's: "Username wkowalczyk", "le vendeur s'appelle juju_dlb".
-_LOGIN_NAMED = re.compile(
-    r"(?i:\b(?:username|user name|user-name|benutzername|nom d'utilisateur|identifiant|nombre de usuario|usuario|login)\b[ \t]*[:=]?[ \t]*"
-    r"|\bs'appelle[ \t]+)(?P<handle>[a-z][a-z0-9]*(?:[._\-][a-z0-9]+)*)(?![\w@\-]|\.\w)"
-)
+# A handle's rest after a name a cue found: "le vendeur s'appelle juju_dlb", "called anna.smith".
+_HANDLE_TAIL = re.compile(r"(?:[._][a-z0-9]+)+(?![\w@\-]|\.\w)")
 # Accounts that belong to a service or a device, not to a person.
 _SERVICE_ACCOUNTS = frozenset(
     ["admin", "administrator", "root", "user", "guest", "test", "demo", "homeassistant", "mqtt", "ubuntu", "debian", "pi",
@@ -216,137 +214,17 @@ _IDENTIFIER = re.compile(r"(?<![\w.\-])[A-Za-zÀ-ÿ0-9]+(?:[_.\-][A-Za-zÀ-ÿ0-9
 _IDENTIFIER_PART = re.compile(r"[A-Za-zÀ-ÿ]{3,}")
 # What identifiers are made of besides names: devices, rooms, services.
 _NOT_IN_IDENTIFIERS = frozenset(
-    [
-        "home",
-        "guest",
-        "guests",
-        "gast",
-        "invitados",
-        "invités",
-        "wifi",
-        "wlan",
-        "box",
-        "net",
-        "fritz",
-        "fritzbox",
-        "livebox",
-        "freebox",
-        "bbox",
-        "salon",
-        "cam",
-        "camera",
-        "kamera",
-        "door",
-        "front",
-        "back",
-        "garden",
-        "garage",
-        "kitchen",
-        "office",
-        "bureau",
-        "cocina",
-        "living",
-        "room",
-        "bed",
-        "bedroom",
-        "bath",
-        "hall",
-        "haus",
-        "casa",
-        "maison",
-        "device",
-        "tracker",
-        "notify",
-        "mobile",
-        "app",
-        "iphone",
-        "ipad",
-        "pixel",
-        "galaxy",
-        "laptop",
-        "desktop",
-        "pc",
-        "mac",
-        "book",
-        "phone",
-        "tablet",
-        "watch",
-        "tv",
-        "sensor",
-        "light",
-        "switch",
-        "media",
-        "player",
-        "person",
-        "zone",
-        "group",
-        "input",
-        "automation",
-        "script",
-        "scene",
-        "binary",
-        "climate",
-        "cover",
-        "lock",
-        "vacuum",
-        "speaker",
-        "echo",
-        "alexa",
-        "google",
-        "nest",
-        "hue",
-        "sonos",
-        "printer",
-        "drucker",
-        "router",
-        "repeater",
-        "mesh",
-        "ext",
-        "extender",
-        "plus",
-        "pro",
-        "max",
-        "mini",
-        "thinkpad",
-        "surface",
-        "android",
-        "windows",
-        "linux",
-        "ubuntu",
-        "server",
-        "nas",
-        "backup",
-        "main",
-        "master",
-        "admin",
-        "root",
-        "user",
-        "test",
-        "dev",
-        "prod",
-        "north",
-        "south",
-        "east",
-        "west",
-        "up",
-        "down",
-        "left",
-        "right",
-        "upper",
-        "lower",
-        "top",
-        "bottom",
-        "new",
-        "old",
-        "lat",
-        "lon",
-        "lng",
-        "api",
-        "key",
-        "token",
-        "id",
-    ]
-)
+    ["home", "guest", "guests", "gast", "invitados", "invités", "wifi", "wlan", "box", "net", "fritz", "fritzbox",
+     "livebox", "freebox", "bbox", "salon", "cam", "camera", "kamera", "door", "front", "back", "garden", "garage",
+     "kitchen", "office", "bureau", "cocina", "living", "room", "bed", "bedroom", "bath", "hall", "haus", "casa", "maison",
+     "device", "tracker", "notify", "mobile", "app", "iphone", "ipad", "pixel", "galaxy", "laptop", "desktop", "pc", "mac",
+     "book", "phone", "tablet", "watch", "tv", "sensor", "light", "switch", "media", "player", "person", "zone", "group",
+     "input", "automation", "script", "scene", "binary", "climate", "cover", "lock", "vacuum", "speaker", "echo", "alexa",
+     "google", "nest", "hue", "sonos", "printer", "drucker", "router", "repeater", "mesh", "ext", "extender", "plus",
+     "pro", "max", "mini", "thinkpad", "surface", "android", "windows", "linux", "ubuntu", "server", "nas", "backup",
+     "main", "master", "admin", "root", "user", "test", "dev", "prod", "north", "south", "east", "west", "up", "down",
+     "left", "right", "upper", "lower", "top", "bottom", "new", "old", "lat", "lon", "lng", "api", "key", "token", "id"]
+)  # fmt: skip
 # "los Treviño", "les Schmitt", "die Müllers", "the Hendersons": a family by its surname.
 _FAMILY = re.compile(rf"(?<![\w'’\-])(?:los|les|die|the|chez les)[ \t]+(?P<name>{_NAME})(?![\w'’\-])")
 # A form's fields: "Nom : RAKOTOMALALA", "Prénom : Hanta", "Vorname: Jürgen", "Apellidos: García Ruiz".
@@ -458,6 +336,9 @@ def find_people(text: str) -> list[Candidate]:
         if group == "form":  # "D./Dña. MOHAMED EL AMRANI BOUZID": a Spanish form's addressee, in capitals as often as not
             found.append(Candidate("PERSON", m.start(group), m.end(group)))
             continue
+        if group == "strong" and (tail := _HANDLE_TAIL.match(text, m.end(group))) is not None:
+            found.append(Candidate("PERSON", m.start(group), tail.end()))  # a handle, whole: "s'appelle juju_dlb"
+            continue
         value = m.group(group)
         located = _words_at(text, m.start(group), m.end(group))
         words = [w for w, _, _ in located]
@@ -502,13 +383,14 @@ def find_people(text: str) -> list[Candidate]:
             continue  # "The Dr. said so": who writes the title with a capital writes a name with one
         found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _USER.finditer(text):
-        low = m.group("name").casefold()
-        if low in first or low in last or low[1:] in last:  # "gerhard", "mgarrido"
+        handle = m.group("name")
+        low = handle.casefold()
+        if m.group("explicit") is not None:
+            named = low not in _SERVICE_ACCOUNTS and sum(c.isalpha() for c in handle) >= 4
+        else:
+            named = handle.isalpha() and 3 <= len(handle) <= 20 and (low in first or low in last or low[1:] in last)  # "mgarrido"
+        if named:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
-    for m in _LOGIN_NAMED.finditer(text):
-        handle = m.group("handle")
-        if handle.casefold() not in _SERVICE_ACCOUNTS and not handle.isdigit() and sum(c.isalpha() for c in handle) >= 4:
-            found.append(Candidate("PERSON", m.start("handle"), m.end("handle")))
     if (last_word := _LAST_WORD_NAME.search(text)) is not None:
         low = last_word.group("name").casefold()
         if low in first and low not in _AMBIGUOUS and low not in stop_words and low not in _NOT_GREETED:
@@ -549,15 +431,17 @@ def find_people(text: str) -> list[Candidate]:
         if low in _LOWER_NAMES and low not in _STOP_CAP and low not in _NOT_NAMES and low not in stop_words:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
     for m in _IDENTIFIER.finditer(text):
-        parts = [p.group().casefold() for p in _IDENTIFIER_PART.finditer(m.group())]
-        for part in _IDENTIFIER_PART.finditer(m.group()):
+        parts = list(_IDENTIFIER_PART.finditer(m.group()))
+        # "Steuer-ID", "API-Key" are hyphenated words; "Livebox-Moreau", "pixel_jana", "PC-ANTOINE" a device's or a network's name
+        device_named = "_" in m.group() or "." in m.group() or any(p.group().casefold() in _NOT_IN_IDENTIFIERS for p in parts)
+        for part in parts:
             word = part.group()
             low = word.casefold()
             if low in _NOT_IN_IDENTIFIERS or low in _STOP_CAP or low in _NOT_NAMES or low in stop_words:
                 continue
+            if not device_named and not word.isupper():
+                continue
             # lower case: a first name that is no word ("pixel_jana", "sarahs_pixel"); capitals: any name ("LAPTOP-SCHNEIDER")
-            if "_" not in m.group() and "." not in m.group() and not word.isupper() and not (set(parts) & _NOT_IN_IDENTIFIERS):
-                continue  # "Steuer-ID", "API-Key": a hyphenated word, not a device's or a network's name
             if word.islower():
                 named = len(word) > 3 and (low in _LOWER_NAMES or (low.endswith("s") and low[:-1] in _LOWER_NAMES))
             else:
@@ -587,6 +471,7 @@ def find_people(text: str) -> list[Candidate]:
         head = m.group("name").split(",")[0].split()[0].casefold()
         if m.group("first").casefold() in first and head not in _STOP_CAP and head not in _NOT_NAMES:
             found.append(Candidate("PERSON", m.start("name"), m.end("name")))
+    german: bool | None = None  # the text's language, asked once and only for a possible German genitive
     for m in _CAP_RUN.finditer(text):
         located = _words_at(text, m.start("run"), m.end("run"))
         # A run is cut after four words; a name at its end may go on ("Hallo Hallo Hallo Emma Watson").
@@ -603,7 +488,7 @@ def find_people(text: str) -> list[Candidate]:
                 and w[:-1] not in _AMBIGUOUS
                 and w not in _STOP_CAP
                 and i + 1 < len(words)
-                and _german(text)
+                and (german := _german(text) if german is None else german)
             ):
                 # "Timos Konto", "Jörgs Auto": a German genitive, before the noun it owns
                 found.append(Candidate("PERSON", located[i][1], located[i][2]))

@@ -300,8 +300,8 @@ def find_places(text: str) -> Iterator[Candidate]:
         strong = bool(_STRONG_PREP_BEFORE.search(before))
         ambiguous = words[0].casefold() in first or value in _COMMON
         at_start = before.rstrip(" \t\"'«“„¿¡(")[-1:] in ("", "\n", ".", ":", "!", "?")
-        dated = at_start and (letter := _LETTER_DATE_AFTER.match(text, end)) is not None
-        if dated and (not ambiguous or letter.group("article")):  # type: ignore[union-attr]
+        letter = _LETTER_DATE_AFTER.match(text, end) if at_start else None
+        if letter is not None and (not ambiguous or letter.group("article")):
             ok = True
         elif ambiguous:
             ok = strong or (value in _ALONE_OK and not at_start) or _beside_a_place(text, start, end)

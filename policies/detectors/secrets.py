@@ -208,9 +208,10 @@ def find_secrets(text: str, found: list[Candidate]) -> None:
         found.append(Candidate("URL_CREDENTIALS", m.start(), m.end()))
     for m in _CLI_USER.finditer(text):
         found.append(Candidate("URL_CREDENTIALS", m.start("cred"), m.end("cred")))
-    for m in _CARD_CODE.finditer(lowered(text)):
+    low = lowered(text)
+    for m in _CARD_CODE.finditer(low):
         found.append(Candidate("SECRET", m.start("code"), m.end("code")))
-    for m in _CODE_AFTER_CARD.finditer(lowered(text)):
+    for m in _CODE_AFTER_CARD.finditer(low):
         if _CARD_BEFORE.search(text, max(0, m.start() - 100), m.start()):
             found.append(Candidate("SECRET", m.start("code"), m.end("code")))
     for m in _URL_TOKEN.finditer(text):
@@ -224,7 +225,7 @@ def find_secrets(text: str, found: list[Candidate]) -> None:
         found.append(Candidate("SECRET", m.start(), m.end()))
     _passwords(text, found)
     _config(text, found)
-    for m in _LOGIN_PAIR.finditer(lowered(text)):
+    for m in _LOGIN_PAIR.finditer(low):
         end = m.end("pw")
         while end > m.start("pw") and text[end - 1] in ".,;:)":
             end -= 1

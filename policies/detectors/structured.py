@@ -366,8 +366,7 @@ def _valid_phone(candidate: str, intl: bool) -> bool:
         if intl:
             # a number written with its country code is one when its length fits that country's plan: a range the
             # plan has not assigned yet ("+33 6 39 ...", often in made-up or new numbers) is still someone's to redact
-            number = phonenumbers.parse(candidate, None)
-            return bool(phonenumbers.is_valid_number(number) or phonenumbers.is_possible_number(number))
+            return bool(phonenumbers.is_possible_number(phonenumbers.parse(candidate, None)))
         for region in _REGIONS:
             num = phonenumbers.parse(candidate, region)
             if phonenumbers.is_possible_number(num) and phonenumbers.is_valid_number_for_region(num, region):
@@ -383,11 +382,7 @@ def _possible_phone(candidate: str) -> bool:
     if not digits.startswith("0") or len(digits) < 9:
         return False
     try:
-        for region in _REGIONS:
-            number = phonenumbers.parse(candidate, region)
-            if phonenumbers.is_possible_number(number) and phonenumbers.region_code_for_country_code(number.country_code or 0) == region:
-                return True
-        return False
+        return any(phonenumbers.is_possible_number(phonenumbers.parse(candidate, region)) for region in _REGIONS)
     except phonenumbers.NumberParseException:
         return False
 
@@ -422,6 +417,7 @@ def _phones(text: str, found: list[Candidate]) -> None:
             start += 1
             raw = raw[1:]
         intl = raw.startswith(("+", "00"))
+        cued = _PHONE_CUE.search(text, max(0, start - 40), start) is not None
         context = text[max(0, start - 30) : start].lower()
         if _NOT_PHONE_CUE.search(context):
             continue
@@ -429,12 +425,11 @@ def _phones(text: str, found: list[Candidate]) -> None:
             bare = raw.isdigit()
             if len(d) > 12 or (len(d) > 11 and not d.startswith("0")):
                 continue  # national numbers are at most 11 digits; longer runs are references
-            if bare and not (d.startswith("0") or _PHONE_CUE.search(text, max(0, start - 40), start)):
+            if bare and not (d.startswith("0") or cued):
                 continue  # a plain digit run is a phone number only when something says so
         candidate = "+" + raw[2:] if raw.startswith("00") else raw
         if intl:
             candidate = _TRUNK.sub(" ", candidate)  # "+34 (0)91 ...", "+33 (0)6 ...": the trunk prefix is dropped abroad
-        cued = _PHONE_CUE.search(text, max(0, start - 40), start) is not None
         if _valid_phone(candidate, intl) or (cued and _possible_phone(candidate)):
             ext = _EXTENSION.match(text, m.end())
             found.append(Candidate("PHONE", start, ext.end() if ext else m.end()))
