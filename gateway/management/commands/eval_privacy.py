@@ -96,6 +96,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gateway.e2e import evaluation_gateway
+        from policies.evaldata.build import SPLITS
         from policies.evaluation import (
             PRECISION_TARGET,
             RECALL_TARGETS,
@@ -107,7 +108,7 @@ class Command(BaseCommand):
         )
 
         missed: list[str] = []
-        for split in ("test", "dev", "study", "study2"):
+        for split in SPLITS:
             result = evaluate_independent(split=split)
             self.stdout.write(
                 f"Detectors on the independent set, {split} split (hand-written, labelled by reading;"
