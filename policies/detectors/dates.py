@@ -65,7 +65,12 @@ WEEKDAY = _trie(
      "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo", "mié", "mie", "jue", "vie", "sáb",
      "sab"]
 )  # fmt: skip
-_WD = rf"(?:(?:{WEEKDAY})(?![^\W\d_])|(?:mo|di|mi|do|fr|sa|so)(?=,\s*\d))\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
+_WEEKDAY_FULL = _trie(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag", "dienstag", "mittwoch",
+     "donnerstag", "freitag", "samstag", "sonntag", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+     "dimanche", "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo"]
+)  # fmt: skip
+_WD = rf"(?:(?:{WEEKDAY})(?![^\W\d_])|(?:mo|di|mi|do|fr|sa|so)(?=,\s*\d|\s+(?:[01]?\d|2[0-3])[:.][0-5]\d))\.?,?\s*(?:the\s+|le\s+|el\s+|den\s+)?"
 _DATE_BODY = (
     # 17 septembre 2017, 12 oct. 2026, 3. März 1990, 5 de mayo de 2019, 5th of May, 1er mars
     # a range: 12 to 15 December, 21. bis 23. Dezember, du 3 au 5 mars, del 3 al 5 de marzo, 12-15 May
@@ -78,7 +83,9 @@ _DATE_BODY = (
     r"|(?:[12]\d|3[01]|0?[1-9])(?P<s1>[./\-])(?:1[0-2]|0?[1-9])(?P=s1)(?:\d{4}|\d\d)(?![\d./\-]\d)"
     r"|(?:1[0-2]|0?[1-9])(?P<s2>[./\-])(?:[12]\d|3[01]|0?[1-9])(?P=s2)(?:\d{4}|\d\d)(?![\d./\-]\d)"
     # 1985-03-12, 1985/03/12
-    r"|(?:1[89]|20)\d\d(?P<s3>[./\-])(?:1[0-2]|0?[1-9])(?P=s3)(?:[12]\d|3[01]|0?[1-9])(?:t\d\d:\d\d(?::\d\d)?)?(?!\d)"
+    r"|(?:1[89]|20)\d\d(?P<s3>[./\-])(?:1[0-2]|0?[1-9])(?P=s3)(?:[12]\d|3[01]|0?[1-9])(?:t\d\d:\d\d(?::\d\d(?:[.,]\d{1,6})?)?(?:z|[+\-]\d\d:?\d\d)?)?(?!\d)"
+    # 20261218T190000Z: an iCalendar timestamp
+    r"|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])t[0-2]\d[0-5]\d(?:[0-5]\d)?z?(?!\w)"
     # 18.12. (German day and month, no year)
     r"|(?:[12]\d|3[01]|0?[1-9])\.(?:1[0-2]|0?[1-9])\.(?!\d)"
     # on 29/11, el 18/12, le 29/11, on 12/14: day and month after a word that introduces a date
@@ -100,17 +107,17 @@ _AFTER_24H_UNIT = (
     r"(?:(?<=\bà )|(?<=\bbis )|(?<=\bab )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )|(?<=\bdès )|(?<=\bjusqu'à )|(?<=\bà partir de ))"
 )
 _TIME_BODY = (
-    r"(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|hs|h)(?!\w))?"
-    r"|(?:[01]?\d|2[0-3])\.[0-5]\d\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)(?!\w)"
-    r"|(?:1[0-2]|0?[1-9])(?:\s*[\-–]\s*(?:1[0-2]|0?[1-9]))?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
-    r"|(?:[01]?\d|2[0-3])\s*(?:uhr|hs)(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)|(?:1[0-2]|0?[1-9])\s*o'clock|midnight|noon|mitternacht|minuit|midi|medianoche|mediodía"
+    r"(?:[01]?\d|2[0-3])(?::|\s?h\s?)[0-5]\d(?::[0-5]\d(?:[.,]\d{1,6})?)?(?:\s*(?:am|pm|a\.\s?m\.|p\.\s?m\.|uhr|hs|h)(?!\w))?"
+    r"|(?:[01]?\d|2[0-3])\.[0-5]\d\s*(?:am|pm|a\.\s?m\.|p\.\s?m\.|uhr|h)(?!\w)"
+    r"|(?:1[0-2]|0?[1-9])(?:\s*[\-–]\s*(?:1[0-2]|0?[1-9]))?\s*(?:am|pm|a\.\s?m\.|p\.\s?m\.)(?!\w)"
+    r"|(?:[01]?\d|2[0-3])\s*(?:uhr|hs)(?!\w)|(?:[01]?\d|2[0-3])h(?!\w)|(?:1[0-2]|0?[1-9])\s*o['’]?\s?clock|midnight|noon|mitternacht|minuit|midi|medianoche|mediodía"
     # a bare hour after "at", "um", "à", "a las", where the clause ends: "see you at 5", "um 8?"
     r"|(?:(?<=\bat )|(?<=\baround )|(?<=\babout )|(?<=\bby )|(?<=\buntil )|(?<=\btill )|(?<=\bbefore )|(?<=\bafter ))"
-    rf"(?:1[0-2]|0?[1-9]|{_HOUR_WORDS})(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|o'clock))"
+    rf"(?:(?:1[0-2]|0?[1-9])(?:\.[0-5]\d)?|{_HOUR_WORDS})(?=\s*(?:$|[.,;!?]|tonight|today|tomorrow|this\b|o'clock))"
     # "um 20?", "a las 13", "gegen 18", "a las 8 de la mañana", "a las 7 y media", "um 18h"
     rf"|{_AFTER_24H}(?:[01]?\d|2[0-3])(?:(?:\s+(?:y media|y cuarto|menos cuarto))?\s+(?:de la (?:mañana|tarde|noche)|del mediodía"
     r"|de la madrugada)(?!\w)|\s?h(?:\s?[0-5]\d)?(?!\w)|\s?hs(?!\w)|\s+(?:y media|y cuarto|menos cuarto)(?!\w)"
-    r"|(?![.,]\d)(?=\s*(?:$|[.,;!?]|heute|morgen|esta|mañana|a las\b|y\b|und\b)))"
+    r"|(?![.,]\d)(?=\s*(?:$|[.,;!?]|heute|morgen|esta|mañana|a las\b|y\b|und\b|ab\b|an\b|los\b|da\b|zurück|vorbei)))"
     # "vers 18 h", "dès 7h", "bis 18 h", "à 8 heures", "vers 20 heures 30"
     rf"|{_AFTER_24H_UNIT}(?:[01]?\d|2[0-3])(?:\s?h(?:\s?[0-5]\d)?|\s?heures?(?:\s?(?:[0-5]\d|et demie|et quart|moins le quart))?)(?!\w)"
     # half six, half past six, quarter to five; "um halb 8" (with a digit; in words: _WORD_TIME)
@@ -118,41 +125,55 @@ _TIME_BODY = (
 )
 # "6–7:30pm", "3:15–4:00 p.m.", "10-12 Uhr", "14h-16h", "de las 12 a las 13:30": an hour range.
 _HOUR = r"(?:[01]?\d|2[0-3])"
-_SUFFIX = r"(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|hs|h)(?!\w))"
+_SUFFIX = r"(?:\s*(?:am|pm|a\.\s?m\.|p\.\s?m\.|uhr|hs|h)(?!\w))"
 _TIME_RANGE = (
     rf"{_HOUR}(?:[:h.][0-5]\d)?{_SUFFIX}?\s*(?:-|–|to|bis|à|a las|a)\s*{_HOUR}[:h.][0-5]\d(?!\.\s*\d){_SUFFIX}?"
     rf"|{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}?\s*(?:-|–|to|bis|à|a)\s*{_HOUR}(?:[:h][0-5]\d)?{_SUFFIX}"
 )
 _TZ = (
     r"(?:\s+(?:cet|cest|utc|gmt|bst|est|edt|pst|pdt|cst|cdt|mst|mdt|ast|adt|nst|ndt|mez|mesz|wet|eet|eest"
-    r"|aest|aedt|acst|acdt|awst|nzst|nzdt)(?!\w))?"
+    r"|aest|aedt|acst|acdt|awst|nzst|nzdt)(?!\w)|\s?[+\-](?:0\d|1[0-4]):?[0-5]\d(?!\d)|z(?!\w))?"
 )
 # "between 10 and 12", "zwischen 8 und 10 Uhr", "entre 9 h et 11 h": a range of hours after a date, or with its unit
-_BETWEEN = rf"(?:between|zwischen|entre)\s+{_HOUR}(?:[:h.][0-5]\d)?{_SUFFIX}?\s*(?:and|und|et|y|-|–)\s*{_HOUR}(?:[:h.][0-5]\d)?"
+_BETWEEN = (
+    rf"(?:between|zwischen|entre)\s+(?:las\s+)?{_HOUR}(?:[:h.][0-5]\d)?{_SUFFIX}?\s*(?:and|und|et|y|-|–)\s*(?:las\s+)?{_HOUR}"
+    r"(?:[:h.][0-5]\d)?"
+)
 # A part of the day between a weekday and its time: "freitag nachmittag 15:45", "Monday morning at 9"
 _PART_OF_DAY = (
     r"(?:(?:morning|afternoon|evening|night|vormittag|nachmittag|abend|früh|morgen|matin|après-midi|soir"
     r"|(?:por la |en la |a la )?(?:mañana|tarde|noche))\s+)"
 )
-_AT = r"(?:,?\s*(?:at|um|ab|à partir de|a partir de las|a partir de|à|a las|a la|from|-|–)?\s*)"
+_AT = (
+    r"(?:,?\s*(?:at|around|about|um|gegen|ab|à partir de|a partir de las|a partir de|à|vers|a las|a la|hacia las|sobre las"
+    r"|from|de|-|–)?\s*)"
+)
 # what may follow a date as its time: "… at 10", "…, zwischen 8 und 10 Uhr", "… at 3.45"
-_THEN_TIME = rf"(?:,?\s*{_BETWEEN}{_SUFFIX}?|{_AT}(?:{_TIME_RANGE}|{_TIME_BODY})|\s+(?:at|um)\s+{_HOUR}\.[0-5]\d(?![\d.,]))"
+_THEN_TIME = (
+    rf"(?:,?\s*{_BETWEEN}{_SUFFIX}?|{_AT}(?:{_TIME_RANGE}|{_TIME_BODY})|\s+(?:at|um)\s+{_HOUR}\.[0-5]\d(?![\d.,])"
+    r"|\s+(?:[01]\d|2[0-3])[0-5]\d\s*[-–]\s*(?:[01]\d|2[0-3])[0-5]\d(?!\d))"
+)
 # What may follow a day written alone after a weekday or an article: "martes 8 en", "jeudi 13 au", "le 21 ?"
 _DAY_FOLLOW = (
     r"(?=\s*(?:$|[.,;:!?)](?!\w)|(?:à|a las|a la|um|at|au|al|to|till|until|bis|und|and|et|y|en|in|im|from|de|del|von|vom"
-    rf"|with|mit|avec|con|for|für|pour|para|por|or|oder|ou|o|prochain|próximo|dernier|pasado|que viene)\b|-|–|{_PART_OF_DAY}))"
+    rf"|with|mit|avec|con|for|für|pour|para|por|or|oder|ou|o|prochain|próximo|dernier|pasado|que viene|si|sinon|inclus|incluido"
+    rf"|inclusive|c'est|ce sera)\b|-|–|{_PART_OF_DAY}))"
 )
 # A date with what belongs to it: its weekday before, its time after ("Tuesday 15 December
 # 2026, 11:00", "mer. 13 janvier à 14h15"); a weekday with a time; a time alone.
 _DATE = lower_pattern(
-    rf"(?i)(?<![\w./\-])(?P<date>(?:{_WD})?(?:{_DATE_BODY})(?:{_THEN_TIME}{_TZ})?"
+    rf"(?i)(?<![\w./\-])(?P<date>(?:{_WD})?(?:{_DATE_BODY})(?:{_THEN_TIME}(?:\s+{_YEAR})?{_TZ})?"
     # a weekday, then a day and month or a day alone: "sáb. 28/11 16:20", "saturday 21st", "vendredi 14", "martes 8 en"
     rf"|{_WD}(?:[12]\d|3[01]|0?[1-9])(?:/(?:1[0-2]|0?[1-9])(?![/\d])|(?:st|nd|rd|th|\.)(?![\d\w]|[.:]\d)|{_DAY_FOLLOW})"
     rf"(?:{_THEN_TIME}{_TZ})?"
     # a weekday with its time: "Thursday at 5 at the club", "freitag nachmittag 15:45", "Monday at 10am AEDT"
-    rf"|{_WD}{_PART_OF_DAY}?(?:(?:at|um|à|a las|a la)\s+(?:[01]?\d|2[0-3])(?![\d:.])"
+    rf"|{_WD}{_PART_OF_DAY}?(?:{_BETWEEN}{_SUFFIX}?|(?:at|um|à|a las|a la)\s+(?:[01]?\d|2[0-3])(?![\d:.])"
     r"(?=\s*(?:$|[.,;!?]|(?:at|in|with|and|for|to|on|please|instead|und|im|mit|bitte|et|avec|au|y|en|con|por)\b))"
-    rf"|(?:(?:at|um|à|a las|a la)\s+)?(?:{_TIME_RANGE}|{_TIME_BODY}|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?])))){_TZ}"
+    rf"|(?:(?:at|around|about|um|gegen|à|vers|a las|a la|hacia las|sobre las)\s+)?(?:{_TIME_RANGE}|{_TIME_BODY}"
+    rf"|\d{{1,2}}(?![\d:.])(?=\s*(?:$|[.,;!?])))){_TZ}"
+    # a full weekday's name, then a day of the month with anything but a unit after it
+    rf"|(?:{_WEEKDAY_FULL})(?![^\W\d_]),?\s+(?:the\s+|le\s+|el\s+|den\s+)?(?:[12]\d|3[01]|0?[1-9])(?![\d.,:/]\d|\d|\.?[º°ª]|\.[^\W\d_])"
+    r"(?!\s*(?:%|€|\$|£|h\b|uhr|heures?|horas?|hours?|stunden|minutes?|minuten|minutos|km|kg|people|personas|personnes|leute))"
     # a day alone after its article or "día": "le 21 ?", "antes del 15,", "del día 5", "jusqu'au 20."
     r"|(?:(?:día|dia)\s+|(?<=\bdel )|(?<=\bel )|(?<=\ble )|(?<=\bdu )|(?<=\bau )|(?<=\bjusqu'au ))"
     rf"(?:[12]\d|3[01]|0?[1-9])(?:er)?(?![\d.,:/]\d){_DAY_FOLLOW}"
@@ -163,7 +184,7 @@ _DATE = lower_pattern(
     # a day and month of two digits each, as statements and logs write them: "02/11 Éxito", "27/11"
     r"|(?:0[1-9]|[12]\d|3[01])/(?:0[1-9]|1[0-2])(?![/\d])(?!\s*(?:of|de|du|von)\b)"
     # a time, and the weekday after it: "8pm Friday", "um 17 Uhr am Mittwoch"; a range of hours with its unit
-    rf"|(?:{_BETWEEN}{_SUFFIX}|{_TIME_RANGE}|{_TIME_BODY}){_TZ}(?:\s+(?:on\s+|am\s+|le\s+|el\s+)?(?:{WEEKDAY})(?![^\W\d_]))?)"
+    rf"|(?:{_BETWEEN}{_SUFFIX}|entre\s+las\s+{_HOUR}(?::[0-5]\d)?\s+y\s+las\s+{_HOUR}(?::[0-5]\d)?|{_TIME_RANGE}|{_TIME_BODY}){_TZ}(?:\s+(?:on\s+|am\s+|le\s+|el\s+)?(?:{WEEKDAY})(?![^\W\d_]))?)"
     r"(?![\w]|:\d|\.\d)"
 )
 # Between two dates or times that make one range: "Dec 21–Jan 3", "du 19 décembre au 2 janvier".
@@ -173,6 +194,12 @@ _RANGE_GAP = lower_pattern(r"(?i)\s*(?:-|–|—|to|till|until|through|bis|au|al
 _RANGE_END = lower_pattern(rf"(?i)\s*(?:-|–|—)\s*(?:{_DATE_BODY})(?![\w]|:\d|\.\d)")
 # "on appelle le 15", "call 112", "marca el 061": a service number dialled, not a day.
 _DIALLED = lower_pattern(r"(?i)\b(?:appel\w*|compos\w*|call|ring|dial|ruf\w*|wähl\w*|llam\w*|marca\w*)\s+(?:le|el|den|die|the)?\s*$")
+# "gültig bis 08/28", "exp 11/27", "vence 03/29": a card's expiry month and year.
+_EXPIRY = lower_pattern(
+    r"(?i)\b(?:gültig bis|valid (?:thru|through|until)|good thru|exp(?:iry|ires|\.)?(?: date)?|expiration(?: date)?|vence"
+    r"|vencimiento|caduca|caducidad|expire|date d'expiration|fin de validité|ablaufdatum|ablauf)\s*:?\s*$"
+)
+_MONTH_YEAR = re.compile(r"(?:0[1-9]|1[0-2])/\d\d")
 _DOB_CUE = lower_pattern(
     r"(?i)\b(?:born(?:\s+on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday|b-day"
     r"|geboren|geb\.|geburtsdatum|geburtstag|né|née|date de naissance|naissance|anniversaire"
@@ -414,8 +441,8 @@ def _dates(text: str, found: list[Candidate], windows: list[tuple[int, int]]) ->
             if text[end - 1] == "." and _FULL_WORD_DOT.search(text, max(0, end - 12), end):
                 end -= 1  # a sentence's full stop after a month's full name is not the date's
             gap = text[max(0, start - 40) : start]
-            if _DIALLED.search(gap):
-                continue
+            if _DIALLED.search(gap) or (_EXPIRY.search(gap) and _MONTH_YEAR.fullmatch(text, start, end)):
+                continue  # a service number dialled; a card's expiry, which is not a moment
             cues = list(_DOB_CUE.finditer(gap))
             kind = "DOB" if cues and _DOB_GAP.match(gap, cues[-1].end()) else "DATE"
             if len(found) > first and found[-1].end < start and _RANGE_GAP.match(text[found[-1].end : start]):
@@ -489,11 +516,67 @@ _CHILDREN_AGES = re.compile(
 _AGE_SEX = re.compile(r"(?<![\w$€£.,])(?P<age>\d{1,3}) ?[MFW](?![\w])")
 
 
-# Clock times in words, with no digit near for the windows to find: "at half six", "um halb acht", "quarter to five".
-_WORD_TIME = lower_pattern(
-    rf"(?i)(?<!\w)(?:{_QUARTER_EN}(?:{_HOUR_WORDS})|{_QUARTER_DE}(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf))(?!\w)"
+_HOURS_DE = "eins|ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwölfe"
+_HOURS_ES = "una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce"
+_HOURS_FR = "une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|dix-sept|dix-huit"
+_ONES_EN = "one|two|three|four|five|six|seven|eight|nine"
+_MINUTES_EN = rf"o['’]?\s?clock|oh[ \-](?:{_ONES_EN})|ten|eleven|twelve|fifteen|(?:twenty|thirty|forty|fifty)(?:[ \-](?:{_ONES_EN}))?"
+_MINUTES_DE = "fünf|zehn|fünfzehn|zwanzig|dreißig|dreissig|vierzig|fünfundvierzig|fünfzig"
+_DAY_WORDS_DE = (
+    "ersten|zweiten|dritten|vierten|fünften|sechsten|siebten|siebenten|achten|neunten|zehnten|elften|zwölften"
+    "|dreizehnten|vierzehnten|fünfzehnten|sechzehnten|siebzehnten|achtzehnten|neunzehnten|zwanzigsten"
+    "|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)undzwanzigsten|dreißigsten|dreissigsten|einunddreißigsten"
 )
-_WORD_TIME_HINT = re.compile(r"(?i)half|quarter|halb|viertel")
+_DAY_WORDS_EN = (
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth"
+    "|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+    r"|(?:twenty|thirty)[ \-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+)
+_DAY_WORDS_ROMANCE = (
+    "premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|dix-sept|dix-huit"
+    "|dix-neuf|vingt|vingt-(?:et-un|deux|trois|quatre|cinq|six|sept|huit|neuf)|trente|trente et un"
+    "|primero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|dieciséis|dieciseis"
+    "|diecisiete|dieciocho|diecinueve|veinte|veinti(?:uno|dós|dos|trés|tres|cuatro|cinco|séis|seis|siete|ocho|nueve)"
+    "|treinta|treinta y uno"
+)
+# A month's full name for the dates in words ("may" and "march" are verbs in English too).
+_MONTH_NAME = (
+    "january|february|april|june|july|august|september|october|november|december|januar|jänner|februar|märz|mai|juni"
+    "|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero"
+    "|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+)
+# Clock times and dates in words, with no digit near for the windows to find: "at half six", "um halb acht",
+# "quarter to five"; after the word that says a time comes: "for six forty five", "um sieben", "um sechs uhr
+# fünfzehn", "antes de las nueve", "à sept heures"; "ten to six"; "am vierzehnten märz", "the fourteenth of June",
+# "el catorce de marzo", "le quatorze juillet".
+_WORD_TIME = lower_pattern(
+    rf"(?i)(?<!\w)(?:{_QUARTER_EN}(?:{_HOUR_WORDS})|{_QUARTER_DE}(?:{_HOURS_DE})"
+    rf"|(?:(?<=\bat )|(?<=\bfor )|(?<=\bby )|(?<=\buntil )|(?<=\btill )|(?<=\baround )|(?<=\babout )|(?<=\bbefore )"
+    rf"|(?<=\bafter )|(?<=\bfrom ))(?:(?:{_HOUR_WORDS})[ \-](?:{_MINUTES_EN})"
+    rf"|(?:five|ten|twenty|twenty-five|twenty five)\s+(?:past|to)\s+(?:{_HOUR_WORDS}))"
+    rf"|(?<=\bum )(?:{_HOURS_DE})(?:\s+uhr(?:\s+(?:{_MINUTES_DE}))?)?"
+    r"(?!\s*(?:prozent|euro|cent|grad|meter|kilo|punkte|jahre|minuten|stunden|tage|wochen|monate|mal|stück|stufen|plätze))"
+    rf"|(?:(?<=\ba las )|(?<=\bantes de las )|(?<=\bdespués de las )|(?<=\bdespues de las )|(?<=\bhasta las )"
+    rf"|(?<=\bdesde las )|(?<=\bsobre las )|(?<=\bhacia las )|(?<=\ba la ))(?:{_HOURS_ES})"
+    r"(?:\s+(?:y\s+(?:media|cuarto|cinco|diez|veinte|veinticinco|quince)|menos\s+(?:cuarto|cinco|diez|veinte)|en punto))?"
+    r"(?:\s+de\s+la\s+(?:mañana|tarde|noche|madrugada))?(?=\s*(?:$|[.,;:!?]|(?:y|o|de|en|para|con|que|me|te|nos|le|lo|la|hoy"
+    r"|mañana|esta|por|del)\b))"
+    rf"|(?:(?<=\bà )|(?<=\bvers )|(?<=\bavant )|(?<=\baprès )|(?<=\bdès )|(?<=\bjusqu'à ))(?:{_HOURS_FR})\s+heures?"
+    r"(?:\s+(?:et demie|et quart|moins le quart|dix|quinze|vingt|trente|quarante|quarante-cinq))?"
+    rf"|(?:{_DAY_WORDS_DE})\s+(?:{_MONTH_NAME})(?:\s+(?:neunzehnhundert|zweitausend)[a-zäöüß]*)?"
+    rf"|(?:{_DAY_WORDS_EN})\s+(?:of\s+(?:{_MONTH_NAME}|may|march)|{_MONTH_NAME})|(?:{_MONTH_NAME}|march)\s+(?:the\s+)?(?:{_DAY_WORDS_EN})"
+    rf"|(?:{_DAY_WORDS_ROMANCE})\s+(?:de\s+)?(?:{_MONTH_NAME}))(?!\w)"
+)
+_WORD_TIME_HINT = lower_pattern(
+    r"(?i)half|quarter|halb|viertel|\b(?:at|for|by|until|till|around|about|before|after|from|um|las|la|à|vers|avant|après"
+    rf"|dès|jusqu'à) |\b(?:{_MONTH_NAME}|may|march)\b"
+)
+# Just before a date or a time: its weekday or its day ("Samstag um elf", "tomorrow 09:00", "mardi 9 h 31").
+_DAY_BEFORE = lower_pattern(
+    rf"(?i)(?<![\w.])(?:(?:{WEEKDAY})(?![^\W\d_])|(?:mo|di|mi|do|fr|sa|so)\.?|tomorrow|today|tonight|morgen|heute"
+    r"|übermorgen|demain|aujourd'hui|ce soir|mañana|hoy|pasado mañana|esta noche)\.?,?[ \t]+"
+    r"(?:(?:at|around|about|um|gegen|ab|à|vers|a las|a la|hacia las|sobre las|am|le|el|the|den)[ \t]+)?$"
+)
 
 
 def find_dates(text: str, found: list[Candidate]) -> None:
@@ -501,10 +584,13 @@ def find_dates(text: str, found: list[Candidate]) -> None:
     windows = digit_windows(text)
     _dates(text, found, windows)
     low = lowered(text)
-    if _WORD_TIME_HINT.search(text):
+    if _WORD_TIME_HINT.search(low):
         for m in _WORD_TIME.finditer(low):
             if not any(c.start <= m.start() < c.end for c in found):
                 found.append(Candidate("DATE", m.start(), m.end()))
+    for i, c in enumerate(found):
+        if c.kind in ("DATE", "DOB") and (m := _DAY_BEFORE.search(low, max(0, c.start - 24), c.start)) is not None:
+            found[i] = Candidate(c.kind, m.start(), c.end)  # the weekday or the day a time belongs to is part of it
     _ages(text, found, windows)
     if "(" in text or "," in text:
         for m in _NAME_AGE.finditer(text):

@@ -977,3 +977,57 @@ def test_a_product_named_as_a_tool_stays_in_the_clear(text: str) -> None:
 def test_a_products_maker_billing_the_household_is_an_organisation_and_a_town_named_like_a_product_a_place() -> None:
     assert ("ORGANIZATION", "Spotify") in found("the Spotify bill is wrong")
     assert ("LOCATION", "Hue") in found("We spent a week in Hue and Hanoi")
+
+
+# --- dates and times as speech, logs and rosters write them --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("alexa stell einen wecker für morgen um sechs uhr fünfzehn", "sechs uhr fünfzehn"),
+        ("sag jule bescheid dass der bus schon um sieben fährt", "sieben"),
+        ("wir treffen uns samstag um elf am fischmarkt", "samstag um elf"),
+        ("erinner mich am vierzehnten märz an den zahnarzt", "vierzehnten märz"),
+        ("set an alarm for six forty five and call it swimming", "six forty five"),
+        ("parents' evening is at ten to six with the maths teacher", "ten to six"),
+        ("if we leave at 5 o clock the traffic is terrible", "5 o clock"),
+        ("Children should arrive in costume by 1.45. Bring a snack", "1.45"),
+        ("que me devuelva la llamada antes de las nueve.", "nueve"),
+        ("on se retrouve à sept heures et demie devant la gare", "sept heures et demie"),
+        ("The engineer will come Friday between 8 and 12. Please be in", "Friday between 8 and 12"),
+        ("Next scheduled clean: tomorrow 09:00.", "tomorrow 09:00"),
+        ("Caméra boîte aux lettres — mardi 9 h 31 : facteur", "mardi 9 h 31"),
+        ("verschiebe das Meeting von Mo 9:00 auf Di 14:00, bitte", "Di 14:00"),
+        ("les grands-parents arrivent le 24 décembre vers midi", "24 décembre vers midi"),
+        ("il passe chercher les clés samedi vers 11 heures", "samedi vers 11 heures"),
+        ("on mange chez tante à 12h30, et le 26 c'est le brunch", "26"),
+        ("entre 14h et 16h le 3 si possible", "3"),
+        ("el sábado 13 el asado de despedida", "sábado 13"),
+        ("que lo traigan entre las 14 y las 16, y que toquen el timbre", "entre las 14 y las 16"),
+        ("la cita es a las 2:20 p. m., ¿se cruzan?", "2:20 p. m."),
+        ("Wed 10/12 1300-2130\nThu 11/12 off", "Wed 10/12 1300-2130"),
+        ("DTSTART:20261218T190000\nDTEND:20261218T223000", "20261218T190000"),
+        ("2025-11-18 03:12:44,118 fail2ban.actions [812]: NOTICE Ban", "2025-11-18 03:12:44,118"),
+        ("2025-11-20 21:14:03.551 WARNING (MainThread) [homeassistant]", "2025-11-20 21:14:03.551"),
+        ("Date: Tue, 2 Dec 2026 07:31:09 -0500\n\nDear customer", "Tue, 2 Dec 2026 07:31:09 -0500"),
+        ("Date:   Tue Nov 18 22:41:07 2025 +0100\n\n    fix the form", "Tue Nov 18 22:41:07 2025 +0100"),
+    ],
+)
+def test_a_time_or_a_date_as_people_say_it_and_logs_write_it_is_a_date(text: str, date: str) -> None:
+    assert covered(text, date, ("DATE",)), found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The first may seem hard, but the second is easy",
+        "Die Preise sind um sieben Prozent gestiegen",
+        "Je paie avec ma carte, expiration 04/28, merci",
+        "Mastercard gültig bis 09/28, bitte nicht speichern",
+        "trabajo sobre Frida Kahlo para el viernes, 2.º de la ESO",
+        "Se lo di a las dos niñas del vecino",
+    ],
+)
+def test_numbers_and_words_that_only_look_like_a_time_are_not_dates(text: str) -> None:
+    assert not [v for k, v in found(text) if k == "DATE"], found(text)
