@@ -589,8 +589,8 @@ def find_dates(text: str, found: list[Candidate]) -> None:
             if not any(c.start <= m.start() < c.end for c in found):
                 found.append(Candidate("DATE", m.start(), m.end()))
     for i, c in enumerate(found):
-        if c.kind in ("DATE", "DOB") and (m := _DAY_BEFORE.search(low, max(0, c.start - 24), c.start)) is not None:
-            found[i] = Candidate(c.kind, m.start(), c.end)  # the weekday or the day a time belongs to is part of it
+        if c.kind in ("DATE", "DOB") and (day := _DAY_BEFORE.search(low, max(0, c.start - 24), c.start)) is not None:
+            found[i] = Candidate(c.kind, day.start(), c.end)  # the weekday or the day a time belongs to is part of it
     _ages(text, found, windows)
     if "(" in text or "," in text:
         for m in _NAME_AGE.finditer(text):
